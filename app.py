@@ -1,0 +1,45 @@
+"""物业客服台 entry point: page settings, first-start migration, the login gate, the role's menu."""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from db.bootstrap import bootstrap
+from db.engine import get_engine
+from db.services.auth import build_actor
+from ui.auth_gate import login_gate
+from ui.context import ACTOR_KEY
+from ui.fmt import now
+from ui.nav import build_navigation
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+st.set_page_config(page_title="物业客服台", page_icon=":material/support_agent:", layout="wide")
+
+PASSWORD_PAGE = "views/home/password.py"
+
+
+@st.cache_resource(show_spinner="正在准备数据库…")
+def ready_engine():
+    """Migrate once per process (shared by every session; holds no per-user state)."""
+    engine = get_engine()
+    bootstrap(engine)
+    return engine
+
+
+ready_engine()
+user = login_gate()
+if user is None:
+    st.session_state.pop(ACTOR_KEY, None)
+    st.stop()
+
+actor = build_actor(user.user_id, now=now())
+st.session_state[ACTOR_KEY] = actor
+st.sidebar.markdown(f"**{actor.name}**（{actor.username}）")
+if "flash" in st.session_state:
+    st.toast(st.session_state.pop("flash"), icon=":material/check_circle:")
+forced = user.must_change_password and not user.is_demo
+if forced:
+    st.sidebar.warning("首次登录或密码已被重置：请先修改密码。")
+build_navigation(actor, only=PASSWORD_PAGE if forced else None).run()

@@ -1,0 +1,256 @@
+"""Chinese A4 paper-form base for every printable form of 物业客服台.
+
+``FormPDF`` wraps fpdf2 with the shipped GBK subset of Noto Sans CJK SC, a page
+frame (company / form code header, page count and print-time footer) and a few
+layout helpers (title, key-value grid, table, paragraph, signature lines).
+
+This module is deliberately pure: no Streamlit, no database, no clock. Callers
+pass the print time so output is reproducible and testable.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from fpdf import FPDF, FontFace
+from fpdf.enums import WrapMode
+from fpdf.fonts import TTFFont
+
+FONT_DIR = Path(__file__).resolve().parents[2] / "assets" / "fonts"
+# Debian's fonts-noto-cjk: the full SC face covers characters outside GBK (e.g. 𠮷).
+SYSTEM_CJK_DIR = Path("/usr/share/fonts/opentype/noto")
+SYSTEM_SC_FACE = 2  # face index in the TTC: 0 = JP, 1 = KR, 2 = SC
+
+FAMILY = "cjk"
+FALLBACK_FAMILY = "cjkfull"
+LABEL_FILL = (235, 235, 235)
+TEXT_GREY = (90, 90, 90)
+BODY_SIZE = 10
+
+
+class MissingGlyphError(RuntimeError):
+    """Some text could not be drawn by any loaded font (it would print as blank boxes)."""
+
+    def __init__(self, chars: Sequence[str]):
+        self.chars = list(chars)
+        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in self.chars[:20])
+        super().__init__(f"characters not covered by any font: {shown}")
+
+
+def font_path(bold: bool = False) -> Path:
+    """Path of the shipped GBK subset font (built by scripts/build_cjk_font.py)."""
+    return FONT_DIR / ("NotoSansSC-GBK-Bold.otf" if bold else "NotoSansSC-GBK-Regular.otf")
+
+
+class _CallableTitle(str):
+    """Both the metadata title fpdf2 reads from ``pdf.title`` and a call that draws the page title.
+
+    FPDF keeps the document title in the attribute ``self.title``, which would otherwise shadow
+    the ``title()`` helper that forms call.
+    """
+
+    def __new__(cls, value: str, draw):  # noqa: ANN001 - bound method
+        obj = super().__new__(cls, value)
+        obj._draw = draw
+        return obj
+
+    def __call__(self, text: str, subtitle: str | None = None) -> None:
+        self._draw(text, subtitle)
+
+
+class FormPDF(FPDF):
+    """A4 form with header/footer frame; call helpers in reading order, then ``output_bytes()``."""
+
+    def __init__(
+        self,
+        company: str,
+        form_code: str,
+        printed_at: datetime | str,
+        landscape: bool = False,
+    ):
+        super().__init__(orientation="L" if landscape else "P", unit="mm", format="A4")
+        self.company = company
+        self.form_code = form_code
+        if isinstance(printed_at, datetime):
+            # Stamp the PDF metadata with the same instant so output is reproducible.
+            self.set_creation_date(printed_at)
+            printed_at = printed_at.strftime("%Y-%m-%d %H:%M")
+        self.printed_at = printed_at
+        self._pdf_bytes: bytes | None = None
+        self.add_font(FAMILY, "", font_path())
+        self.add_font(FAMILY, "B", font_path(bold=True))
+        self._add_system_fallback()
+        self.set_margins(15, 20, 15)
+        self.set_auto_page_break(True, margin=18)
+        self.set_font(FAMILY, size=BODY_SIZE)
+        self.add_page()
+
+    def _add_system_fallback(self) -> None:
+        self._pending_fallback = {
+            style: SYSTEM_CJK_DIR / name
+            for style, name in (("", "NotoSansCJK-Regular.ttc"), ("B", "NotoSansCJK-Bold.ttc"))
+            if (SYSTEM_CJK_DIR / name).exists()
+        }
+        if self._pending_fallback:
+            # Parsing and subsetting the two 20 MB TTCs triples the time of every form, yet only
+            # rare names need them. Declare the fallback font keys now, so fpdf2 consults
+            # get_fallback_font() for characters the GBK font lacks, and load the faces there.
+            self._fallback_font_ids = [FALLBACK_FAMILY.lower() + style for style in self._pending_fallback]
+            # A bold rare character may still use the regular face if bold is not installed.
+            self._fallback_font_exact_match = False
+
+    def get_fallback_font(self, char: str, style: str = "") -> str | None:
+        pending, self._pending_fallback = self._pending_fallback, {}
+        for font_style, path in pending.items():
+            self.add_font(FALLBACK_FAMILY, font_style, path, collection_font_number=SYSTEM_SC_FACE)
+        return super().get_fallback_font(char, style)
+
+    # ---- page frame -------------------------------------------------------------------------
+
+    def header(self) -> None:
+        self.set_font(FAMILY, size=9)
+        self.set_text_color(*TEXT_GREY)
+        self.set_xy(self.l_margin, 9)
+        self.cell(self.epw / 2, 5, self.company, align="L")
+        self.cell(self.epw / 2, 5, self.form_code, align="R")
+        self.set_draw_color(120, 120, 120)
+        self.set_line_width(0.2)
+        self.line(self.l_margin, 15, self.w - self.r_margin, 15)
+        self.set_text_color(0, 0, 0)
+        self.set_draw_color(0, 0, 0)
+        self.set_y(self.t_margin)
+
+    def footer(self) -> None:
+        self.set_y(-13)
+        self.set_font(FAMILY, size=8)
+        self.set_text_color(*TEXT_GREY)
+        self.cell(self.epw / 2, 5, f"打印时间 {self.printed_at}", align="L")
+        # {nb} is fpdf2's alias, replaced by the total page count when the document closes.
+        self.cell(self.epw / 2, 5, f"第 {self.page_no()} 页 / 共 {{nb}} 页", align="R")
+        self.set_text_color(0, 0, 0)
+
+    # ---- layout helpers ---------------------------------------------------------------------
+
+    @property
+    def title(self) -> _CallableTitle:  # type: ignore[override]
+        """``pdf.title(text, subtitle=None)`` draws the form title; as a str it is the PDF metadata."""
+        return _CallableTitle(self._meta_title or "", self._draw_title)
+
+    @title.setter
+    def title(self, value: str | None) -> None:  # FPDF.__init__ and set_title() assign here
+        self._meta_title = value
+
+    def _draw_title(self, text: str, subtitle: str | None = None) -> None:
+        if not self._meta_title:
+            self.set_title(text)
+        self.set_font(FAMILY, "B", 16)
+        self.multi_cell(0, 9, text, align="C", new_x="LMARGIN", new_y="NEXT", wrapmode=WrapMode.CHAR)
+        if subtitle:
+            self.set_font(FAMILY, "", 10)
+            self.set_text_color(*TEXT_GREY)
+            self.multi_cell(
+                0, 6, subtitle, align="C", new_x="LMARGIN", new_y="NEXT", wrapmode=WrapMode.CHAR
+            )
+            self.set_text_color(0, 0, 0)
+        self.ln(3)
+        self.set_font(FAMILY, "", BODY_SIZE)
+
+    def section(self, heading: str) -> None:
+        self.ln(2)
+        self.set_font(FAMILY, "B", 11)
+        self.multi_cell(0, 7, heading, new_x="LMARGIN", new_y="NEXT", wrapmode=WrapMode.CHAR)
+        self.set_font(FAMILY, "", BODY_SIZE)
+
+    def paragraph(self, text: str) -> None:
+        self.set_font(FAMILY, "", BODY_SIZE)
+        self.multi_cell(0, 5.5, text, new_x="LMARGIN", new_y="NEXT", wrapmode=WrapMode.CHAR)
+        self.ln(1)
+
+    def kv_grid(self, pairs: Sequence[tuple[str, str]], columns: int = 2) -> None:
+        """Label/value pairs, ``columns`` pairs per row; labels shaded, values wrap."""
+        if not pairs:
+            return
+        # Relative widths: each label gets 2 parts, each value 5 parts.
+        widths = [2, 5] * columns
+        label_style = FontFace(emphasis="BOLD", fill_color=LABEL_FILL)
+        self.set_font(FAMILY, "", BODY_SIZE)
+        with self._plain_table(col_widths=widths, first_row_as_headings=False) as tbl:
+            for start in range(0, len(pairs), columns):
+                row = tbl.row()
+                chunk = list(pairs[start : start + columns])
+                for i, (label, value) in enumerate(chunk):
+                    row.cell(label, style=label_style)
+                    # A short last row: stretch its last value over the empty slots.
+                    last = i == len(chunk) - 1
+                    row.cell(value, colspan=1 + 2 * (columns - len(chunk)) if last else 1)
+        self.ln(3)
+
+    def table(  # type: ignore[override]  # FPDF.table is a context manager; forms want one call
+        self,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[object]],
+        col_widths: Sequence[float] | None = None,
+    ) -> None:
+        """Bordered table; header row is bold, shaded and repeated on every page."""
+        self.set_font(FAMILY, "", BODY_SIZE)
+        heading_style = FontFace(emphasis="BOLD", fill_color=LABEL_FILL)
+        with self._plain_table(col_widths=col_widths, headings_style=heading_style) as tbl:
+            tbl.row([str(h) for h in headers])
+            for values in rows:
+                tbl.row(["" if v is None else str(v) for v in values])
+        self.ln(3)
+
+    def _plain_table(self, **kwargs):  # noqa: ANN202 - thin wrapper around FPDF.table
+        return super().table(
+            line_height=5.5,
+            padding=(1, 1.5),
+            text_align="LEFT",
+            v_align="MIDDLE",
+            wrapmode=WrapMode.CHAR,  # CJK has no spaces: break by character
+            **kwargs,
+        )
+
+    def signature_lines(self, labels: Sequence[str]) -> None:
+        """One column per signer: "<label>：____" and "日期：____" lines side by side."""
+        if not labels:
+            return
+        row_h, gap = 9.0, 6.0
+        if self.will_page_break(2 * row_h + 6):
+            self.add_page()
+        self.ln(6)
+        self.set_font(FAMILY, "", BODY_SIZE)
+        col_w = self.epw / len(labels)
+        label_w = max(self.get_string_width(f"{label}：") for label in [*labels, "日期"]) + 1
+        top = self.y
+        for i, label in enumerate(labels):
+            x0 = self.l_margin + i * col_w
+            for j, text in enumerate((f"{label}：", "日期：")):
+                y = top + j * row_h
+                self.set_xy(x0, y)
+                self.cell(label_w, row_h, text, align="R")
+                # Line on the text baseline so handwriting has room above it.
+                self.line(x0 + label_w, y + row_h - 2, x0 + col_w - gap, y + row_h - 2)
+        self.set_xy(self.l_margin, top + 2 * row_h)
+        self.ln(2)
+
+    # ---- output -----------------------------------------------------------------------------
+
+    def output_bytes(self) -> bytes:
+        """Render the PDF; raise MissingGlyphError if any character had no glyph in any font."""
+        if self._pdf_bytes is None:
+            # fpdf2 subsets its font objects in place while writing, so render only once.
+            self._pdf_bytes = bytes(self.output())
+        data = self._pdf_bytes
+        missing: list[str] = []
+        for font in self.fonts.values():
+            # fpdf2 records code points it could not map (after trying fallbacks) per font.
+            if isinstance(font, TTFFont):
+                missing.extend(chr(cp) for cp in font.missing_glyphs)
+        # Control characters (tabs etc.) are layout, not glyphs.
+        missing = [c for c in dict.fromkeys(missing) if unicodedata.category(c) != "Cc"]
+        if missing:
+            raise MissingGlyphError(missing)
+        return data

@@ -1,0 +1,98 @@
+"""Who may do what, and in which offices: the permission matrix (design.md §5).
+
+Services check every action here again; hiding a page is not a permission. Each process issue adds its
+actions to ``Action`` and its rows to ``MATRIX``; the authorisation test matrix is generated from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from core.roles import COMPANY_WIDE_ROLES, Role
+
+R = Role
+ALL_STAFF = frozenset(Role)
+
+
+class Action(StrEnum):
+    # foundation
+    HOME_VIEW = "home.view"
+    PASSWORD_CHANGE_OWN = "password.change_own"
+    NOTICE_VIEW_OWN = "notice.view_own"
+    USER_MANAGE = "user.manage"
+    ORG_VIEW = "org.view"
+    ORG_MANAGE = "org.manage"
+    PEOPLE_VIEW = "people.view"
+    PEOPLE_MANAGE = "people.manage"
+    ID_NUMBER_VIEW_FULL = "people.id_number_full"
+    POLICY_VIEW = "policy.view"
+    POLICY_EDIT = "policy.edit"
+    AUDIT_VIEW = "audit.view"
+
+
+MATRIX: dict[Action, frozenset[Role]] = {
+    Action.HOME_VIEW: ALL_STAFF,
+    Action.PASSWORD_CHANGE_OWN: ALL_STAFF,
+    Action.NOTICE_VIEW_OWN: ALL_STAFF,
+    Action.USER_MANAGE: frozenset({R.SYSADMIN}),
+    Action.ORG_VIEW: ALL_STAFF - {R.GUARD},
+    Action.ORG_MANAGE: frozenset({R.SYSADMIN}),
+    Action.PEOPLE_VIEW: frozenset(
+        {R.SYSADMIN, R.HQ_HEAD, R.HQ_SPECIALIST, R.OFFICE_DIRECTOR, R.CS_MANAGER, R.CS_SUPERVISOR,
+         R.ASSISTANT, R.CLERK, R.RECORDS_OFFICER}
+    ),
+    Action.PEOPLE_MANAGE: frozenset({R.SYSADMIN, R.RECORDS_OFFICER}),
+    Action.ID_NUMBER_VIEW_FULL: frozenset({R.SYSADMIN, R.RECORDS_OFFICER, R.OFFICE_DIRECTOR}),
+    Action.POLICY_VIEW: ALL_STAFF - {R.GUARD},
+    Action.POLICY_EDIT: frozenset({R.SYSADMIN}),
+    Action.AUDIT_VIEW: frozenset({R.SYSADMIN, R.HQ_HEAD}),
+}
+
+# Approvals a deputy (代理) may give while the principal is away; process issues add theirs.
+DELEGABLE: set[Action] = set()
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: Role
+    office_id: int
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user as the rules see them: who, and which (role, office) pairs they hold."""
+
+    user_id: int
+    username: str
+    name: str
+    grants: tuple[Grant, ...]
+    delegated: tuple[Grant, ...] = field(default=())  # principal's grants while acting as deputy
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(g.role for g in self.grants)
+
+    def _grants_for(self, action: Action) -> list[Grant]:
+        allowed = MATRIX.get(action, frozenset())
+        own = [g for g in self.grants if g.role in allowed]
+        if action in DELEGABLE:
+            own += [g for g in self.delegated if g.role in allowed]
+        return own
+
+    def can(self, action: Action, office_id: int | None = None) -> bool:
+        grants = self._grants_for(action)
+        if office_id is None:
+            return bool(grants)
+        return any(g.role in COMPANY_WIDE_ROLES or g.office_id == office_id for g in grants)
+
+    def scope(self, action: Action) -> frozenset[int] | None:
+        """Offices where ``action`` is allowed: ``None`` means every office, an empty set means none."""
+        grants = self._grants_for(action)
+        if any(g.role in COMPANY_WIDE_ROLES for g in grants):
+            return None
+        return frozenset(g.office_id for g in grants)
+
+
+def allowed_roles(action: Action) -> frozenset[Role]:
+    return MATRIX.get(action, frozenset())

@@ -1,0 +1,368 @@
+"""The policy book: every configurable number of the company's customer-service policies, as data.
+
+Defaults ship here with their unit, the clause they come from and how sure we are of them (provenance,
+from shared/domain-rules.md). Administrators override values in the database with an effective-from
+date; every override is a new version. A record stores the version in force when it was made and is
+judged by ``resolve(changes, version=…, at=…)``. Values tagged [inferred] show "待客户确认".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from core.errors import DomainError
+from core.worktime import WorkCalendar
+
+DOCS = {
+    "D1": "客户来电、来访、来函处理作业规定",
+    "D2": "小区出入证管理规定",
+    "D3": "小区内人员违规处理规定",
+    "D4": "物业客服中心员工培训实施作业规程",
+    "D5": "物业客服中心员工劳动纪律管理规程",
+    "D6": "物业客服中心员工奖惩规程",
+    "D7": "物业客服中心员工考核规程",
+    "D8": "大市场商铺装修施工责任书",
+    "D9": "住宅室内装饰装修管理服务协议",
+    "D11": "物业家访(临时)操作规程",
+    "D12": "顾客投诉处理制度(投诉顾问支持及责任划分)",
+    "D13": "顾客投诉处理制度(投诉回访)",
+    "D14": "顾客投诉处理制度(投诉通报处理制度)",
+    "D15": "顾客投诉处理制度(投诉整理分析)",
+    "D16": "顾客投诉处理制度(顾客档案管理)",
+    "D17": "顾客投诉处理制度(网上投诉处理)",
+    "D18": "顾客投诉处理制度(顾客投诉规范)",
+    "D19": "顾客投诉处理制度(知识管理)",
+    "D20": "XX物业客服中心来访接待流程",
+    "SYS": "系统安全设置",
+}
+
+KINDS = ("int", "float", "money", "bool", "text", "time", "duration")
+CONFIRM_NEEDED = frozenset({"inferred"})
+
+
+@dataclass(frozen=True)
+class Param:
+    key: str
+    label: str
+    default: Any
+    kind: str  # one of KINDS; "duration" values are {"amount": n, "unit": "hours|days|working_days|…"}
+    unit: str
+    doc: str
+    clause: str
+    provenance: str
+    minimum: float | None = None
+    maximum: float | None = None
+    group: str = ""
+
+    @property
+    def citation(self) -> str:
+        return f"依据《{DOCS[self.doc]}》{self.clause}"
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.provenance in CONFIRM_NEEDED
+
+
+def _p(key, label, default, kind, unit, doc, clause, provenance, lo=None, hi=None) -> Param:
+    return Param(key, label, default, kind, unit, doc, clause, provenance, lo, hi, group=key.split(".")[0])
+
+
+def _dur(amount: float, unit: str) -> dict:
+    return {"amount": amount, "unit": unit}
+
+
+PARAMS: dict[str, Param] = {
+    p.key: p
+    for p in [
+        # reception (D1, D20)
+        _p("reception.max_rings", "来电接听最多响铃次数", 3, "int", "声", "D1", "来电第1条", "seed", 1, 10),
+        _p("reception.letter_reply", "来函书面答复期限", _dur(3, "working_days"), "duration", "", "D1", "来函第11条", "inferred"),
+        _p("reception.letter_reply_max", "来函答复最长期限", _dur(7, "working_days"), "duration", "", "D1", "来函第11条", "inferred"),
+        _p("reception.nail_max_mm", "前台指甲长度上限", 1, "float", "mm", "D1", "来访第9条", "found-variant", 0, 10),
+        _p("reception.hair_max_cm", "男员工头发长度上限", 10, "float", "cm", "D1", "来访第9条", "found-variant", 0, 50),
+        _p("visitor.a_receive_minutes", "A类来访客服主任接待时限", 10, "int", "分钟", "D20", "A类", "inferred", 1, 120),
+        _p("visitor.a_escalate_minutes", "A类来访未平息上报管理处主任时限", 30, "int", "分钟", "D20", "A类", "inferred", 1, 480),
+        _p("visitor.b_group_major", "群访按重大集体投诉处理的人数", 10, "int", "人", "D20", "B类", "inferred", 2, 1000),
+        _p("visitor.b_representatives", "群访代表人数上限", 5, "int", "人", "D20", "B类", "inferred", 1, 50),
+        _p("visitor.d_report", "D类事件书面报告期限", _dur(24, "hours"), "duration", "", "D20", "D类", "inferred"),
+        # access passes (D2)
+        _p("pass.worker_deposit", "施工人员临时出入证押金", 50, "money", "元/证", "D2", "3.1 第2条", "found-variant", 0, 10000),
+        _p("pass.worker_fee", "临时出入证工本费", 0, "money", "元/证", "D2", "3.1 第2条", "comparable", 0, 1000),
+        _p("pass.resident_cards_per_household", "每户住户卡数量", 3, "int", "张", "D2", "3.1 第1条", "found-variant", 1, 20),
+        _p("pass.late_return_window", "过期后退证宽限期", _dur(1, "weeks"), "duration", "", "D2", "第6条", "comparable"),
+        _p("pass.extension_fee", "出入证续期费", 5, "money", "元/证", "D2", "第6条", "comparable", 0, 1000),
+        _p("pass.casual_worker_max_months", "钟点工/保姆出入证最长有效期", 12, "int", "个月", "D2", "第10条", "inferred", 1, 60),
+        _p("pass.room_hopping_min", "串房补偿下限", 30, "money", "元/人", "D2", "第8条", "found-variant", 0, 10000),
+        _p("pass.room_hopping_max", "串房补偿上限", 50, "money", "元/人", "D2", "第8条", "found-variant", 0, 10000),
+        # violations (D3)
+        _p("violation.mailbox_repair", "撬信箱修理费", 100, "money", "元/户", "D3", "处理标准", "comparable", 0, 10000),
+        _p("violation.nuisance_min", "摆摊/派单清洁费下限", 50, "money", "元", "D3", "处理标准", "comparable", 0, 10000),
+        _p("violation.nuisance_max", "摆摊/派单清洁费上限", 200, "money", "元", "D3", "处理标准", "comparable", 0, 10000),
+        _p("violation.facility_damage_factor_min", "损坏公共设施赔偿倍数下限", 2, "float", "倍", "D3", "处理标准", "comparable", 1, 100),
+        _p("violation.facility_damage_factor_max", "损坏公共设施赔偿倍数上限", 10, "float", "倍", "D3", "处理标准", "comparable", 1, 100),
+        _p("violation.repeat_publish_after", "第几次违规起张榜公示", 2, "int", "次", "D3", "工作流程第4条", "inferred", 1, 10),
+        # training (D4)
+        _p("training.induction_days", "入职岗前培训天数", 7, "int", "天", "D4", "第2条", "found-variant", 1, 60),
+        _p("training.pass_mark", "培训考核合格分", 80, "int", "分", "D4", "工作流程第5条", "inferred", 0, 100),
+        _p("training.retrain_within", "不合格补训期限", _dur(1, "months"), "duration", "", "D4", "工作流程第6条", "inferred"),
+        _p("training.onjob_sessions_per_month", "在岗培训每月最少次数", 2, "int", "次", "D4", "第4条", "inferred", 0, 31),
+        _p("training.sop_min_minutes", "SOP培训每次最少时长", 60, "int", "分钟", "D4", "同类版本", "found-variant", 0, 600),
+        _p("training.annual_plan_due_day", "年度培训计划截止(12月)日", 15, "int", "日", "D4", "工作流程第1条", "found-variant", 1, 31),
+        _p("training.monthly_plan_due_day", "月度培训计划截止(上月)日", 25, "int", "日", "D4", "工作流程第1条", "inferred", 1, 28),
+        # discipline and assessment (D5, D6, D7)
+        _p("discipline.arrive_early_minutes", "提前到岗交接时间", 10, "int", "分钟", "D5", "4.2", "found", 0, 60),
+        _p("discipline.front_desk_arrive_early_minutes", "前台提前交接时间", 15, "int", "分钟", "D5", "4.2", "found", 0, 60),
+        _p("sanction.late_lt10", "迟到/早退10分钟以内罚款", 5, "money", "元", "D6", "P-ATT-1", "found", 0, 1000),
+        _p("sanction.late_10_20", "迟到/早退10–20分钟罚款", 10, "money", "元", "D6", "P-ATT-2", "found", 0, 1000),
+        _p("sanction.late_gt20", "迟到/早退20分钟以上罚款", 20, "money", "元", "D6", "P-ATT-3", "found", 0, 1000),
+        _p("sanction.absence", "旷工罚款(另书面警告)", 20, "money", "元", "D6", "P-ATT-4", "found", 0, 1000),
+        _p("sanction.sick_leave_per_day", "病假每日扣款", 10, "money", "元/天", "D6", "P-ATT-5", "found", 0, 1000),
+        _p("sanction.uniform", "仪容不整/工牌不全罚款", 5, "money", "元/次", "D6", "P-IMG-1", "found", 0, 1000),
+        _p("sanction.rude", "态度恶劣罚款(另书面警告)", 20, "money", "元", "D6", "P-IMG-3", "found", 0, 1000),
+        _p("sanction.warnings_to_dismissal", "12个月内书面警告次数→建议辞退", 3, "int", "次", "D6", "补充", "inferred", 1, 10),
+        _p("assessment.base_score", "月度考核基础分", 100, "int", "分", "D7", "总则", "seed", 0, 1000),
+        _p("assessment.appeal_window", "考核申诉期限", _dur(3, "working_days"), "duration", "", "D7", "考核周期", "inferred"),
+        _p("assessment.publish_day", "考核结果公布(次月)日", 5, "int", "日", "D7", "考核周期", "inferred", 1, 28),
+        _p("assessment.band1_max", "扣分档1上限(全额工资)", 10, "int", "分", "D7", "扣分档", "comparable", 0, 100),
+        _p("assessment.band2_cut_pct", "扣分档2工资扣减", 10, "int", "%", "D7", "扣分档", "comparable", 0, 100),
+        _p("assessment.band3_cut_pct", "扣分档3工资扣减", 20, "int", "%", "D7", "扣分档", "comparable", 0, 100),
+        _p("assessment.band4_cut_pct", "扣分档4工资扣减", 25, "int", "%", "D7", "扣分档", "comparable", 0, 100),
+        _p("assessment.band5_cut_pct", "扣分档5工资扣减", 30, "int", "%", "D7", "扣分档", "comparable", 0, 100),
+        # decoration (D8, D9)
+        _p("decoration.work_start", "装修施工开始时间", "08:00", "time", "", "D9", "第4条", "comparable"),
+        _p("decoration.lunch_start", "装修午休开始", "12:00", "time", "", "D9", "第4条", "comparable"),
+        _p("decoration.lunch_end", "装修午休结束", "14:00", "time", "", "D9", "第4条", "comparable"),
+        _p("decoration.work_end", "装修施工结束时间", "18:00", "time", "", "D9", "第4条", "comparable"),
+        _p("decoration.min_extinguishers", "施工现场灭火器最少数量", 2, "int", "具", "D9", "第5条", "comparable", 0, 20),
+        _p("decoration.home_deposit", "住宅装修保证金", 2000, "money", "元", "D9", "第7条", "inferred", 0, 100000),
+        _p("decoration.shop_deposit_min", "商铺装修保证金下限", 3000, "money", "元", "D8", "参考数额", "comparable", 0, 1000000),
+        _p("decoration.shop_deposit_max", "商铺装修保证金上限", 10000, "money", "元", "D8", "参考数额", "comparable", 0, 1000000),
+        _p("decoration.refund_wait", "验收后保证金退还观察期", _dur(3, "months"), "duration", "", "D9", "第9条", "inferred"),
+        # home visits (D11)
+        _p("home_visit.quota_per_zone_quarter", "每苑区每季度家访户数", 20, "int", "户", "D11", "目标第2条", "found", 0, 1000),
+        _p("home_visit.key_household_per_quarter", "重点业户每季度家访次数", 2, "int", "次", "D11", "目标第3条", "found", 0, 20),
+        _p("home_visit.min_team", "家访最少人数", 2, "int", "人", "D11", "规定", "found", 1, 10),
+        _p("home_visit.arrive_early_minutes", "提前到达时间", 5, "int", "分钟", "D11", "步骤第3条", "found", 0, 60),
+        # complaints (D12–D19)
+        _p("complaint.consultant_reply", "顾问书面答复期限", _dur(24, "hours"), "duration", "", "D12", "一.3", "found"),
+        _p("complaint.major_collective", "重大投诉：集体投诉人数", 10, "int", "人", "D14", "一.1", "found", 2, 1000),
+        _p("complaint.hot_collective", "热点投诉：集体投诉人数", 3, "int", "人", "D14", "一.2", "found", 2, 1000),
+        _p("complaint.hot_same_issue", "热点投诉：同一事项不同投诉人数", 3, "int", "人", "D14", "一.2", "found", 2, 1000),
+        _p("complaint.same_issue_window", "同一事项统计窗口", _dur(1, "months"), "duration", "", "D14", "一.2", "found"),
+        _p("complaint.hot_unresolved", "热点投诉：我方原因未解决时长", _dur(7, "days"), "duration", "", "D14", "一.2", "found"),
+        _p("complaint.major_unresolved", "重大投诉：我方原因未解决时长", _dur(1, "months"), "duration", "", "D14", "一.1", "found"),
+        _p("complaint.thresholds_inclusive", "“以上”含本数", True, "bool", "", "D14", "一", "inferred"),
+        _p("complaint.rank", "投诉类别严重程度次序", "major>hot>important>general", "text", "", "D14", "二", "found"),
+        _p("complaint.report_at_once", "重大/热点“立即”通报时限", _dur(1, "hours"), "duration", "", "D14", "二", "inferred"),
+        _p("complaint.express_bulletin_every", "重大投诉快报间隔", _dur(7, "days"), "duration", "", "D14", "二.1", "found"),
+        _p("complaint.due_major", "重大投诉处理期限", _dur(7, "days"), "duration", "", "D14", "处理期限", "inferred"),
+        _p("complaint.due_hot", "热点投诉处理期限", _dur(5, "days"), "duration", "", "D14", "处理期限", "inferred"),
+        _p("complaint.due_important", "重要投诉处理期限", _dur(3, "working_days"), "duration", "", "D14", "处理期限", "inferred"),
+        _p("complaint.due_general", "一般投诉处理期限", _dur(2, "working_days"), "duration", "", "D14", "处理期限", "inferred"),
+        _p("complaint.callback_within", "验证后回访期限", _dur(3, "days"), "duration", "", "D13", "第3条", "inferred"),
+        _p("complaint.callback_target_pct", "回访率目标", 100, "int", "%", "D13", "第6条", "inferred", 0, 100),
+        _p("complaint.hotline_reply", "政府热线/住建转办答复期限", _dur(2, "working_days"), "duration", "", "D14", "转办", "inferred"),
+        _p("complaint.online_facts", "网上投诉书面事实报告期限", _dur(24, "hours"), "duration", "", "D17", "第2条", "inferred"),
+        _p("complaint.online_facts_viral", "网上投诉(媒体关注)事实报告期限", _dur(4, "hours"), "duration", "", "D17", "第2条", "inferred"),
+        _p("complaint.online_public_reply", "总部网上公开回复期限", _dur(2, "working_days"), "duration", "", "D17", "第3条", "inferred"),
+        _p("complaint.attachment_max_kb", "投诉附件大小上限", 5120, "int", "KB", "SYS", "附件", "inferred", 16, 51200),
+        _p("complaint.case_submit_within", "典型案例提交期限(结案后)", _dur(1, "weeks"), "duration", "", "D15", "第3条", "inferred"),
+        _p("complaint.monthly_report_due_day", "投诉分类统计表报送(次月)日", 3, "int", "日", "D19", "第2条", "seed", 1, 28),
+        _p("complaint.publication_per_month", "每月投诉公示次数", 1, "int", "次", "D18", "第1条", "seed", 0, 31),
+        _p("archive.update_within", "客户变更后档案更新期限", _dur(2, "days"), "duration", "", "D16", "第1条", "seed"),
+        # system and security
+        _p("security.login_failures", "登录失败次数上限(时间窗内)", 5, "int", "次", "SYS", "登录", "inferred", 3, 100),
+        _p("security.login_window_minutes", "登录失败统计时间窗", 15, "int", "分钟", "SYS", "登录", "inferred", 1, 1440),
+        _p("security.source_failures", "同一来源登录失败上限(时间窗内)", 30, "int", "次", "SYS", "登录", "inferred", 5, 10000),
+        _p("security.idle_timeout_minutes", "空闲超时", 30, "int", "分钟", "SYS", "会话", "inferred", 5, 1440),
+        _p("security.absolute_timeout_hours", "会话绝对超时", 12, "int", "小时", "SYS", "会话", "inferred", 1, 168),
+        _p("security.min_password_length", "密码最短长度", 8, "int", "位", "SYS", "密码", "inferred", 8, 64),
+        _p("worktime.morning_start", "上午上班", "08:00", "time", "", "D9", "作息时间", "comparable"),
+        _p("worktime.morning_end", "上午下班", "12:00", "time", "", "D9", "作息时间", "comparable"),
+        _p("worktime.afternoon_start", "下午上班", "14:00", "time", "", "D9", "作息时间", "comparable"),
+        _p("worktime.afternoon_end", "下午下班", "18:00", "time", "", "D9", "作息时间", "comparable"),
+    ]
+}
+
+GROUP_LABELS = {
+    "reception": "来电来访来函",
+    "visitor": "来访接待",
+    "pass": "出入证",
+    "violation": "违规处理",
+    "training": "员工培训",
+    "discipline": "劳动纪律",
+    "sanction": "奖惩",
+    "assessment": "考核",
+    "decoration": "装修管理",
+    "home_visit": "家访",
+    "complaint": "投诉处理",
+    "archive": "顾客档案",
+    "security": "系统安全",
+    "worktime": "作息时间",
+}
+
+
+def _parse_time(text: str) -> time:
+    try:
+        hh, mm = str(text).split(":")
+        return time(int(hh), int(mm))
+    except (ValueError, TypeError) as exc:
+        raise DomainError("时间格式应为 HH:MM，例如 08:30") from exc
+
+
+def validate(key: str, value: Any) -> Any:
+    """Return the normalised value for ``key`` or raise a Chinese ``DomainError``."""
+    param = PARAMS.get(key)
+    if param is None:
+        raise DomainError(f"未知的制度参数：{key}")
+    name = f"“{param.label}”"
+    try:
+        if param.kind == "int":
+            if isinstance(value, bool) or float(value) != int(float(value)):
+                raise ValueError
+            value = int(float(value))
+        elif param.kind in ("float", "money"):
+            value = round(float(value), 2)
+            if value != value or value in (float("inf"), float("-inf")):
+                raise ValueError
+        elif param.kind == "bool":
+            if not isinstance(value, bool):
+                raise ValueError
+        elif param.kind == "time":
+            value = _parse_time(value).strftime("%H:%M")
+        elif param.kind == "duration":
+            from core.worktime import UNITS
+
+            amount, unit = float(value["amount"]), str(value["unit"])
+            if unit not in UNITS or amount < 0 or amount > 10000:
+                raise ValueError
+            value = {"amount": int(amount) if amount == int(amount) else amount, "unit": unit}
+        elif param.kind == "text":
+            value = str(value).strip()
+            if not value or len(value) > 500:
+                raise ValueError
+    except DomainError:
+        raise
+    except (ValueError, TypeError, KeyError) as exc:
+        raise DomainError(f"{name}的取值无效") from exc
+    if param.kind in ("int", "float", "money"):
+        if param.minimum is not None and value < param.minimum:
+            raise DomainError(f"{name}不能小于 {param.minimum:g}")
+        if param.maximum is not None and value > param.maximum:
+            raise DomainError(f"{name}不能大于 {param.maximum:g}")
+    return value
+
+
+@dataclass(frozen=True)
+class Change:
+    """One administrator override: becomes a policy version of its own."""
+
+    version: int
+    key: str
+    value: Any
+    effective_from: datetime
+
+
+@dataclass(frozen=True)
+class Holiday:
+    day: date
+    kind: str  # "holiday" | "workday" (调休上班)
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class PolicyBook:
+    """The rules in force for one version and one moment."""
+
+    version: int
+    values: dict[str, Any]
+    holidays: tuple[Holiday, ...] = field(default=())
+    overridden: frozenset[str] = field(default=frozenset())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def param(self, key: str) -> Param:
+        return PARAMS[key]
+
+    def cite(self, key: str) -> str:
+        return PARAMS[key].citation
+
+    def duration(self, key: str) -> tuple[float, str]:
+        value = self.values[key]
+        return value["amount"], value["unit"]
+
+    def calendar(self, tz=None) -> WorkCalendar:
+        periods = (
+            (_parse_time(self.values["worktime.morning_start"]), _parse_time(self.values["worktime.morning_end"])),
+            (_parse_time(self.values["worktime.afternoon_start"]), _parse_time(self.values["worktime.afternoon_end"])),
+        )
+        kwargs = {"tz": tz} if tz is not None else {}
+        return WorkCalendar(
+            holidays=frozenset(h.day for h in self.holidays if h.kind == "holiday"),
+            makeup_workdays=frozenset(h.day for h in self.holidays if h.kind == "workday"),
+            periods=periods,
+            **kwargs,
+        )
+
+
+def resolve(
+    changes: Iterable[Change], *, version: int | None, at: datetime, holidays: Iterable[Holiday] = ()
+) -> PolicyBook:
+    """Defaults overridden by the changes known at ``version`` that are effective at ``at``.
+
+    Among several effective changes of one key, the latest effective-from date wins, then the latest version.
+    """
+    values = {key: p.default for key, p in PARAMS.items()}
+    chosen: dict[str, Change] = {}
+    top = 0
+    for ch in changes:
+        if version is not None and ch.version > version:
+            continue
+        top = max(top, ch.version)
+        if ch.effective_from > at or ch.key not in PARAMS:
+            continue
+        best = chosen.get(ch.key)
+        if best is None or (ch.effective_from, ch.version) > (best.effective_from, best.version):
+            chosen[ch.key] = ch
+    for key, ch in chosen.items():
+        values[key] = ch.value
+    return PolicyBook(
+        version=version if version is not None else top,
+        values=values,
+        holidays=tuple(holidays),
+        overridden=frozenset(chosen),
+    )
+
+
+def format_value(param: Param, value: Any) -> str:
+    from core.worktime import UNITS
+
+    if param.kind == "duration":
+        amount = value["amount"]
+        return f"{amount:g} {UNITS.get(value['unit'], value['unit'])}"
+    if param.kind == "bool":
+        return "是" if value else "否"
+    if param.kind == "money":
+        return f"¥{value:,.2f}" + (f" {param.unit.removeprefix('元')}" if param.unit not in ("元", "") else "")
+    return f"{value}{(' ' + param.unit) if param.unit else ''}"
+
+
+# Statutory holidays and 调休 working weekends shipped as a starting calendar (State Council notice for
+# 2026); administrators keep it current on the policy page.
+DEFAULT_HOLIDAYS_2026: tuple[Holiday, ...] = tuple(
+    [Holiday(date(2026, 1, d), "holiday", "元旦") for d in (1, 2, 3)]
+    + [Holiday(date(2026, 1, 4), "workday", "元旦调休")]
+    + [Holiday(date(2026, 2, d), "holiday", "春节") for d in range(15, 24)]
+    + [Holiday(date(2026, 2, 14), "workday", "春节调休"), Holiday(date(2026, 2, 28), "workday", "春节调休")]
+    + [Holiday(date(2026, 4, d), "holiday", "清明节") for d in (4, 5, 6)]
+    + [Holiday(date(2026, 5, d), "holiday", "劳动节") for d in range(1, 6)]
+    + [Holiday(date(2026, 5, 9), "workday", "劳动节调休")]
+    + [Holiday(date(2026, 6, d), "holiday", "端午节") for d in (19, 20, 21)]
+    + [Holiday(date(2026, 9, d), "holiday", "中秋节") for d in (25, 26, 27)]
+    + [Holiday(date(2026, 10, d), "holiday", "国庆节") for d in range(1, 8)]
+    + [Holiday(date(2026, 9, 20), "workday", "国庆节调休"), Holiday(date(2026, 10, 10), "workday", "国庆节调休")]
+)

@@ -1,0 +1,55 @@
+"""Plug-in points for process modules: pages for the menu, and "my work" items for the home page.
+
+A process module declares its pages in ``views/<process>/__init__.py`` (``PAGES = [PageSpec(...)]``) and
+registers a work provider in its service module; ``app.py`` and the home page only read these registries,
+so a new process adds itself without editing them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.permissions import Action
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str  # page script relative to app.py, e.g. "views/admin/users.py"
+    title: str
+    icon: str  # ":material/...:" (emoji render as boxes in headless browsers)
+    section: str  # menu group, e.g. "投诉处理"
+    action: Action  # the permission that opens the page
+    order: int = 100
+    default: bool = False
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One line of "my work": what, how many, due when, where to go."""
+
+    title: str
+    count: int
+    page: str  # page path to open
+    due_at: datetime | None = None
+    severity: str = "info"  # "info" | "warning" | "danger"
+    source: str = ""
+
+
+WorkProvider = Callable[..., list[WorkItem]]
+_WORK_PROVIDERS: dict[str, WorkProvider] = {}
+
+
+def work_provider(name: str) -> Callable[[WorkProvider], WorkProvider]:
+    """Decorator: ``@work_provider("complaints")`` on ``def my_work(*, actor, now) -> list[WorkItem]``."""
+
+    def register(func: WorkProvider) -> WorkProvider:
+        _WORK_PROVIDERS[name] = func
+        return func
+
+    return register
+
+
+def work_providers() -> dict[str, WorkProvider]:
+    return dict(_WORK_PROVIDERS)

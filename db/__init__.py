@@ -1,0 +1,1 @@
+"""Data layer: engine, sessions, models, services and migrations (design.md §1, §6)."""

@@ -1,0 +1,8 @@
+"""SQLModel tables, one module per aggregate. Importing this package registers every table (Alembic)."""
+
+from db.models.audit import AuditLog, IdempotencyKey, NumberSequence  # noqa: F401
+from db.models.auth import LoginAttempt, User, UserRole  # noqa: F401
+from db.models.notice import Notice  # noqa: F401
+from db.models.org import Building, Department, OrgUnit, Property, Zone  # noqa: F401
+from db.models.people import Customer, CustomerProperty, Staff  # noqa: F401
+from db.models.policy import PolicyChange, PolicyHoliday  # noqa: F401

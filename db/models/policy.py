@@ -1,0 +1,30 @@
+"""Policy-book overrides (each row is one version) and the editable holiday calendar."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Text
+from sqlmodel import Field, SQLModel
+
+from db.models.base import utcnow
+
+
+class PolicyChange(SQLModel, table=True):
+    __tablename__ = "policy_change"
+
+    id: int | None = Field(default=None, primary_key=True)  # the policy version number
+    key: str = Field(max_length=64, index=True)
+    value_json: str = Field(sa_column=Column(Text, nullable=False))
+    effective_from: datetime
+    reason: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+class PolicyHoliday(SQLModel, table=True):
+    __tablename__ = "policy_holiday"
+
+    day: date = Field(primary_key=True)
+    kind: str = Field(max_length=16)  # holiday | workday
+    name: str = Field(default="", max_length=32)

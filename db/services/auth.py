@@ -1,0 +1,221 @@
+"""Sign-in, sessions and passwords, kept in our own tables (the login widget keeps nothing reliable).
+
+- Throttle with a time window: 5 failures for one account (or 30 from one source) within 15 minutes
+  make further tries wait; nothing locks a colleague out for good (policy book: security.*).
+- Unknown usernames run one dummy bcrypt check, so both refusals take the same time.
+- ``sessions_valid_after``: logout, password change, reset and disable end every session of the user,
+  including a cookie re-login (a cookie's issue time is its expiry minus the cookie lifetime).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import bcrypt
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from core.errors import DomainError
+from core.passwords import BCRYPT_MAX_BYTES, check_new_password
+from core.permissions import Actor, Grant
+from core.roles import Role
+from db.models import LoginAttempt, User, UserRole
+from db.services.base import audit
+from db.services.policy import policy_in
+from db.session import read_session, write_session
+
+log = logging.getLogger("security")
+
+BCRYPT_ROUNDS = 12
+_DUMMY_HASH = bcrypt.hashpw(b"timing-equaliser", bcrypt.gensalt(BCRYPT_ROUNDS))
+
+
+def hash_password(password: str) -> str:
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(BCRYPT_ROUNDS)).decode()
+
+
+def _check(password: str, hashed: str | None) -> bool:
+    data = password.encode("utf-8")
+    if len(data) > BCRYPT_MAX_BYTES:  # bcrypt 5 raises; spend the same time and refuse
+        bcrypt.checkpw(b"x", _DUMMY_HASH)
+        return False
+    if not hashed:
+        bcrypt.checkpw(data, _DUMMY_HASH)
+        return False
+    try:
+        return bcrypt.checkpw(data, hashed.encode())
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    ok: bool
+    message: str = ""
+    user_id: int | None = None
+    display_name: str = ""
+    retry_after: datetime | None = None
+
+
+def _as_aware(moment: datetime) -> datetime:
+    from datetime import UTC
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def verify_login(username: str, password: str, *, source: str, now: datetime) -> LoginResult:
+    """Check one submitted login form; record the attempt; never say whether the username exists."""
+    username = (username or "").strip().lower()[:64]
+    source = (source or "")[:64]
+    refused = "用户名或密码错误"
+    with read_session() as s:
+        policy = policy_in(s, at=now)
+        window = timedelta(minutes=policy["security.login_window_minutes"])
+        since = now - window
+        user_failures = s.exec(
+            select(func.count()).select_from(LoginAttempt).where(
+                LoginAttempt.username == username, LoginAttempt.at >= since, LoginAttempt.success == False  # noqa: E712
+            )
+        ).one()
+        source_failures = 0
+        if source:
+            source_failures = s.exec(
+                select(func.count()).select_from(LoginAttempt).where(
+                    LoginAttempt.source == source, LoginAttempt.at >= since, LoginAttempt.success == False  # noqa: E712
+                )
+            ).one()
+        user = s.exec(select(User).where(User.username == username)).first()
+    throttled = user_failures >= policy["security.login_failures"] or source_failures >= policy["security.source_failures"]
+    if throttled:
+        with read_session() as s:
+            oldest = s.exec(
+                select(func.min(LoginAttempt.at)).where(
+                    LoginAttempt.username == username, LoginAttempt.at >= since, LoginAttempt.success == False  # noqa: E712
+                )
+            ).one()
+        retry = _as_aware(oldest) + window if oldest else now + window
+        _record(username, source, now, success=False, action="auth.throttled", user=user)
+        minutes = max(1, int((retry - now).total_seconds() // 60) + 1)
+        return LoginResult(False, f"登录失败次数过多，请 {minutes} 分钟后再试。如忘记密码，请联系系统管理员重置。",
+                           retry_after=retry)
+    ok = _check(password or "", user.password_hash if user else None)
+    if not ok or user is None or not user.active:
+        _record(username, source, now, success=False, action="auth.login_failed", user=user)
+        return LoginResult(False, refused)
+    _record(username, source, now, success=True, action="auth.login", user=user)
+    return LoginResult(True, user_id=user.id, display_name=user.display_name)
+
+
+def _record(username: str, source: str, now: datetime, *, success: bool, action: str, user: User | None) -> None:
+    with write_session() as s:
+        s.add(LoginAttempt(username=username, source=source, at=now, success=success))
+        actor = Actor(user.id, user.username, user.display_name, ()) if user else None
+        audit(s, actor=actor, action=action, entity="user", entity_id=user.id if user else "",
+              summary=f"{username} 来自 {source or '未知'}", source=source)
+    log.info("%s username=%s source=%s", action, username, source)
+
+
+@dataclass(frozen=True)
+class SessionUser:
+    """What the login gate needs about a signed-in user on every rerun (one query)."""
+
+    user_id: int
+    username: str
+    display_name: str
+    active: bool
+    must_change_password: bool
+    sessions_valid_after: datetime
+    last_seen_at: datetime | None
+    is_demo: bool
+
+
+def session_user(username: str) -> SessionUser | None:
+    with read_session() as s:
+        u = s.exec(select(User).where(User.username == (username or "").lower())).first()
+        if u is None:
+            return None
+        return SessionUser(u.id, u.username, u.display_name, u.active, u.must_change_password,
+                           _as_aware(u.sessions_valid_after), _as_aware(u.last_seen_at) if u.last_seen_at else None,
+                           u.is_demo)
+
+
+def touch(user_id: int, *, now: datetime) -> None:
+    """Persist the last activity (the gate calls this at most once a minute per session)."""
+    with write_session() as s:
+        s.execute(update(User).where(User.id == user_id).values(last_seen_at=now))
+
+
+def session_problem(user: SessionUser | None, *, issued_at: datetime, last_seen: datetime | None,
+                    now: datetime) -> str | None:
+    """Why this session must end, in Chinese, or None if it is still valid."""
+    if user is None or not user.active:
+        return "账号已停用或不存在，请联系系统管理员。"
+    if issued_at < user.sessions_valid_after:
+        return "您的登录已失效（已退出、密码已修改或被管理员重置），请重新登录。"
+    with read_session() as s:
+        policy = policy_in(s, at=now)
+    if now - issued_at > timedelta(hours=policy["security.absolute_timeout_hours"]):
+        return "登录已超过最长时限，请重新登录。"
+    if last_seen and now - last_seen > timedelta(minutes=policy["security.idle_timeout_minutes"]):
+        return "长时间未操作，已自动退出，请重新登录。"
+    return None
+
+
+def end_sessions(user_id: int, *, now: datetime, reason: str, actor: Actor | None = None,
+                 session: Session | None = None) -> None:
+    """Invalidate every session and cookie of the user issued before ``now``."""
+
+    def apply(s: Session) -> None:
+        u = s.get(User, user_id)
+        if u is None:
+            return
+        u.sessions_valid_after = now
+        s.add(u)
+        audit(s, actor=actor, action="auth.sessions_ended", entity="user", entity_id=user_id, summary=reason)
+
+    if session is not None:
+        apply(session)
+    else:
+        with write_session() as s:
+            apply(s)
+
+
+def change_own_password(*, actor: Actor, old_password: str, new_password: str, now: datetime) -> None:
+    with read_session() as s:
+        user = s.get(User, actor.user_id)
+        min_len = policy_in(s, at=now)["security.min_password_length"]
+    if user is None or not _check(old_password or "", user.password_hash):
+        raise DomainError("原密码不正确", field="old_password")
+    if old_password == new_password:
+        raise DomainError("新密码不能与原密码相同", field="new_password")
+    check_new_password(new_password, min_length=min_len, username=user.username)
+    hashed = hash_password(new_password)
+    with write_session() as s:
+        u = s.get(User, actor.user_id)
+        u.password_hash = hashed
+        u.must_change_password = False
+        u.password_changed_at = now
+        s.add(u)
+        # Other sessions end; the caller marks its own session as re-issued now.
+        end_sessions(u.id, now=now, reason="修改密码", actor=actor, session=s)
+        audit(s, actor=actor, action="auth.password_changed", entity="user", entity_id=u.id)
+
+
+def build_actor(user_id: int, *, now: datetime) -> Actor:
+    """The user's grants, plus the grants of colleagues who named them deputy (代理) until a future date."""
+    with read_session() as s:
+        user = s.get(User, user_id)
+        own = s.exec(select(UserRole).where(UserRole.user_id == user_id)).all()
+        principals = s.exec(
+            select(User.id).where(User.deputy_user_id == user_id, User.deputy_until != None, User.active == True)  # noqa: E711,E712
+        ).all()
+        delegated_rows = []
+        for pid in principals:
+            p = s.get(User, pid)
+            if p.deputy_until and _as_aware(p.deputy_until) >= now:
+                delegated_rows += s.exec(select(UserRole).where(UserRole.user_id == pid)).all()
+    grants = tuple(Grant(Role(r.role), r.org_unit_id) for r in own if r.role in Role._value2member_map_)
+    delegated = tuple(Grant(Role(r.role), r.org_unit_id) for r in delegated_rows if r.role in Role._value2member_map_)
+    return Actor(user_id=user.id, username=user.username, name=user.display_name, grants=grants, delegated=delegated)

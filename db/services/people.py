@@ -1,0 +1,171 @@
+"""Master data of people: staff (员工, with 可独立上岗) and customers (业主/住户) linked to 房屋.
+
+ID numbers are masked in every list; showing a full value is a logged event (PIPL).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import or_
+from sqlmodel import select
+
+from core.errors import DomainError, NotFound
+from core.labels import CUSTOMER_KIND
+from core.masking import mask_id_number, mask_phone
+from core.permissions import Action, Actor
+from db.models import Customer, CustomerProperty, Department, OrgUnit, Property, Staff
+from db.services.base import Page, audit, authorize, paginate, scope_filter
+from db.services.org import _text, save_row
+from db.session import read_session, write_session
+
+PHONE_RE = re.compile(r"^[0-9+\-() ]{5,20}$")
+ID_RE = re.compile(r"^(\d{17}[\dXx]|[A-Za-z0-9]{6,20})$")
+
+
+def _office(s, office_id: int) -> OrgUnit:
+    unit = s.get(OrgUnit, office_id)
+    if unit is None:
+        raise DomainError("请选择所属单位", field="单位")
+    return unit
+
+
+def list_staff(*, actor: Actor, office_id: int | None = None, search: str = "", active_only: bool = False,
+               page: int = 1, page_size: int = 50) -> Page:
+    authorize(actor, Action.PEOPLE_VIEW, office_id)
+    with read_session() as s:
+        stmt = scope_filter(select(Staff), Staff.office_id, actor.scope(Action.PEOPLE_VIEW))
+        if office_id:
+            stmt = stmt.where(Staff.office_id == office_id)
+        if active_only:
+            stmt = stmt.where(Staff.active == True)  # noqa: E712
+        if search.strip():
+            stmt = stmt.where(Staff.name.like(f"%{search.strip()}%"))
+        return paginate(s, stmt, page=page, page_size=page_size, order_by=[Staff.office_id, Staff.name, Staff.id])
+
+
+def staff_choices(*, actor: Actor, office_id: int | None = None) -> list[tuple[int, str]]:
+    authorize(actor, Action.ORG_VIEW, office_id)
+    with read_session() as s:
+        stmt = select(Staff).where(Staff.active == True)  # noqa: E712
+        if office_id:
+            stmt = stmt.where(Staff.office_id == office_id)
+        return [(r.id, r.name) for r in s.exec(stmt.order_by(Staff.name).limit(2000)).all()]
+
+
+def save_staff(*, actor: Actor, staff_id: int | None, office_id: int, name: str, post: str,
+               department_id: int | None, phone: str, hire_date: date | None, independent_on_post: bool,
+               active: bool = True) -> int:
+    authorize(actor, Action.PEOPLE_MANAGE, office_id)
+    name = _text(name, "姓名")
+    post = _text(post, "岗位", max_len=32)
+    phone = _text(phone, "电话", required=False, max_len=32)
+    if phone and not PHONE_RE.match(phone):
+        raise DomainError("电话号码格式不正确", field="电话")
+    with write_session() as s:
+        _office(s, office_id)
+        if department_id is not None and s.get(Department, department_id) is None:
+            raise DomainError("部门不存在", field="部门")
+        values = dict(office_id=office_id, name=name, post=post, department_id=department_id, phone=phone,
+                      hire_date=hire_date, independent_on_post=independent_on_post, active=active)
+        row = save_row(s, actor=actor, model=Staff, row_id=staff_id, values=values, entity="staff",
+                       office_id=office_id, summary=f"员工 {name}")
+        return int(row.id)
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    id: int
+    office_id: int
+    name: str
+    kind: str
+    id_number: str  # masked unless the viewer may see it in full
+    phone: str
+    properties: str
+    active: bool
+
+
+def list_customers(*, actor: Actor, office_id: int | None = None, search: str = "", page: int = 1,
+                   page_size: int = 50) -> Page:
+    authorize(actor, Action.PEOPLE_VIEW, office_id)
+    with read_session() as s:
+        stmt = scope_filter(select(Customer), Customer.office_id, actor.scope(Action.PEOPLE_VIEW))
+        if office_id:
+            stmt = stmt.where(Customer.office_id == office_id)
+        if search.strip():
+            like = f"%{search.strip()}%"
+            stmt = stmt.where(or_(Customer.name.like(like), Customer.phone.like(like)))
+        result = paginate(s, stmt, page=page, page_size=page_size, order_by=[Customer.name, Customer.id])
+        ids = [c.id for c in result.rows]
+        links = s.exec(select(CustomerProperty.customer_id, Property.label)
+                       .join(Property, Property.id == CustomerProperty.property_id)
+                       .where(CustomerProperty.customer_id.in_(ids))).all() if ids else []
+    labels: dict[int, list[str]] = {}
+    for cid, label in links:
+        labels.setdefault(cid, []).append(label)
+    rows = [CustomerRow(c.id, c.office_id, c.name, c.kind, mask_id_number(c.id_number), mask_phone(c.phone),
+                        "；".join(labels.get(c.id, [])), c.active) for c in result.rows]
+    return Page(rows=rows, total=result.total, page=result.page, page_size=result.page_size)
+
+
+def reveal_id_number(*, actor: Actor, customer_id: int) -> str:
+    """The full ID number, for roles that need it; every view is logged."""
+    with read_session() as s:
+        customer = s.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound("客户不存在")
+    authorize(actor, Action.ID_NUMBER_VIEW_FULL, customer.office_id)
+    with write_session() as s:
+        audit(s, actor=actor, action="pii.view_id_number", entity="customer", entity_id=customer_id,
+              office_id=customer.office_id, summary=f"查看 {customer.name} 的完整证件号")
+    return customer.id_number
+
+
+def save_customer(*, actor: Actor, customer_id: int | None, office_id: int, name: str, kind: str, id_number: str,
+                  phone: str | None, active: bool = True, keep_phone: bool = False) -> int:
+    """Create or update a customer. Lists show masked values, so an edit with an empty ID number (or
+    ``keep_phone``) keeps the stored value instead of erasing it."""
+    authorize(actor, Action.PEOPLE_MANAGE, office_id)
+    name = _text(name, "姓名")
+    if kind not in CUSTOMER_KIND:
+        raise DomainError("客户类型无效")
+    id_number = _text(id_number, "证件号", required=False, max_len=32).upper()
+    if id_number and not ID_RE.match(id_number):
+        raise DomainError("证件号格式不正确（身份证为 18 位，最后一位可为 X）", field="证件号")
+    phone = _text(phone, "电话", required=False, max_len=32)
+    if phone and not PHONE_RE.match(phone):
+        raise DomainError("电话号码格式不正确", field="电话")
+    with write_session() as s:
+        _office(s, office_id)
+        existing = s.get(Customer, customer_id) if customer_id else None
+        if customer_id and existing is None:
+            raise NotFound("客户不存在")
+        if existing and not id_number:
+            id_number = existing.id_number
+        if existing and keep_phone:
+            phone = existing.phone
+        values = dict(office_id=office_id, name=name, kind=kind, id_number=id_number, phone=phone, active=active)
+        row = save_row(s, actor=actor, model=Customer, row_id=customer_id, values=values, entity="customer",
+                       office_id=office_id, summary=f"客户 {name}")
+        return int(row.id)
+
+
+def link_property(*, actor: Actor, customer_id: int, property_id: int, relation: str, since: date | None) -> None:
+    if relation not in CUSTOMER_KIND:
+        raise DomainError("关系类型无效")
+    with read_session() as s:
+        customer, prop = s.get(Customer, customer_id), s.get(Property, property_id)
+    if customer is None or prop is None:
+        raise NotFound("客户或房屋不存在")
+    authorize(actor, Action.PEOPLE_MANAGE, customer.office_id)
+    if prop.office_id != customer.office_id:
+        raise DomainError("客户与房屋须属于同一管理处")
+    with write_session() as s:
+        if s.exec(select(CustomerProperty).where(CustomerProperty.customer_id == customer_id,
+                                                 CustomerProperty.property_id == property_id)).first():
+            raise DomainError("该客户已关联此房屋")
+        s.add(CustomerProperty(customer_id=customer_id, property_id=property_id, relation=relation, since=since))
+        audit(s, actor=actor, action="customer.link_property", entity="customer", entity_id=customer_id,
+              office_id=customer.office_id, summary=f"{customer.name} ↔ {prop.label}")

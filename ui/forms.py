@@ -1,0 +1,23 @@
+"""Form tokens: one request id per rendered form, so a rerun or a double click writes one row."""
+
+from __future__ import annotations
+
+import uuid
+
+import streamlit as st
+
+
+def form_token(form_key: str) -> str:
+    key = f"_token_{form_key}"
+    if key not in st.session_state:
+        st.session_state[key] = uuid.uuid4().hex
+    return st.session_state[key]
+
+
+def new_form_token(form_key: str) -> None:
+    """After a successful submission the next render of the form is a new request."""
+    st.session_state[f"_token_{form_key}"] = uuid.uuid4().hex
+
+
+def show_error(exc: Exception) -> None:
+    st.error(getattr(exc, "message", "操作未完成，请检查输入后重试。"))

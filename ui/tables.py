@@ -1,0 +1,61 @@
+"""Paged tables and Excel export (design.md §9: every list pages in SQL and exports to Excel)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from core.export import neutralise_cell
+
+
+def pager(key: str, *, page_size: int = 50) -> tuple[int, int]:
+    """Current page number for a list; the list calls ``pager_footer`` after rendering."""
+    return int(st.session_state.get(f"{key}_page", 1)), page_size
+
+
+def pager_footer(key: str, result) -> None:
+    cols = st.columns([1, 1, 4])
+    if cols[0].button("上一页", key=f"{key}_prev", disabled=result.page <= 1):
+        st.session_state[f"{key}_page"] = result.page - 1
+        st.rerun()
+    if cols[1].button("下一页", key=f"{key}_next", disabled=result.page >= result.pages):
+        st.session_state[f"{key}_page"] = result.page + 1
+        st.rerun()
+    cols[2].caption(f"共 {result.total} 条，第 {result.page}/{result.pages} 页")
+
+
+def reset_pager(key: str) -> None:
+    st.session_state[f"{key}_page"] = 1
+
+
+def frame(rows: Sequence[Any], columns: dict[str, Callable[[Any], Any]]) -> pd.DataFrame:
+    """Build a display frame from service rows: ``columns`` maps a Chinese header to a getter."""
+    return pd.DataFrame([{name: get(r) for name, get in columns.items()} for r in rows], columns=list(columns))
+
+
+def to_excel(df: pd.DataFrame, sheet: str = "导出") -> bytes:
+    safe = df.copy()
+    for col in safe.columns:
+        safe[col] = safe[col].map(neutralise_cell)
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        safe.to_excel(writer, index=False, sheet_name=sheet[:31])
+    return buffer.getvalue()
+
+
+def excel_button(df: pd.DataFrame, filename: str, *, key: str) -> None:
+    st.download_button("导出 Excel", data=to_excel(df), file_name=filename, key=key,
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       icon=":material/download:")
+
+
+def selectable_table(df: pd.DataFrame, *, key: str) -> int | None:
+    """Show a table with single-row selection; returns the selected row position or None."""
+    event = st.dataframe(df, key=key, hide_index=True, on_select="rerun", selection_mode="single-row",
+                         use_container_width=True)
+    rows = event.selection.rows if event and event.selection else []
+    return rows[0] if rows else None

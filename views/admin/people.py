@@ -1,0 +1,103 @@
+"""People master data: staff (岗位, 入职日期, 可独立上岗) and customers (业主/住户) with their 房屋."""
+
+from datetime import date
+
+import streamlit as st
+
+from core.errors import DomainError
+from core.labels import CUSTOMER_KIND
+from core.permissions import Action
+from core.roles import ROLE_LABELS, role_label
+from db.services import org, people
+from ui.context import page_header, require
+from ui.fmt import yes_no
+from ui.forms import show_error
+from ui.pickers import office_picker
+from ui.tables import excel_button, frame, pager, pager_footer, reset_pager, selectable_table
+
+actor = require(Action.PEOPLE_VIEW)
+page_header("员工与客户", ":material/groups:", "员工档案（可独立上岗）与一户一档的客户基础信息；证件号默认脱敏，查看完整号码会被记录")
+office_id = office_picker(actor, Action.PEOPLE_VIEW, key="people_office")
+names = {u.id: u.name for u in org.list_units(actor=actor)} if actor.can(Action.ORG_VIEW) else {}
+can_edit = actor.can(Action.PEOPLE_MANAGE, office_id) if office_id else False
+
+tab_staff, tab_customers = st.tabs(["员工", "客户"])
+with tab_staff:
+    search = st.text_input("搜索员工姓名", key="staff_search", on_change=reset_pager, args=("staff",))
+    page, size = pager("staff", page_size=50)
+    result = people.list_staff(actor=actor, office_id=office_id, search=search, page=page, page_size=size)
+    df = frame(result.rows, {"姓名": lambda r: r.name, "单位": lambda r: names.get(r.office_id, ""),
+                             "岗位": lambda r: role_label(r.post), "电话": lambda r: r.phone,
+                             "入职日期": lambda r: r.hire_date, "可独立上岗": lambda r: yes_no(r.independent_on_post),
+                             "在职": lambda r: yes_no(r.active)})
+    picked = selectable_table(df, key="staff_table")
+    pager_footer("staff", result)
+    excel_button(df, "员工列表.xlsx", key="staff_xlsx")
+    if can_edit:
+        row = result.rows[picked] if picked is not None else None
+        with st.form("staff_form"):
+            st.caption(f"修改员工 {row.name}" if row else "新增员工（选中表格中一行可修改）")
+            c1, c2, c3 = st.columns(3)
+            name = c1.text_input("姓名 *", value=row.name if row else "")
+            posts = [r.value for r in ROLE_LABELS]
+            post = c2.selectbox("岗位 *", posts, format_func=role_label,
+                                index=posts.index(row.post) if row and row.post in posts else posts.index("clerk"))
+            phone = c3.text_input("电话", value=row.phone if row else "")
+            hire = c1.date_input("入职日期", value=row.hire_date if row and row.hire_date else date.today())
+            independent = c2.checkbox("可独立上岗", value=row.independent_on_post if row else False,
+                                      help="未独立上岗者不得接听客户来电（《客户来电、来访、来函处理作业规定》第8条）")
+            active = c3.checkbox("在职", value=row.active if row else True)
+            if st.form_submit_button("保存员工", type="primary"):
+                try:
+                    people.save_staff(actor=actor, staff_id=row.id if row else None, office_id=office_id, name=name,
+                                      post=post, department_id=row.department_id if row else None, phone=phone,
+                                      hire_date=hire, independent_on_post=independent, active=active)
+                    st.session_state["flash"] = f"已保存员工 {name}"
+                    st.rerun()
+                except DomainError as exc:
+                    show_error(exc)
+    elif office_id is None and actor.can(Action.PEOPLE_MANAGE):
+        st.caption("选择一个管理处后可新增或修改员工。")
+
+with tab_customers:
+    csearch = st.text_input("搜索姓名或电话", key="cust_search", on_change=reset_pager, args=("customers",))
+    page, size = pager("customers", page_size=50)
+    cres = people.list_customers(actor=actor, office_id=office_id, search=csearch, page=page, page_size=size)
+    cdf = frame(cres.rows, {"姓名": lambda r: r.name, "类型": lambda r: CUSTOMER_KIND.get(r.kind, r.kind),
+                            "证件号": lambda r: r.id_number, "电话": lambda r: r.phone, "房屋": lambda r: r.properties,
+                            "单位": lambda r: names.get(r.office_id, "")})
+    cpicked = selectable_table(cdf, key="cust_table")
+    pager_footer("customers", cres)
+    excel_button(cdf, "客户列表.xlsx", key="cust_xlsx")
+    crow = cres.rows[cpicked] if cpicked is not None else None
+    if crow and actor.can(Action.ID_NUMBER_VIEW_FULL, crow.office_id):
+        if st.button("查看完整证件号（将被记录）", key=f"reveal_{crow.id}"):
+            try:
+                st.info(f"{crow.name}：{people.reveal_id_number(actor=actor, customer_id=crow.id)}")
+            except DomainError as exc:
+                show_error(exc)
+    if can_edit:
+        with st.form("customer_form"):
+            st.caption(f"修改客户 {crow.name}" if crow else "新增客户")
+            c1, c2 = st.columns(2)
+            cname = c1.text_input("姓名 *", value=crow.name if crow else "")
+            kinds = list(CUSTOMER_KIND)
+            ckind = c2.selectbox("类型", kinds, index=kinds.index(crow.kind) if crow else 0, format_func=CUSTOMER_KIND.get)
+            id_no = c1.text_input("证件号", placeholder="留空则保持原值" if crow else "18 位身份证号")
+            cphone = c2.text_input("电话", placeholder="留空则保持原值" if crow else "")
+            prop_text = st.text_input("关联房屋（输入苑区/楼栋/房号搜索，可留空）")
+            if st.form_submit_button("保存客户", type="primary"):
+                try:
+                    cid = people.save_customer(actor=actor, customer_id=crow.id if crow else None, office_id=office_id,
+                                               name=cname, kind=ckind, id_number=id_no,
+                                               phone=cphone or (None if crow else ""), keep_phone=bool(crow) and not cphone)
+                    if prop_text.strip():
+                        found = org.find_properties(actor=actor, text=prop_text, office_id=office_id, limit=2)
+                        if len(found) != 1:
+                            raise DomainError("关联房屋请输入能唯一确定一套房屋的文字（已保存客户，未关联房屋）")
+                        people.link_property(actor=actor, customer_id=cid, property_id=found[0][0], relation=ckind,
+                                             since=date.today())
+                    st.session_state["flash"] = f"已保存客户 {cname}"
+                    st.rerun()
+                except DomainError as exc:
+                    show_error(exc)
