@@ -75,5 +75,4 @@ def read_session() -> Iterator[Session]:
         log.exception("database read failed")
         raise StorageError(storage_message(exc)) from exc
     finally:
-        session.rollback()
-        session.close()
+        session.close()  # ends the read transaction; loaded objects stay readable (no expiry)

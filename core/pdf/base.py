@@ -11,13 +11,15 @@ pass the print time so output is reproducible and testable.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 
 from fpdf import FPDF, FontFace
 from fpdf.enums import WrapMode
 from fpdf.fonts import TTFFont
+from fpdf.table import Table
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "assets" / "fonts"
 # Debian's fonts-noto-cjk: the full SC face covers characters outside GBK (e.g. 𠮷).
@@ -52,7 +54,9 @@ class _CallableTitle(str):
     the ``title()`` helper that forms call.
     """
 
-    def __new__(cls, value: str, draw):  # noqa: ANN001 - bound method
+    _draw: Callable[[str, str | None], None]
+
+    def __new__(cls, value: str, draw: Callable[[str, str | None], None]) -> _CallableTitle:
         obj = super().__new__(cls, value)
         obj._draw = draw
         return obj
@@ -103,6 +107,7 @@ class FormPDF(FPDF):
             self._fallback_font_exact_match = False
 
     def get_fallback_font(self, char: str, style: str = "") -> str | None:
+        """fpdf2 hook, called for a character the current font lacks: load the system faces once."""
         pending, self._pending_fallback = self._pending_fallback, {}
         for font_style, path in pending.items():
             self.add_font(FALLBACK_FAMILY, font_style, path, collection_font_number=SYSTEM_SC_FACE)
@@ -151,9 +156,7 @@ class FormPDF(FPDF):
         if subtitle:
             self.set_font(FAMILY, "", 10)
             self.set_text_color(*TEXT_GREY)
-            self.multi_cell(
-                0, 6, subtitle, align="C", new_x="LMARGIN", new_y="NEXT", wrapmode=WrapMode.CHAR
-            )
+            self.multi_cell(0, 6, subtitle, align="C", new_x="LMARGIN", new_y="NEXT", wrapmode=WrapMode.CHAR)
             self.set_text_color(0, 0, 0)
         self.ln(3)
         self.set_font(FAMILY, "", BODY_SIZE)
@@ -194,16 +197,22 @@ class FormPDF(FPDF):
         rows: Sequence[Sequence[object]],
         col_widths: Sequence[float] | None = None,
     ) -> None:
-        """Bordered table; header row is bold, shaded and repeated on every page."""
+        """Bordered table; header row is bold, shaded and repeated on every page.
+
+        ``col_widths`` are relative (fractions of the page width). Replaces fpdf2's context-manager
+        ``FPDF.table()``; call ``FPDF.table(pdf, ...)`` for that API.
+        """
         self.set_font(FAMILY, "", BODY_SIZE)
         heading_style = FontFace(emphasis="BOLD", fill_color=LABEL_FILL)
-        with self._plain_table(col_widths=col_widths, headings_style=heading_style) as tbl:
+        widths = tuple(col_widths) if col_widths else None
+        with self._plain_table(col_widths=widths, headings_style=heading_style) as tbl:
             tbl.row([str(h) for h in headers])
             for values in rows:
                 tbl.row(["" if v is None else str(v) for v in values])
         self.ln(3)
 
-    def _plain_table(self, **kwargs):  # noqa: ANN202 - thin wrapper around FPDF.table
+    def _plain_table(self, **kwargs: object) -> AbstractContextManager[Table]:
+        # The shared look of kv_grid and table; FPDF.table is fpdf2's context-manager API.
         return super().table(
             line_height=5.5,
             padding=(1, 1.5),

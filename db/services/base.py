@@ -69,8 +69,12 @@ def audit(
     )
 
 
-def authorize(actor: Actor | None, action: Action, office_id: int | None = None) -> None:
-    """Raise ``PermissionDenied`` (audited after rollback by the session) unless the matrix allows it."""
+def authorize(actor: Actor | None, action: Action, office_id: int | None = None, *, in_transaction: bool = False) -> None:
+    """Raise ``PermissionDenied`` unless the matrix allows ``action`` (in ``office_id``); every refusal is audited.
+
+    Outside a transaction the refusal row is written at once; inside one (``in_transaction=True``) the
+    session writes it after rolling back, so a SQLite writer never waits for its own lock.
+    """
     if actor is not None and actor.can(action, office_id):
         return
     exc = PermissionDenied(DENIED_MESSAGE)
@@ -80,6 +84,8 @@ def authorize(actor: Actor | None, action: Action, office_id: int | None = None)
         "summary": f"拒绝：{action.value}" + (f"（管理处 {office_id}）" if office_id else ""),
         "office_id": office_id,
     }
+    if not in_transaction:
+        record_refusal(exc)
     raise exc
 
 
@@ -88,6 +94,7 @@ def record_refusal(exc: PermissionDenied) -> None:
     info = getattr(exc, "audit", None)
     if not info:
         return
+    exc.audit = None  # type: ignore[attr-defined]  # written once, whoever gets there first
     from db.session import write_session  # local: session imports this module's callers
 
     try:
