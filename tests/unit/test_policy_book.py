@@ -1,0 +1,61 @@
+"""The policy book: defaults with citations, validation, versions with effective-from dates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from core import policy as book
+from core.errors import DomainError
+
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def test_every_parameter_cites_a_known_document_and_a_valid_default():
+    for key, param in book.PARAMS.items():
+        assert param.doc in book.DOCS, key
+        assert param.provenance in ("seed", "found", "found-variant", "comparable", "inferred"), key
+        assert book.validate(key, param.default) == param.default, key
+        assert param.citation.startswith("依据《")
+
+
+def test_inferred_values_need_customer_confirmation():
+    assert book.PARAMS["complaint.report_at_once"].needs_confirmation
+    assert not book.PARAMS["complaint.consultant_reply"].needs_confirmation
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("complaint.major_collective", 1, "不能小于"),
+        ("complaint.major_collective", "十", "无效"),
+        ("complaint.major_collective", 2.5, "无效"),
+        ("complaint.thresholds_inclusive", "yes", "无效"),
+        ("decoration.work_start", "25:00", "时间格式"),
+        ("complaint.callback_within", {"amount": 3, "unit": "lightyears"}, "无效"),
+        ("complaint.callback_within", {"amount": -1, "unit": "days"}, "无效"),
+        ("no.such.key", 1, "未知"),
+    ],
+)
+def test_invalid_values_are_refused_in_chinese(key, value, message):
+    with pytest.raises(DomainError, match=message):
+        book.validate(key, value)
+
+
+def test_latest_effective_change_wins_and_versions_freeze_the_past():
+    changes = [
+        book.Change(1, "complaint.hot_collective", 4, T0),
+        book.Change(2, "complaint.hot_collective", 5, T0 + timedelta(days=10)),
+        book.Change(3, "complaint.hot_collective", 6, T0 + timedelta(days=5)),
+    ]
+    assert book.resolve(changes, version=None, at=T0 - timedelta(days=1))["complaint.hot_collective"] == 3
+    assert book.resolve(changes, version=None, at=T0 + timedelta(days=6))["complaint.hot_collective"] == 6
+    assert book.resolve(changes, version=None, at=T0 + timedelta(days=11))["complaint.hot_collective"] == 5
+    assert book.resolve(changes, version=1, at=T0 + timedelta(days=11))["complaint.hot_collective"] == 4
+    assert book.resolve(changes, version=None, at=T0).version == 3
+
+
+def test_format_value_reads_like_the_policy():
+    assert book.format_value(book.PARAMS["complaint.consultant_reply"], {"amount": 24, "unit": "hours"}) == "24 小时"
+    assert book.format_value(book.PARAMS["pass.worker_deposit"], 50) == "¥50.00 /证"
