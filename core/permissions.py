@@ -29,6 +29,22 @@ class Action(StrEnum):
     POLICY_VIEW = "policy.view"
     POLICY_EDIT = "policy.edit"
     AUDIT_VIEW = "audit.view"
+    # complaints (issue 3)
+    COMPLAINT_VIEW = "complaint.view"
+    COMPLAINT_CREATE = "complaint.create"
+    COMPLAINT_ASSIGN = "complaint.assign"
+    COMPLAINT_HANDLE = "complaint.handle"
+    COMPLAINT_VERIFY = "complaint.verify"
+    COMPLAINT_CALLBACK = "complaint.callback"
+    COMPLAINT_CLOSE = "complaint.close"
+    COMPLAINT_GRADE_RAISE = "complaint.grade_raise"
+    COMPLAINT_GRADE_OVERRIDE_HQ = "complaint.grade_override_hq"
+    COMPLAINT_CONSULT_REQUEST = "complaint.consult_request"
+    COMPLAINT_CONSULT_REPLY = "complaint.consult_reply"
+    COMPLAINT_CONSULTANT_MANAGE = "complaint.consultant_manage"
+    COMPLAINT_REPORT = "complaint.report"
+    COMPLAINT_ONLINE_REPLY = "complaint.online_reply"
+    COMPLAINT_EXPORT = "complaint.export"
 
 
 MATRIX: dict[Action, frozenset[Role]] = {
@@ -47,10 +63,31 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.POLICY_VIEW: ALL_STAFF - {R.GUARD},
     Action.POLICY_EDIT: frozenset({R.SYSADMIN}),
     Action.AUDIT_VIEW: frozenset({R.SYSADMIN, R.HQ_HEAD}),
+    # complaints: 客服员/前台 take complaints in; 客服主任 verifies and calls back; 客服部经理/管理处主任 assign and
+    # raise the class; HQ 客服中心 has the final say on the class (投诉通报处理制度 二.5); 专业顾问 reply; 保安 none.
+    Action.COMPLAINT_VIEW: ALL_STAFF - {R.GUARD, R.RECORDS_OFFICER, R.CONSULTANT},
+    Action.COMPLAINT_CREATE: frozenset({R.CLERK, R.ASSISTANT, R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR,
+                                        R.HQ_HEAD, R.HQ_SPECIALIST}),
+    Action.COMPLAINT_ASSIGN: frozenset({R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR}),
+    Action.COMPLAINT_HANDLE: frozenset({R.CLERK, R.ASSISTANT, R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR}),
+    Action.COMPLAINT_VERIFY: frozenset({R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR}),
+    Action.COMPLAINT_CALLBACK: frozenset({R.CS_SUPERVISOR, R.OFFICE_DIRECTOR, R.HQ_HEAD, R.HQ_SPECIALIST}),
+    Action.COMPLAINT_CLOSE: frozenset({R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR}),
+    Action.COMPLAINT_GRADE_RAISE: frozenset({R.CS_MANAGER, R.OFFICE_DIRECTOR}),
+    Action.COMPLAINT_GRADE_OVERRIDE_HQ: frozenset({R.HQ_HEAD, R.HQ_SPECIALIST}),
+    Action.COMPLAINT_CONSULT_REQUEST: frozenset({R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR, R.HQ_HEAD,
+                                                 R.HQ_SPECIALIST}),
+    Action.COMPLAINT_CONSULT_REPLY: frozenset({R.CONSULTANT, R.HQ_HEAD, R.HQ_SPECIALIST}),
+    Action.COMPLAINT_CONSULTANT_MANAGE: frozenset({R.HQ_HEAD, R.HQ_SPECIALIST, R.SYSADMIN}),
+    Action.COMPLAINT_REPORT: frozenset({R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR, R.HQ_HEAD, R.HQ_SPECIALIST}),
+    Action.COMPLAINT_ONLINE_REPLY: frozenset({R.HQ_HEAD, R.HQ_SPECIALIST}),
+    Action.COMPLAINT_EXPORT: frozenset({R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR, R.HQ_HEAD, R.HQ_SPECIALIST,
+                                        R.LEADER, R.SYSADMIN}),
 }
 
 # Approvals a deputy (代理) may give while the principal is away; process issues add theirs.
 DELEGABLE: set[Action] = set()
+DELEGABLE |= {Action.COMPLAINT_VERIFY, Action.COMPLAINT_ASSIGN, Action.COMPLAINT_CALLBACK}
 
 
 @dataclass(frozen=True)

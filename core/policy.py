@@ -172,6 +172,12 @@ PARAMS: dict[str, Param] = {
         _p("complaint.case_submit_within", "典型案例提交期限(结案后)", _dur(1, "weeks"), "duration", "", "D15", "第3条", "inferred"),
         _p("complaint.monthly_report_due_day", "投诉分类统计表报送(次月)日", 3, "int", "日", "D19", "第2条", "seed", 1, 28),
         _p("complaint.publication_per_month", "每月投诉公示次数", 1, "int", "次", "D18", "第1条", "seed", 0, 31),
+        _p("complaint.important_on_repeat", "二次投诉(含回访不满意重开)列为重要", True, "bool", "", "D14", "一.3", "found"),
+        _p("complaint.important_on_help", "需顾问或集团协助列为重要", True, "bool", "", "D14", "一.3", "found"),
+        _p("complaint.callback_exempt_extra", "其他免回访情形(以“；”分隔)", "顾客明确表示不接受回访", "text", "", "D13", "第2条", "inferred"),
+        _p("complaint.hq_forward_within", "客服中心转达顾问求助期限", _dur(2, "hours"), "duration", "", "D12", "一.2", "inferred"),
+        _p("complaint.same_issue_suggest_days", "同一事项建议：同类别同楼栋天数", 30, "int", "天", "D14", "一.2", "inferred", 1, 365),
+        _p("complaint.breaching_soon_hours", "即将超期提醒提前量", 24, "int", "小时", "D14", "处理期限", "inferred", 1, 240),
         _p("archive.update_within", "客户变更后档案更新期限", _dur(2, "days"), "duration", "", "D16", "第1条", "seed"),
         # system and security
         _p("security.login_failures", "登录失败次数上限(时间窗内)", 5, "int", "次", "SYS", "登录", "inferred", 3, 100),

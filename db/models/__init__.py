@@ -2,6 +2,18 @@
 
 from db.models.audit import AuditLog, IdempotencyKey, NumberSequence  # noqa: F401
 from db.models.auth import LoginAttempt, User, UserRole  # noqa: F401
+from db.models.complaint import (  # noqa: F401
+    Callback,
+    Complaint,
+    ComplaintAttachment,
+    ComplaintEvent,
+    ComplaintGradeHistory,
+    ComplaintReport,
+    Consultant,
+    ConsultRequest,
+    OnlinePost,
+    SameIssueGroup,
+)
 from db.models.notice import Notice  # noqa: F401
 from db.models.org import Building, Department, OrgUnit, Property, Zone  # noqa: F401
 from db.models.people import Customer, CustomerProperty, Staff  # noqa: F401
