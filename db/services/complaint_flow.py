@@ -1,0 +1,183 @@
+"""Complaint workflow steps: 派单, 处理, 验证, 回访 (or 免回访), 归档 and 重新处理 (投诉处理流程, 投诉回访).
+
+Each step checks the state machine in ``core.complaints`` and the people rules (the verifier and the caller
+are never the handler), then writes the complaint, a timeline event and an audit row in one transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import select
+
+from core import complaints as rules
+from core.complaints import Grade, State, Step
+from core.errors import DomainError
+from core.permissions import Action, Actor
+from db.models import Callback, Complaint, Department, User, UserRole
+from db.services.complaints import ENTITY, load, policy_for, reclassify, record
+from db.services.notices import notify
+from db.session import write_session
+
+DETAIL_PAGE = "views/complaints/list.py"
+
+
+def _text(value: str, label: str, *, max_len: int = 2000, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise DomainError(f"请填写{label}", field=label)
+    if len(value) > max_len:
+        raise DomainError(f"{label}最多 {max_len} 字", field=label)
+    return value
+
+
+def assign(*, actor: Actor, complaint_id: int, handler_user_id: int, department_id: int | None, note: str,
+           now: datetime) -> Complaint:
+    with write_session() as s:
+        c = load(s, actor, complaint_id, Action.COMPLAINT_ASSIGN)
+        before_state = c.state
+        target = rules.next_state(c.state, Step.ASSIGN)
+        in_office = s.exec(select(UserRole.id).where(UserRole.user_id == handler_user_id,
+                                                     UserRole.org_unit_id == c.office_id)).first()
+        handler = s.get(User, handler_user_id)
+        if handler is None or not handler.active or in_office is None:
+            raise DomainError("责任人须是本管理处的在职账号", field="handler")
+        if department_id is not None:
+            dept = s.get(Department, department_id)
+            if dept is None or dept.org_unit_id != c.office_id:
+                raise DomainError("责任部门不属于本管理处", field="department")
+        c.handler_user_id, c.responsible_department_id, c.state = handler_user_id, department_id, target.value
+        notify(s, recipient_user_ids=[handler_user_id], kind="assigned", title=f"投诉派单：{c.number} {c.title}",
+               body=note, page=DETAIL_PAGE, entity=ENTITY, entity_id=str(c.id), office_id=c.office_id,
+               due_at=c.due_at, now=now)
+        record(s, c, actor=actor, action="assign", now=now, from_state=before_state, citation=rules.C_FLOW,
+               note=f"派单给 {handler.display_name}" + (f"：{note.strip()}" if note.strip() else ""))
+        return c
+
+
+def add_note(*, actor: Actor, complaint_id: int, note: str, now: datetime) -> None:
+    note = _text(note, "跟进记录")
+    with write_session() as s:
+        c = load(s, actor, complaint_id, Action.COMPLAINT_HANDLE)
+        record(s, c, actor=actor, action="note", now=now, note=note)
+
+
+def mark_handled(*, actor: Actor, complaint_id: int, result: str, now: datetime) -> Complaint:
+    result = _text(result, "处理结果", max_len=4000)
+    with write_session() as s:
+        c = load(s, actor, complaint_id, Action.COMPLAINT_HANDLE)
+        before = c.state
+        c.state = rules.next_state(c.state, Step.HANDLE).value
+        c.handled_at, c.handled_by, c.handling_result = now, actor.user_id, result
+        record(s, c, actor=actor, action="handle", now=now, from_state=before, note=f"处理完成：{result}",
+               citation=rules.C_FLOW)
+        reclassify(s, c, actor=None, now=now)
+        return c
+
+
+def verify(*, actor: Actor, complaint_id: int, note: str, now: datetime) -> Complaint:
+    """验证合格 by someone other than the handler; the callback becomes due (投诉回访 第1、3条)."""
+    with write_session() as s:
+        c = load(s, actor, complaint_id, Action.COMPLAINT_VERIFY)
+        before = c.state
+        c.state = rules.next_state(c.state, Step.VERIFY).value
+        rules.check_verifier(verifier_user_id=actor.user_id, handler_user_id=c.handler_user_id, handled_by=c.handled_by)
+        policy = policy_for(s, c, now)
+        c.verified_at, c.verified_by = now, actor.user_id
+        c.callback_due_at = rules.callback_due(now, policy)
+        record(s, c, actor=actor, action="verify", now=now, from_state=before, citation=rules.C_CALLBACK,
+               note="验证合格" + (f"：{note.strip()}" if (note or "").strip() else ""))
+        return c
+
+
+def record_callback(*, actor: Actor, complaint_id: int, method: str, reached: bool, person_reached: str,
+                    satisfaction: str | None, comment: str, follow_up: str, now: datetime) -> Complaint:
+    """One callback attempt; with a result, 满意/基本满意 → 已回访, 不满意 → 重新处理 (at least 重要)."""
+    if method not in rules.CallbackMethod._value2member_map_:
+        raise DomainError("请选择回访方式", field="method")
+    if reached and satisfaction not in rules.Satisfaction._value2member_map_:
+        raise DomainError("已联系上顾客时请选择满意度", field="satisfaction")
+    with write_session() as s:
+        c = load(s, actor, complaint_id, Action.COMPLAINT_CALLBACK)
+        if State(c.state) != State.VERIFIED:
+            rules.next_state(c.state, Step.CALLBACK)  # raises the Chinese refusal
+        rules.check_callback_caller(caller_user_id=actor.user_id, handler_user_id=c.handler_user_id,
+                                    handled_by=c.handled_by)
+        row = Callback(complaint_id=c.id, at=now, by_user_id=actor.user_id, method=method, reached=reached,
+                       person_reached=(person_reached or "").strip()[:64], comment=(comment or "").strip()[:1000],
+                       follow_up=(follow_up or "").strip()[:500], satisfaction=satisfaction if reached else None)
+        before = c.state
+        if not reached:
+            s.add(row)
+            record(s, c, actor=actor, action="callback_attempt", now=now, from_state=before, citation=rules.C_CALLBACK,
+                   note=f"回访未联系上（{rules.CALLBACK_METHOD_LABELS[rules.CallbackMethod(method)]}）")
+            return c
+        target = rules.after_callback(satisfaction)
+        c.state = target.value
+        label = rules.SATISFACTION_LABELS[rules.Satisfaction(satisfaction)]
+        if target == State.REOPENED:
+            row.reopened = True
+            c.reopen_count += 1
+            c.verified_at = c.verified_by = c.handled_at = c.handled_by = c.callback_due_at = None
+            s.add(row)
+            record(s, c, actor=actor, action="callback", now=now, from_state=before, citation=rules.C_REOPEN,
+                   note=f"回访：{label}，重新处理。{row.comment}")
+            reclassify(s, c, actor=None, now=now, reason="回访不满意重新处理")
+            c.due_at = rules.handling_due(Grade(c.grade), now, policy_for(s, c, now))
+            if c.handler_user_id:
+                notify(s, recipient_user_ids=[c.handler_user_id], kind="assigned", title=f"投诉回访不满意，重新处理：{c.number}",
+                       body=row.comment, page=DETAIL_PAGE, entity=ENTITY, entity_id=str(c.id), office_id=c.office_id,
+                       now=now)
+        else:
+            s.add(row)
+            record(s, c, actor=actor, action="callback", now=now, from_state=before, citation=rules.C_CALLBACK,
+                   note=f"回访：{label}。{row.comment}")
+        return c
+
+
+def exempt_callback(*, actor: Actor, complaint_id: int, kind: str, reason: str, now: datetime,
+                    extra_case: str = "") -> Complaint:
+    with write_session() as s:
+        c = load(s, actor, complaint_id, Action.COMPLAINT_CALLBACK)
+        before = c.state
+        target = rules.next_state(c.state, Step.EXEMPT)
+        policy = policy_for(s, c, now)
+        facts = rules.ExemptionFacts(resolved_on_spot=c.resolved_on_spot, satisfied_on_spot=c.satisfied_on_spot,
+                                     anonymous=c.anonymous, online=c.channel == rules.Channel.ONLINE.value,
+                                     contact_available=c.contact_available, sensitive=c.sensitive)
+        rules.check_exemption(kind, facts, reason=reason, decider_user_id=actor.user_id, policy=policy,
+                              extra_case=extra_case)
+        c.state = target.value
+        c.callback_required, c.exemption_kind, c.exempt_by = False, kind, actor.user_id
+        c.exemption_reason = (f"{extra_case}：" if extra_case else "") + reason.strip()[:450]
+        record(s, c, actor=actor, action="exempt", now=now, from_state=before, citation=rules.C_EXEMPT,
+               note=f"免回访（{rules.EXEMPTION_LABELS[rules.Exemption(kind)]}）：{c.exemption_reason}")
+        return c
+
+
+def close(*, actor: Actor, complaint_id: int, note: str, now: datetime) -> Complaint:
+    with write_session() as s:
+        c = load(s, actor, complaint_id, Action.COMPLAINT_CLOSE)
+        before = c.state
+        c.state = rules.next_state(c.state, Step.CLOSE).value
+        c.closed_at = now
+        record(s, c, actor=actor, action="close", now=now, from_state=before, citation=rules.C_CALLBACK,
+               note="归档" + (f"：{note.strip()}" if (note or "").strip() else ""))
+        return c
+
+
+def reopen(*, actor: Actor, complaint_id: int, reason: str, now: datetime) -> Complaint:
+    """二次投诉 after close: back to handling, at least 重要 (投诉通报处理制度 一.3)."""
+    reason = _text(reason, "重新处理原因", max_len=500)
+    with write_session() as s:
+        c = load(s, actor, complaint_id, Action.COMPLAINT_ASSIGN)
+        before = c.state
+        c.state = rules.next_state(c.state, Step.REOPEN).value
+        c.reopen_count += 1
+        c.closed_at = c.verified_at = c.verified_by = c.handled_at = c.handled_by = c.callback_due_at = None
+        c.callback_required, c.exemption_kind, c.exemption_reason, c.exempt_by = True, None, "", None
+        record(s, c, actor=actor, action="reopen", now=now, from_state=before, citation=rules.C_REOPEN,
+               note=f"重新处理：{reason}")
+        reclassify(s, c, actor=None, now=now, reason=reason)
+        c.due_at = rules.handling_due(Grade(c.grade), now, policy_for(s, c, now))
+        return c
