@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 
 import streamlit as st
+from sqlalchemy.exc import DBAPIError
 
+from core.errors import DomainError
 from db.bootstrap import bootstrap
 from db.engine import get_engine
 from db.services.auth import build_actor
+from db.session import storage_message
 from ui.auth_gate import login_gate
 from ui.context import ACTOR_KEY
 from ui.fmt import now
@@ -28,13 +31,23 @@ def ready_engine():
     return engine
 
 
-ready_engine()
-user = login_gate()
-if user is None:
+try:
+    ready_engine()
+    user = login_gate()
+    actor = build_actor(user.user_id, now=now()) if user else None
+except DomainError as exc:  # database unreachable or unreadable: a sentence, never a traceback
+    st.error(exc.message)
+    st.stop()
+except DBAPIError as exc:  # raised during start-up migration, before any service wraps it
+    logging.getLogger(__name__).exception("database unavailable at start-up")
+    st.error(storage_message(exc))
+    st.stop()
+if actor is None:
     st.session_state.pop(ACTOR_KEY, None)
+    # Remember a deep link (e.g. /admin_users) so the user lands there after signing in.
+    st.session_state["after_login"] = (st.context.url or "").rstrip("/").rsplit("/", 1)[-1]
     st.stop()
 
-actor = build_actor(user.user_id, now=now())
 st.session_state[ACTOR_KEY] = actor
 st.sidebar.markdown(f"**{actor.name}**（{actor.username}）")
 if "flash" in st.session_state:
@@ -42,4 +55,5 @@ if "flash" in st.session_state:
 forced = user.must_change_password and not user.is_demo
 if forced:
     st.sidebar.warning("首次登录或密码已被重置：请先修改密码。")
-build_navigation(actor, only=PASSWORD_PAGE if forced else None).run()
+build_navigation(actor, only=PASSWORD_PAGE if forced else None,
+                 requested=st.session_state.pop("after_login", None)).run()

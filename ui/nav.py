@@ -42,19 +42,24 @@ def _refusal(title: str):
     return page
 
 
-def build_navigation(actor: Actor, *, only: str | None = None):
-    """Return the navigation object; ``only`` restricts to one page (forced password change)."""
-    pages, menu = [], {}
+def build_navigation(actor: Actor, *, only: str | None = None, requested: str | None = None):
+    """Return the navigation object; ``only`` restricts to one page (forced password change);
+    ``requested`` is the url path asked for before signing in (opened once, if allowed)."""
+    pages, menu, wanted = [], {}, None
     for spec in all_page_specs():
         allowed = actor.can(spec.action) and (only is None or spec.path == only)
         if allowed:
             page = st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=url_path(spec),
                            default=spec.default if only is None else spec.path == only)
             menu.setdefault(spec.section, []).append(page)
+            if requested and url_path(spec) == requested and not spec.default:
+                wanted = page
         else:
             page = st.Page(_refusal(spec.title), title=spec.title, icon=":material/block:", url_path=url_path(spec))
         pages.append(page)
     navigation = st.navigation(pages, position="hidden")
+    if wanted is not None and navigation.url_path != wanted.url_path:
+        st.switch_page(wanted)
     with st.sidebar:
         for section, entries in menu.items():
             st.caption(section)
