@@ -36,13 +36,13 @@ with tab_params:
     st.dataframe(df, hide_index=True, use_container_width=True)
     excel_button(df, "制度参数.xlsx", key="policy_xlsx")
     if can_edit and params:
-        with st.form("policy_edit"):
-            st.markdown("**修改参数**")
-            labels = {p.key: p.label for p in params}
-            key = st.selectbox("参数", list(labels), format_func=labels.get)
-            param = book.PARAMS[key]
-            st.caption(f"{param.citation} · 来源：{PROVENANCE[param.provenance]}"
-                       + (" · 待客户确认" if param.needs_confirmation else ""))
+        st.markdown("**修改参数**")
+        labels = {p.key: p.label for p in params}
+        key = st.selectbox("参数", list(labels), format_func=labels.get)  # outside the form: the inputs follow it
+        param = book.PARAMS[key]
+        st.caption(f"{param.citation} · 来源：{PROVENANCE[param.provenance]}"
+                   + (" · 待客户确认" if param.needs_confirmation else ""))
+        with st.form(f"policy_edit_{key}"):
             c1, c2 = st.columns(2)
             if param.kind == "duration":
                 amount = c1.number_input("数值", min_value=0.0, value=float(current[key]["amount"]))
@@ -50,7 +50,9 @@ with tab_params:
                 value = {"amount": amount, "unit": unit}
             elif param.kind == "bool":
                 value = c1.checkbox("启用", value=bool(current[key]))
-            elif param.kind in ("int", "float", "money"):
+            elif param.kind == "int":
+                value = c1.number_input(f"数值（{param.unit}）" if param.unit else "数值", value=int(current[key]), step=1)
+            elif param.kind in ("float", "money"):
                 value = c1.number_input(f"数值（{param.unit}）" if param.unit else "数值", value=float(current[key]))
             else:
                 value = c1.text_input("取值", value=str(current[key]))
