@@ -47,8 +47,10 @@ def to_excel(df: pd.DataFrame, sheet: str = "导出") -> bytes:
     return buffer.getvalue()
 
 
-def excel_button(df: pd.DataFrame, filename: str, *, key: str) -> None:
-    st.download_button("导出 Excel", data=to_excel(df), file_name=filename, key=key,
+def excel_button(df: pd.DataFrame | Callable[[], pd.DataFrame], filename: str, *, key: str) -> None:
+    """A download of the whole filtered list: pass a callable so the export runs only when clicked."""
+    data = (lambda: to_excel(df())) if callable(df) else to_excel(df)
+    st.download_button("导出 Excel", data=data, file_name=filename, key=key,
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        icon=":material/download:")
 
@@ -56,6 +58,6 @@ def excel_button(df: pd.DataFrame, filename: str, *, key: str) -> None:
 def selectable_table(df: pd.DataFrame, *, key: str) -> int | None:
     """Show a table with single-row selection; returns the selected row position or None."""
     event = st.dataframe(df, key=key, hide_index=True, on_select="rerun", selection_mode="single-row",
-                         use_container_width=True)
+                         width="stretch")
     rows = event.selection.rows if event and event.selection else []
     return rows[0] if rows else None

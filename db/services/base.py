@@ -150,6 +150,9 @@ def next_number(session: Session, name: str, year: int) -> int:
         return int(session.execute(stmt).scalar_one())
 
 
+EXPORT_LIMIT = 10_000
+
+
 @dataclass(frozen=True)
 class Page:
     rows: Sequence[Any]
@@ -163,8 +166,11 @@ class Page:
 
 
 def paginate(session: Session, statement, *, page: int, page_size: int, order_by) -> Page:
-    """SQL paging with a COUNT; the caller passes a filtered ``select``."""
-    page_size = max(1, min(int(page_size), 500))
+    """SQL paging with a COUNT; the caller passes a filtered ``select``.
+
+    Screens page by 20–50 rows; an Excel export asks for up to ``EXPORT_LIMIT`` rows in one page.
+    """
+    page_size = max(1, min(int(page_size), EXPORT_LIMIT))
     total = session.exec(select(func.count()).select_from(statement.order_by(None).subquery())).one()
     pages = max(1, -(-total // page_size))
     page = max(1, min(int(page), pages))

@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.permissions import Action
 from db.services import audit_log
+from db.services.base import EXPORT_LIMIT
 from ui.context import page_header, require
 from ui.fmt import dt, local_to_utc
 from ui.tables import excel_button, frame, pager, pager_footer, reset_pager, selectable_table
@@ -21,14 +22,14 @@ prefix = c2.selectbox("类别", list(prefixes), format_func=prefixes.get, on_cha
 since = c3.date_input("从", value=date.today() - timedelta(days=30))
 until = c4.date_input("到", value=date.today())
 page, size = pager("audit", page_size=50)
-result = audit_log.search(actor=actor, text=text, action_prefix=prefix, since=local_to_utc(since),
-                          until=local_to_utc(until + timedelta(days=1)), page=page, page_size=size)
-df = frame(result.rows, {"时间": lambda r: dt(r.at), "操作人": lambda r: r.actor_name, "操作": lambda r: r.action,
-                         "对象": lambda r: f"{r.entity} {r.entity_id}".strip(), "摘要": lambda r: r.summary,
-                         "来源": lambda r: r.source})
-picked = selectable_table(df, key="audit_table")
+filters = dict(text=text, action_prefix=prefix, since=local_to_utc(since), until=local_to_utc(until + timedelta(days=1)))
+result = audit_log.search(actor=actor, page=page, page_size=size, **filters)
+columns = {"时间": lambda r: dt(r.at), "操作人": lambda r: r.actor_name, "操作": lambda r: r.action,
+           "对象": lambda r: f"{r.entity} {r.entity_id}".strip(), "摘要": lambda r: r.summary, "来源": lambda r: r.source}
+picked = selectable_table(frame(result.rows, columns), key="audit_table")
 pager_footer("audit", result)
-excel_button(df, "审计日志.xlsx", key="audit_xlsx")
+excel_button(lambda: frame(audit_log.search(actor=actor, page_size=EXPORT_LIMIT, **filters).rows, columns),
+             "审计日志.xlsx", key="audit_xlsx")
 if picked is not None:
     row = result.rows[picked]
     left, right = st.columns(2)

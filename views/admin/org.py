@@ -6,6 +6,7 @@ from core.errors import DomainError
 from core.labels import DEPARTMENT_KIND, ORG_KIND, PROPERTY_KIND
 from core.permissions import Action
 from db.services import org
+from db.services.base import EXPORT_LIMIT
 from db.services.people import staff_choices
 from ui.context import page_header, require
 from ui.forms import show_error
@@ -67,7 +68,7 @@ with tab_zones:
     with c1:
         st.markdown("**苑区**")
         st.dataframe(frame(zones, {"苑区": lambda z: z.name, "启用": lambda z: "是" if z.active else "否"}),
-                     hide_index=True, use_container_width=True)
+                     hide_index=True, width="stretch")
         if can_edit:
             with st.form("zone_form", clear_on_submit=True):
                 zname = st.text_input("新苑区名称 *")
@@ -81,7 +82,7 @@ with tab_zones:
         zone_id = st.selectbox("楼栋所在苑区", list(zone_names), format_func=zone_names.get, key="bld_zone")
         if zone_id:
             buildings = org.list_buildings(actor=actor, zone_id=zone_id)
-            st.dataframe(frame(buildings, {"楼栋": lambda b: b.name}), hide_index=True, use_container_width=True)
+            st.dataframe(frame(buildings, {"楼栋": lambda b: b.name}), hide_index=True, width="stretch")
             if can_edit:
                 with st.form("building_form", clear_on_submit=True):
                     bname = st.text_input("新楼栋名称 *", placeholder="例如 3幢")
@@ -100,12 +101,13 @@ with tab_props:
     search = c2.text_input("搜索房屋（苑区、楼栋、房号）", key="prop_search", on_change=reset_pager, args=("props",))
     page, size = pager("props", page_size=50)
     result = org.list_properties(actor=actor, office_id=p_office, search=search, page=page, page_size=size)
-    pdf = frame(result.rows, {"房屋": lambda p: p.label, "管理处": lambda p: unit_names.get(p.office_id, ""),
-                              "类型": lambda p: PROPERTY_KIND[p.kind], "面积(㎡)": lambda p: p.area_m2,
-                              "重点业户": lambda p: "是" if p.key_household else "否"})
-    st.dataframe(pdf, hide_index=True, use_container_width=True)
+    prop_cols = {"房屋": lambda p: p.label, "管理处": lambda p: unit_names.get(p.office_id, ""),
+                 "类型": lambda p: PROPERTY_KIND[p.kind], "面积(㎡)": lambda p: p.area_m2,
+                 "重点业户": lambda p: "是" if p.key_household else "否"}
+    st.dataframe(frame(result.rows, prop_cols), hide_index=True, width="stretch")
     pager_footer("props", result)
-    excel_button(pdf, "房屋列表.xlsx", key="props_xlsx")
+    excel_button(lambda: frame(org.list_properties(actor=actor, office_id=p_office, search=search,
+                                                   page_size=EXPORT_LIMIT).rows, prop_cols), "房屋列表.xlsx", key="props_xlsx")
     if can_edit and p_office:
         st.markdown("**新增房屋**")
         zone_map = {z.id: z.name for z in org.list_zones(actor=actor, office_id=p_office)}
@@ -133,7 +135,7 @@ with tab_depts:
     depts = org.list_departments(actor=actor)
     st.dataframe(frame(depts, {"单位": lambda d: unit_names.get(d.org_unit_id, ""), "部门": lambda d: d.name,
                                "类型": lambda d: DEPARTMENT_KIND.get(d.kind, d.kind)}), hide_index=True,
-                 use_container_width=True)
+                 width="stretch")
     if can_edit:
         with st.form("dept_form", clear_on_submit=True):
             c1, c2, c3 = st.columns(3)

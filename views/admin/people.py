@@ -9,6 +9,7 @@ from core.labels import CUSTOMER_KIND
 from core.permissions import Action
 from core.roles import ROLE_LABELS, role_label
 from db.services import org, people
+from db.services.base import EXPORT_LIMIT
 from ui.context import page_header, require
 from ui.fmt import yes_no
 from ui.forms import show_error
@@ -26,13 +27,13 @@ with tab_staff:
     search = st.text_input("搜索员工姓名", key="staff_search", on_change=reset_pager, args=("staff",))
     page, size = pager("staff", page_size=50)
     result = people.list_staff(actor=actor, office_id=office_id, search=search, page=page, page_size=size)
-    df = frame(result.rows, {"姓名": lambda r: r.name, "单位": lambda r: names.get(r.office_id, ""),
-                             "岗位": lambda r: role_label(r.post), "电话": lambda r: r.phone,
-                             "入职日期": lambda r: r.hire_date, "可独立上岗": lambda r: yes_no(r.independent_on_post),
-                             "在职": lambda r: yes_no(r.active)})
-    picked = selectable_table(df, key="staff_table")
+    staff_cols = {"姓名": lambda r: r.name, "单位": lambda r: names.get(r.office_id, ""),
+                  "岗位": lambda r: role_label(r.post), "电话": lambda r: r.phone, "入职日期": lambda r: r.hire_date,
+                  "可独立上岗": lambda r: yes_no(r.independent_on_post), "在职": lambda r: yes_no(r.active)}
+    picked = selectable_table(frame(result.rows, staff_cols), key="staff_table")
     pager_footer("staff", result)
-    excel_button(df, "员工列表.xlsx", key="staff_xlsx")
+    excel_button(lambda: frame(people.list_staff(actor=actor, office_id=office_id, search=search,
+                                                 page_size=EXPORT_LIMIT).rows, staff_cols), "员工列表.xlsx", key="staff_xlsx")
     if can_edit:
         row = result.rows[picked] if picked is not None else None
         with st.form("staff_form"):
@@ -63,12 +64,14 @@ with tab_customers:
     csearch = st.text_input("搜索姓名或电话", key="cust_search", on_change=reset_pager, args=("customers",))
     page, size = pager("customers", page_size=50)
     cres = people.list_customers(actor=actor, office_id=office_id, search=csearch, page=page, page_size=size)
-    cdf = frame(cres.rows, {"姓名": lambda r: r.name, "类型": lambda r: CUSTOMER_KIND.get(r.kind, r.kind),
-                            "证件号": lambda r: r.id_number, "电话": lambda r: r.phone, "房屋": lambda r: r.properties,
-                            "单位": lambda r: names.get(r.office_id, "")})
-    cpicked = selectable_table(cdf, key="cust_table")
+    cust_cols = {"姓名": lambda r: r.name, "类型": lambda r: CUSTOMER_KIND.get(r.kind, r.kind),
+                 "证件号": lambda r: r.id_number, "电话": lambda r: r.phone, "房屋": lambda r: r.properties,
+                 "单位": lambda r: names.get(r.office_id, "")}
+    cpicked = selectable_table(frame(cres.rows, cust_cols), key="cust_table")
     pager_footer("customers", cres)
-    excel_button(cdf, "客户列表.xlsx", key="cust_xlsx")
+    excel_button(lambda: frame(people.list_customers(actor=actor, office_id=office_id, search=csearch,
+                                                     page_size=EXPORT_LIMIT).rows, cust_cols),
+                 "客户列表.xlsx", key="cust_xlsx")
     crow = cres.rows[cpicked] if cpicked is not None else None
     if crow and actor.can(Action.ID_NUMBER_VIEW_FULL, crow.office_id):
         if st.button("查看完整证件号（将被记录）", key=f"reveal_{crow.id}"):

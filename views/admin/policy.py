@@ -33,7 +33,7 @@ with tab_params:
         "来源": PROVENANCE[p.provenance] + ("（待客户确认）" if p.needs_confirmation else ""),
         "已修改": "是" if p.key in current.overridden else "",
     } for p in params])
-    st.dataframe(df, hide_index=True, use_container_width=True)
+    st.dataframe(df, hide_index=True, width="stretch")
     excel_button(df, "制度参数.xlsx", key="policy_xlsx")
     if can_edit and params:
         st.markdown("**修改参数**")
@@ -71,7 +71,7 @@ with tab_calendar:
     year = st.number_input("年份", min_value=2020, max_value=2100, value=date.today().year, step=1)
     rows = policy_service.holidays(int(year))
     st.dataframe(pd.DataFrame([{"日期": h.day, "类型": HOLIDAY_KIND[h.kind], "名称": h.name} for h in rows]),
-                 hide_index=True, use_container_width=True)
+                 hide_index=True, width="stretch")
     if not rows:
         st.warning(f"{int(year)} 年的节假日尚未录入：工作日期限将只按周末计算。")
     if can_edit:
@@ -99,4 +99,4 @@ with tab_history:
     st.dataframe(pd.DataFrame([{
         "版本": c.id, "参数": book.PARAMS[c.key].label if c.key in book.PARAMS else c.key, "取值": c.value_json,
         "生效": dt(c.effective_from), "原因": c.reason, "修改时间": dt(c.created_at)} for c in changes]),
-        hide_index=True, use_container_width=True)
+        hide_index=True, width="stretch")

@@ -8,6 +8,7 @@ from core.errors import DomainError
 from core.permissions import Action
 from core.roles import ROLE_LABELS
 from db.services import users
+from db.services.base import EXPORT_LIMIT
 from db.services.org import list_units
 from ui.context import page_header, require
 from ui.fmt import TZ, dt, now, yes_no
@@ -44,13 +45,13 @@ with st.expander("新建账号", icon=":material/person_add:"):
 search = st.text_input("搜索用户名或姓名", key="user_search", on_change=reset_pager, args=("users",))
 page, size = pager("users", page_size=30)
 result = users.list_users(actor=actor, search=search, page=page, page_size=size)
-df = frame(result.rows, {"用户名": lambda r: r.username, "姓名": lambda r: r.display_name, "角色": lambda r: r.roles,
-                         "启用": lambda r: yes_no(r.active), "须改密码": lambda r: yes_no(r.must_change_password),
-                         "演示账号": lambda r: yes_no(r.is_demo), "代理人": lambda r: r.deputy,
-                         "代理至": lambda r: dt(r.deputy_until)})
-picked = selectable_table(df, key="users_table")
+columns = {"用户名": lambda r: r.username, "姓名": lambda r: r.display_name, "角色": lambda r: r.roles,
+           "启用": lambda r: yes_no(r.active), "须改密码": lambda r: yes_no(r.must_change_password),
+           "演示账号": lambda r: yes_no(r.is_demo), "代理人": lambda r: r.deputy, "代理至": lambda r: dt(r.deputy_until)}
+picked = selectable_table(frame(result.rows, columns), key="users_table")
 pager_footer("users", result)
-excel_button(df, "用户列表.xlsx", key="users_xlsx")
+excel_button(lambda: frame(users.list_users(actor=actor, search=search, page_size=EXPORT_LIMIT).rows, columns),
+             "用户列表.xlsx", key="users_xlsx")
 
 if picked is None:
     st.caption("在表格中选中一个账号以修改。")
