@@ -49,7 +49,7 @@ def list_staff(*, actor: Actor, office_id: int | None = None, search: str = "", 
 def staff_choices(*, actor: Actor, office_id: int | None = None) -> list[tuple[int, str]]:
     authorize(actor, Action.ORG_VIEW, office_id)
     with read_session() as s:
-        stmt = select(Staff).where(Staff.active == True)  # noqa: E712
+        stmt = scope_filter(select(Staff).where(Staff.active == True), Staff.office_id, actor.scope(Action.ORG_VIEW))  # noqa: E712
         if office_id:
             stmt = stmt.where(Staff.office_id == office_id)
         return [(r.id, r.name) for r in s.exec(stmt.order_by(Staff.name).limit(2000)).all()]
