@@ -1,0 +1,145 @@
+"""Shared complaint widgets: labels, the list frame, the detail view with its timeline, PDF download."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from core import complaints as rules
+from core.masking import mask_phone
+from core.pdf.complaint_forms import SheetData, callback_record, complaint_sheet
+from db.services import complaints as svc
+from ui.fmt import dt, now, yes_no
+from ui.tables import frame
+
+POLICY_LINE = "依据《顾客投诉处理制度》：投诉通报处理、投诉回访、投诉顾问支持及责任划分、网上投诉处理"
+GRADE_ICON = {"major": ":red[重大]", "hot": ":orange[热点]", "important": ":blue[重要]", "general": "一般"}
+
+
+def grade_label(code: str | None) -> str:
+    return rules.GRADE_LABELS.get(code, code or "")
+
+
+def state_label(code: str | None) -> str:
+    return rules.STATE_LABELS.get(code, code or "")
+
+
+def options(mapping: dict) -> list[str]:
+    return [k.value if hasattr(k, "value") else k for k in mapping]
+
+
+def _overdue(c, moment: datetime) -> str:
+    if c.due_at and rules.State(c.state) in rules.OPEN_STATES and c.due_at < moment:
+        return "已超期"
+    return ""
+
+
+def complaint_frame(rows, office_names: dict[int, str]) -> pd.DataFrame:
+    moment = now()
+    return frame(rows, {
+        "编号": lambda c: c.number,
+        "管理处": lambda c: office_names.get(c.office_id, ""),
+        "受理时间": lambda c: dt(c.received_at),
+        "类别": lambda c: grade_label(c.grade),
+        "分类": lambda c: rules.CATEGORY_LABELS.get(c.category, c.category),
+        "渠道": lambda c: rules.CHANNEL_LABELS.get(c.channel, c.channel),
+        "摘要": lambda c: c.title,
+        "状态": lambda c: state_label(c.state),
+        "处理期限": lambda c: dt(c.due_at),
+        "超期": lambda c: _overdue(c, moment),
+    })
+
+
+def show_detail(d: svc.Detail) -> None:
+    c = d.complaint
+    st.subheader(f"{c.number} · {c.title}")
+    cols = st.columns(4)
+    cols[0].markdown(f"**类别** {GRADE_ICON.get(c.grade, c.grade)}（{rules.GRADE_SOURCE_LABELS.get(c.grade_source, '')}）")
+    cols[1].markdown(f"**状态** {state_label(c.state)}")
+    cols[2].markdown(f"**处理期限** {dt(c.due_at) or '—'}")
+    cols[3].markdown(f"**回访期限** {dt(c.callback_due_at) or '—'}")
+    st.info(f"类别依据：{c.grade_trigger} → {grade_label(c.grade)}，{c.grade_citation}")
+    if c.report_due_at:
+        if c.reported_at:
+            st.caption(f"通报：已于 {dt(c.reported_at)} 完成（时限 {dt(c.report_due_at)}）")
+        else:
+            st.warning(f"重大/热点投诉须立即通报：时限 {dt(c.report_due_at)}，尚未确认通报")
+    who = "匿名" if c.anonymous else f"{c.complainant_name} {mask_phone(c.complainant_phone)}"
+    info = {
+        "管理处": d.office_name, "房屋": d.property_label or "—", "投诉人": who, "投诉人数": c.complainant_count,
+        "渠道": rules.CHANNEL_LABELS.get(c.channel, c.channel), "分类": rules.CATEGORY_LABELS.get(c.category, c.category),
+        "发生时间": dt(c.occurred_at), "受理时间": dt(c.received_at), "责任部门": d.department_name or "—",
+        "责任人": d.handler_name or "—", "我方原因": yes_no(c.our_fault), "同一事项": d.group_title or "—",
+    }
+    st.dataframe(pd.DataFrame([{"项目": k, "内容": str(v)} for k, v in info.items()]), hide_index=True,
+                 use_container_width=True)
+    st.markdown("**投诉内容**")
+    st.text(c.description)
+    if c.handling_result:
+        st.markdown("**处理结果**")
+        st.text(c.handling_result)
+    if c.exemption_kind:
+        st.caption(f"免回访：{rules.EXEMPTION_LABELS.get(c.exemption_kind, '')}，理由：{c.exemption_reason}")
+    st.markdown("**处理时间线**")
+    st.dataframe(frame(d.events, {"时间": lambda e: dt(e.at), "操作人": lambda e: e.actor_name,
+                                  "状态": lambda e: state_label(e.to_state), "记录": lambda e: e.note,
+                                  "依据": lambda e: e.citation}), hide_index=True, use_container_width=True)
+    if d.consults:
+        st.markdown("**专业顾问支持**")
+        st.dataframe(frame(d.consults, {"顾问": lambda x: x[1] + ("（临时）" if x[0].is_temporary else ""),
+                                        "请求时间": lambda x: dt(x[0].requested_at), "答复期限": lambda x: dt(x[0].due_at),
+                                        "答复时间": lambda x: dt(x[0].replied_at), "答复": lambda x: x[0].reply}),
+                     hide_index=True, use_container_width=True)
+    if d.callbacks:
+        st.markdown("**回访记录**")
+        st.dataframe(frame(d.callbacks, {
+            "时间": lambda x: dt(x[0].at), "回访人": lambda x: x[1],
+            "方式": lambda x: rules.CALLBACK_METHOD_LABELS.get(x[0].method, x[0].method),
+            "联系上": lambda x: yes_no(x[0].reached),
+            "满意度": lambda x: rules.SATISFACTION_LABELS.get(x[0].satisfaction, "—"), "意见": lambda x: x[0].comment,
+        }), hide_index=True, use_container_width=True)
+    if d.reports:
+        st.markdown("**通报记录**")
+        st.dataframe(frame(d.reports, {"时间": lambda r: dt(r.at), "方式": lambda r: {"notice": "系统通报", "phone": "电话通报"}.get(
+            r.kind, r.kind), "对象": lambda r: r.to_whom, "说明": lambda r: r.note}), hide_index=True, use_container_width=True)
+
+
+def sheet_data(d: svc.Detail) -> SheetData:
+    c = d.complaint
+    names = d.user_names
+    return SheetData(
+        number=c.number, office=d.office_name, property_label=d.property_label,
+        complainant="匿名" if c.anonymous else f"{c.complainant_name} {mask_phone(c.complainant_phone)}".strip(),
+        complainant_count=c.complainant_count, channel=rules.CHANNEL_LABELS.get(c.channel, c.channel),
+        category=rules.CATEGORY_LABELS.get(c.category, c.category), grade=grade_label(c.grade),
+        grade_source=rules.GRADE_SOURCE_LABELS.get(c.grade_source, ""),
+        grade_reason=f"{c.grade_trigger} → {grade_label(c.grade)}，{c.grade_citation}",
+        occurred_at=dt(c.occurred_at), received_at=dt(c.received_at), due_at=dt(c.due_at),
+        department=d.department_name, handler=d.handler_name, title=c.title, description=c.description,
+        handling_result=c.handling_result,
+        verified=f"验证合格：{dt(c.verified_at)} {names.get(c.verified_by, '')}" if c.verified_at else "",
+        state=state_label(c.state), timeline=[(dt(e.at), e.actor_name, e.note) for e in d.events],
+        callbacks=[(dt(cb.at), who, rules.CALLBACK_METHOD_LABELS.get(cb.method, cb.method), cb.person_reached,
+                    rules.SATISFACTION_LABELS.get(cb.satisfaction, "未联系上"), cb.comment) for cb, who in d.callbacks],
+        exemption=(f"{rules.EXEMPTION_LABELS.get(c.exemption_kind, '')}：{c.exemption_reason}（决定人："
+                   f"{names.get(c.exempt_by, '')}）") if c.exemption_kind else "",
+        callback_due=dt(c.callback_due_at),
+    )
+
+
+def pdf_buttons(d: svc.Detail, company: str = "物业服务有限公司") -> None:
+    """Render on request (a PDF takes about a second), then offer the download."""
+    key = f"pdf_{d.complaint.id}"
+    forms = {"投诉处理单": complaint_sheet}
+    if d.callbacks or d.complaint.exemption_kind:
+        forms["投诉回访记录表"] = callback_record
+    cols = st.columns(len(forms))
+    for col, (name, build) in zip(cols, forms.items(), strict=True):
+        if col.button(f"打印 PDF：{name}", key=f"{key}_{name}", icon=":material/print:"):
+            st.session_state[f"{key}_{name}_bytes"] = build(sheet_data(d), company=company, printed_at=dt(now()))
+        data = st.session_state.get(f"{key}_{name}_bytes")
+        if data:
+            col.download_button(f"下载 {name}", data=data, file_name=f"{d.complaint.number}-{name}.pdf",
+                                mime="application/pdf", icon=":material/download:", key=f"{key}_{name}_dl")

@@ -1,0 +1,12 @@
+"""Complaints (顾客投诉处理制度): list and queues with detail, intake, callbacks, consultant replies."""
+
+from core.permissions import Action
+from core.registry import PageSpec
+
+PAGES = [
+    PageSpec("views/complaints/list.py", "投诉处理", ":material/report:", "投诉处理", Action.COMPLAINT_VIEW, order=100),
+    PageSpec("views/complaints/new.py", "登记投诉", ":material/add_comment:", "投诉处理", Action.COMPLAINT_CREATE, order=101),
+    PageSpec("views/complaints/callbacks.py", "投诉回访", ":material/call:", "投诉处理", Action.COMPLAINT_CALLBACK, order=102),
+    PageSpec("views/complaints/consult.py", "顾问支持", ":material/support:", "投诉处理", Action.COMPLAINT_CONSULT_REPLY,
+             order=103),
+]

@@ -1,0 +1,41 @@
+"""顾问支持: requests addressed to me as 专业顾问 (HQ sees all); written reply within 24 hours (一.3)."""
+
+import streamlit as st
+
+from core.errors import DomainError
+from core.permissions import Action
+from db.services import complaint_support as support
+from ui.context import page_header, require
+from ui.fmt import dt, now
+from ui.forms import show_error
+from ui.tables import frame, pager, pager_footer, selectable_table
+
+actor = require(Action.COMPLAINT_CONSULT_REPLY)
+page_header("顾问支持", ":material/support:", "依据《顾客投诉处理制度(投诉顾问支持及责任划分)》：顾问须在24小时内书面答复")
+open_only = st.toggle("只看未答复", value=True, key="consult_open")
+page, size = pager("consult", page_size=30)
+result = support.my_consult_requests(actor=actor, open_only=open_only, page=page, page_size=size)
+moment = now()
+df = frame(result.rows, {
+    "投诉编号": lambda r: r[2], "摘要": lambda r: r[3], "顾问": lambda r: r[1] + ("（临时）" if r[0].is_temporary else ""),
+    "请求时间": lambda r: dt(r[0].requested_at), "答复期限": lambda r: dt(r[0].due_at),
+    "超时": lambda r: "已超时" if r[0].replied_at is None and r[0].due_at < moment else "",
+    "答复时间": lambda r: dt(r[0].replied_at),
+})
+picked = selectable_table(df, key="consult_table")
+pager_footer("consult", result)
+if picked is not None:
+    req = result.rows[picked][0]
+    st.markdown(f"**问题**：{req.question}")
+    if req.replied_at:
+        st.success(f"已于 {dt(req.replied_at)} 答复：{req.reply}")
+    else:
+        with st.form(f"reply_{req.id}"):
+            reply = st.text_area("书面答复 *", height=150)
+            if st.form_submit_button("提交答复", type="primary"):
+                try:
+                    support.reply_consult(actor=actor, consult_id=req.id, reply=reply, now=now())
+                    st.session_state["flash"] = "已提交答复"
+                    st.rerun()
+                except DomainError as exc:
+                    show_error(exc)

@@ -1,0 +1,74 @@
+"""投诉处理: queues, filter bar, paged list, and the selected complaint's detail with its allowed actions."""
+
+from datetime import timedelta
+
+import streamlit as st
+
+from core import complaints as rules
+from core.errors import DomainError
+from core.permissions import Action
+from db.services import complaints as svc
+from db.services.org import offices_for
+from db.services.policy import policy_at
+from ui.complaint_actions import action_panel
+from ui.complaints import POLICY_LINE, complaint_frame, options, pdf_buttons, show_detail
+from ui.context import page_header, require
+from ui.fmt import local_to_utc, now
+from ui.forms import show_error
+from ui.pickers import office_picker
+from ui.tables import excel_button, pager, pager_footer, reset_pager, selectable_table
+
+actor = require(Action.COMPLAINT_VIEW)
+page_header("投诉处理", ":material/report:", POLICY_LINE)
+moment = now()
+
+queue = st.segmented_control("队列", list(svc.QUEUES), format_func=svc.QUEUES.get, default="", key="cq",
+                             on_change=reset_pager, args=("complaints",)) or ""
+with st.container(border=True):
+    c1, c2, c3, c4 = st.columns(4)
+    with c1:
+        office_id = office_picker(actor, Action.COMPLAINT_VIEW, key="c_office")
+    state = c2.selectbox("状态", [None, *options(rules.STATE_LABELS)], key="c_state",
+                         format_func=lambda x: "全部" if x is None else rules.STATE_LABELS[x])
+    grade = c3.selectbox("类别", [None, *options(rules.GRADE_LABELS)], key="c_grade",
+                         format_func=lambda x: "全部" if x is None else rules.GRADE_LABELS[x])
+    category = c4.selectbox("分类", [None, *options(rules.CATEGORY_LABELS)], key="c_cat",
+                            format_func=lambda x: "全部" if x is None else rules.CATEGORY_LABELS[x])
+    c5, c6 = st.columns([1, 2])
+    period = c5.date_input("受理日期", value=(), key="c_period")
+    text = c6.text_input("搜索编号或内容", key="c_text", on_change=reset_pager, args=("complaints",))
+
+since = until = None
+if isinstance(period, tuple) and len(period) == 2:
+    since, until = local_to_utc(period[0]), local_to_utc(period[1]) + timedelta(days=1)
+
+page, size = pager("complaints", page_size=30)
+try:
+    result = svc.search(actor=actor, now=moment, office_id=office_id, state=state, grade=grade, category=category,
+                        since=since, until=until, text=text, queue=queue, page=page, page_size=size)
+except DomainError as exc:
+    show_error(exc)
+    st.stop()
+names = dict(offices_for(actor=actor, action=Action.COMPLAINT_VIEW))
+df = complaint_frame(result.rows, names)
+picked = selectable_table(df, key="complaints_table")
+pager_footer("complaints", result)
+if actor.can(Action.COMPLAINT_EXPORT):
+    excel_button(df, "投诉列表.xlsx", key="complaints_xlsx")
+
+if picked is None:
+    st.caption("在表格中选中一条投诉，查看详情和可执行的操作。")
+    st.stop()
+row = result.rows[picked]
+try:
+    detail = svc.detail(actor=actor, complaint_id=row.id, now=moment)
+except DomainError as exc:
+    show_error(exc)
+    st.stop()
+st.divider()
+left, right = st.columns([3, 2])
+with left:
+    show_detail(detail)
+    pdf_buttons(detail)
+with right:
+    action_panel(actor, detail, extra_exemptions=rules.extra_exemptions(policy_at(moment, detail.complaint.policy_version)))

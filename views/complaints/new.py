@@ -1,0 +1,73 @@
+"""登记投诉: the intake form (defaults: now, my office); class, deadlines and 通报 follow from the rules."""
+
+from datetime import datetime
+
+import streamlit as st
+
+from core import complaints as rules
+from core.errors import DomainError
+from core.permissions import Action
+from db.services import complaint_support as support
+from db.services import complaints as svc
+from db.services.org import find_properties
+from ui.complaints import POLICY_LINE, grade_label, options
+from ui.context import page_header, require
+from ui.fmt import TZ, dt, now
+from ui.forms import form_token, new_form_token, show_error
+from ui.pickers import office_picker
+
+FORM = "complaint_new"
+actor = require(Action.COMPLAINT_CREATE)
+page_header("登记投诉", ":material/add_comment:", POLICY_LINE)
+
+office_id = office_picker(actor, Action.COMPLAINT_CREATE, key="new_office", allow_all=False)
+prop_text = st.text_input("房屋（输入苑区/楼栋/房号搜索，可留空）", key="new_prop_text")
+props = dict(find_properties(actor=actor, text=prop_text, office_id=office_id, limit=30)) if prop_text.strip() else {}
+groups = dict(support.group_choices(actor=actor, office_id=office_id))
+
+with st.form(FORM):
+    c1, c2, c3 = st.columns(3)
+    channel = c1.selectbox("渠道 *", options(rules.CHANNEL_LABELS), format_func=rules.CHANNEL_LABELS.get)
+    category = c2.selectbox("分类 *", options(rules.CATEGORY_LABELS), format_func=rules.CATEGORY_LABELS.get)
+    property_id = c3.selectbox("房屋", [None, *props], format_func=lambda p: "—" if p is None else props[p])
+    anonymous = c1.checkbox("匿名投诉")
+    name = c2.text_input("投诉人姓名")
+    phone = c3.text_input("联系电话")
+    count = c1.number_input("投诉人数", min_value=1, max_value=10000, value=1, help="3人以上为热点，10人以上为重大（以制度参数为准）")
+    local = now().astimezone(TZ)
+    day = c2.date_input("发生日期 *", value=local.date())
+    clock = c3.time_input("发生时间 *", value=local.time().replace(second=0, microsecond=0))
+    title = st.text_input("摘要", max_chars=100)
+    description = st.text_area("投诉内容 *", height=120)
+    st.caption("以下情况影响投诉类别（《投诉通报处理制度》一）")
+    f1, f2, f3, f4 = st.columns(4)
+    our_fault = f1.checkbox("我方原因")
+    lawsuit = f2.checkbox("已起诉")
+    media = f3.checkbox("已被媒体曝光")
+    risk = f4.checkbox("可能诉讼/曝光")
+    group_help = f1.checkbox("需集团协助")
+    sensitive = f2.checkbox("敏感投诉")
+    common = f3.checkbox("涉及公共区域/公共利益")
+    contact = f4.checkbox("有有效联系方式", value=True)
+    on_spot = f1.checkbox("当场解决")
+    satisfied = f2.checkbox("顾客当场确认满意")
+    group = st.selectbox("同一事项", [None, *groups], format_func=lambda g: "—" if g is None else groups[g])
+    submitted = st.form_submit_button("登记投诉", type="primary", icon=":material/save:")
+
+if submitted:
+    occurred = datetime.combine(day, clock, TZ)
+    data = svc.ComplaintIn(
+        office_id=office_id, channel=channel, category=category, description=description, occurred_at=occurred,
+        title=title, property_id=property_id, anonymous=anonymous, complainant_name=name, complainant_phone=phone,
+        contact_available=contact, complainant_count=int(count), our_fault=our_fault, lawsuit=lawsuit,
+        media_exposed=media, media_or_lawsuit_risk=risk, needs_group_help=group_help, sensitive=sensitive,
+        common_area=common, resolved_on_spot=on_spot, satisfied_on_spot=satisfied, same_issue_group_id=group,
+    )
+    try:
+        c = svc.register(actor=actor, data=data, request_id=form_token(FORM), now=now())
+        new_form_token(FORM)
+        st.success(f"已登记 {c.number}，类别：{grade_label(c.grade)}（{c.grade_trigger}），处理期限：{dt(c.due_at)}")
+        if c.report_due_at:
+            st.warning(f"{grade_label(c.grade)}投诉已通报总部客服中心等，须在 {dt(c.report_due_at)} 前确认通报。")
+    except DomainError as exc:
+        show_error(exc)
