@@ -74,7 +74,7 @@ def show_detail(d: svc.Detail) -> None:
         "责任人": d.handler_name or "—", "我方原因": yes_no(c.our_fault), "同一事项": d.group_title or "—",
     }
     st.dataframe(pd.DataFrame([{"项目": k, "内容": str(v)} for k, v in info.items()]), hide_index=True,
-                 use_container_width=True)
+                 width="stretch")
     st.markdown("**投诉内容**")
     st.text(c.description)
     if c.handling_result:
@@ -85,13 +85,13 @@ def show_detail(d: svc.Detail) -> None:
     st.markdown("**处理时间线**")
     st.dataframe(frame(d.events, {"时间": lambda e: dt(e.at), "操作人": lambda e: e.actor_name,
                                   "状态": lambda e: state_label(e.to_state), "记录": lambda e: e.note,
-                                  "依据": lambda e: e.citation}), hide_index=True, use_container_width=True)
+                                  "依据": lambda e: e.citation}), hide_index=True, width="stretch")
     if d.consults:
         st.markdown("**专业顾问支持**")
         st.dataframe(frame(d.consults, {"顾问": lambda x: x[1] + ("（临时）" if x[0].is_temporary else ""),
                                         "请求时间": lambda x: dt(x[0].requested_at), "答复期限": lambda x: dt(x[0].due_at),
                                         "答复时间": lambda x: dt(x[0].replied_at), "答复": lambda x: x[0].reply}),
-                     hide_index=True, use_container_width=True)
+                     hide_index=True, width="stretch")
     if d.callbacks:
         st.markdown("**回访记录**")
         st.dataframe(frame(d.callbacks, {
@@ -99,11 +99,11 @@ def show_detail(d: svc.Detail) -> None:
             "方式": lambda x: rules.CALLBACK_METHOD_LABELS.get(x[0].method, x[0].method),
             "联系上": lambda x: yes_no(x[0].reached),
             "满意度": lambda x: rules.SATISFACTION_LABELS.get(x[0].satisfaction, "—"), "意见": lambda x: x[0].comment,
-        }), hide_index=True, use_container_width=True)
+        }), hide_index=True, width="stretch")
     if d.reports:
         st.markdown("**通报记录**")
         st.dataframe(frame(d.reports, {"时间": lambda r: dt(r.at), "方式": lambda r: {"notice": "系统通报", "phone": "电话通报"}.get(
-            r.kind, r.kind), "对象": lambda r: r.to_whom, "说明": lambda r: r.note}), hide_index=True, use_container_width=True)
+            r.kind, r.kind), "对象": lambda r: r.to_whom, "说明": lambda r: r.note}), hide_index=True, width="stretch")
 
 
 def sheet_data(d: svc.Detail) -> SheetData:

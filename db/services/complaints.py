@@ -291,7 +291,7 @@ def register(*, actor: Actor, data: ComplaintIn, request_id: str | None, now: da
             complainant_phone="" if data.anonymous else data.complainant_phone.strip()[:32],
             contact_available=bool(data.contact_available and not data.anonymous),
             complainant_count=int(data.complainant_count), channel=data.channel, category=data.category,
-            title=(data.title or data.description).strip()[:100], description=data.description.strip(),
+            title=(data.title or data.description[:40]).strip()[:100], description=data.description.strip(),
             occurred_at=data.occurred_at, received_at=received, forwarded_at=data.forwarded_at,
             our_fault=data.our_fault, lawsuit=data.lawsuit, media_exposed=data.media_exposed,
             media_or_lawsuit_risk=data.media_or_lawsuit_risk, needs_group_help=data.needs_group_help,
