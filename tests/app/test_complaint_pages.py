@@ -105,3 +105,18 @@ def test_intake_form_registers_a_hot_complaint(seeded, org, make_actor):
 def test_consultant_sees_own_request(seeded):
     at = run_page("views/complaints/consult.py", seeded["consultant"])
     assert at.dataframe[0].value["投诉编号"].tolist() == [seeded["complaint"].number]
+
+
+def test_detail_shows_class_reason_and_assign_through_the_form(seeded, org, make_actor):
+    sup = make_actor(Role.CS_SUPERVISOR, org.office_a)
+    at = run_page("views/complaints/list.py", sup)
+    at.session_state["complaints_table"] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
+    assert not at.exception, at.exception
+    assert any(seeded["complaint"].number in h.value for h in at.subheader)
+    assert any("3人以上集体投诉" in i.value and "依据《" in i.value for i in at.info)
+    [b for b in at.button if b.label == "派单"][0].click()
+    at.run()
+    assert not at.exception, at.exception
+    with Session(get_engine()) as s:
+        assert s.get(Complaint, seeded["complaint"].id).state == "assigned"
