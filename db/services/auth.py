@@ -96,7 +96,8 @@ def verify_login(username: str, password: str, *, source: str, now: datetime) ->
                 )
             ).one()
         retry = _as_aware(oldest) + window if oldest else now + window
-        _record(username, source, now, success=False, action="auth.throttled", user=user)
+        # Audited, but not counted: tries while throttled must not push back the time the message names.
+        _record(username, source, now, success=False, action="auth.throttled", user=user, counted=False)
         minutes = max(1, int((retry - now).total_seconds() // 60) + 1)
         return LoginResult(False, f"登录失败次数过多，请 {minutes} 分钟后再试。如忘记密码，请联系系统管理员重置。",
                            retry_after=retry)
@@ -108,9 +109,11 @@ def verify_login(username: str, password: str, *, source: str, now: datetime) ->
     return LoginResult(True, user_id=user.id, display_name=user.display_name)
 
 
-def _record(username: str, source: str, now: datetime, *, success: bool, action: str, user: User | None) -> None:
+def _record(username: str, source: str, now: datetime, *, success: bool, action: str, user: User | None,
+            counted: bool = True) -> None:
     with write_session() as s:
-        s.add(LoginAttempt(username=username, source=source, at=now, success=success))
+        if counted:
+            s.add(LoginAttempt(username=username, source=source, at=now, success=success))
         actor = Actor(user.id, user.username, user.display_name, ()) if user else None
         audit(s, actor=actor, action=action, entity="user", entity_id=user.id if user else "",
               summary=f"{username} 来自 {source or '未知'}", source=source)
