@@ -34,7 +34,7 @@ with tab_params:
         "已修改": "是" if p.key in current.overridden else "",
     } for p in params])
     st.dataframe(df, hide_index=True, width="stretch")
-    excel_button(df, "制度参数.xlsx", key="policy_xlsx")
+    excel_button(lambda: df, "制度参数.xlsx", key="policy_xlsx")  # the workbook is built only when clicked
     if can_edit and params:
         st.markdown("**修改参数**")
         labels = {p.key: p.label for p in params}

@@ -29,7 +29,7 @@ df = complaint_frame(result.rows, dict(offices_for(actor=actor, action=Action.CO
 df["回访期限"] = [dt(c.callback_due_at) for c in result.rows]
 picked = selectable_table(df, key="callbacks_table")
 pager_footer("callbacks", result)
-excel_button(df, "待回访投诉.xlsx", key="callbacks_xlsx")
+excel_button(lambda: df, "待回访投诉.xlsx", key="callbacks_xlsx")  # the workbook is built only when clicked
 if picked is not None:
     detail = svc.detail(actor=actor, complaint_id=result.rows[picked].id, now=moment)
     left, right = st.columns([3, 2])

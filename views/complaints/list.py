@@ -54,7 +54,7 @@ df = complaint_frame(result.rows, names)
 picked = selectable_table(df, key="complaints_table")
 pager_footer("complaints", result)
 if actor.can(Action.COMPLAINT_EXPORT):
-    excel_button(df, "投诉列表.xlsx", key="complaints_xlsx")
+    excel_button(lambda: df, "投诉列表.xlsx", key="complaints_xlsx")  # the workbook is built only when clicked
 
 if picked is None:
     st.caption("在表格中选中一条投诉，查看详情和可执行的操作。")
