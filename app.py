@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import streamlit as st
 from sqlalchemy.exc import DBAPIError
@@ -11,6 +12,7 @@ from core.errors import DomainError
 from db.bootstrap import bootstrap
 from db.engine import get_engine
 from db.services.auth import build_actor
+from db.services.scheduler import start_background
 from db.session import storage_message
 from ui.auth_gate import login_gate
 from ui.context import ACTOR_KEY
@@ -28,6 +30,8 @@ def ready_engine():
     """Migrate once per process (shared by every session; holds no per-user state)."""
     engine = get_engine()
     bootstrap(engine)
+    if os.environ.get("PSD_BACKGROUND_JOBS", "1") == "1":
+        start_background()  # daily sweeps (age-based complaint upgrades, deadline breaches), hourly
     return engine
 
 

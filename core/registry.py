@@ -53,3 +53,21 @@ def work_provider(name: str) -> Callable[[WorkProvider], WorkProvider]:
 
 def work_providers() -> dict[str, WorkProvider]:
     return dict(_WORK_PROVIDERS)
+
+
+DailyJob = Callable[..., object]
+_DAILY_JOBS: dict[str, DailyJob] = {}
+
+
+def daily_job(name: str) -> Callable[[DailyJob], DailyJob]:
+    """Decorator for an idempotent sweep ``def sweep(*, now) -> summary`` (age-based upgrades, breaches)."""
+
+    def register(func: DailyJob) -> DailyJob:
+        _DAILY_JOBS[name] = func
+        return func
+
+    return register
+
+
+def daily_jobs() -> dict[str, DailyJob]:
+    return dict(_DAILY_JOBS)

@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, text
 from sqlmodel import Session, SQLModel
 
 os.environ.setdefault("AUTH_COOKIE_KEY", "test-cookie-key-not-secret")
+os.environ.setdefault("PSD_BACKGROUND_JOBS", "0")  # tests call the sweeps themselves (tests/db/test_scheduler.py)
 
 from core.permissions import Actor, Grant  # noqa: E402
 from core.roles import Role  # noqa: E402

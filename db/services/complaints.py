@@ -21,7 +21,7 @@ from core.complaints import Grade, GradeSource, State
 from core.errors import DomainError, NotFound
 from core.permissions import Action, Actor
 from core.policy import PolicyBook
-from core.registry import WorkItem, work_provider
+from core.registry import WorkItem, daily_job, work_provider
 from core.roles import Role
 from db.models import (
     Callback,
@@ -552,6 +552,7 @@ class SweepResult:
     overdue: int = 0
 
 
+@daily_job("complaints")
 def daily_sweep(*, now: datetime) -> SweepResult:
     """Age-based upgrades (≥7 days → 热点, ≥1 month → 重大) and report-deadline breaches; run daily."""
     result = SweepResult()
