@@ -75,7 +75,8 @@ def login_gate() -> auth_service.SessionUser | None:
     authenticator = stauth.Authenticate(credentials, cookie_name=COOKIE_NAME, cookie_key=key,
                                         cookie_expiry_days=expiry_days, auto_hash=False, login_sleep_time=0)
     users = credentials["usernames"]
-    source = st.context.ip_address or ""
+    ip = st.context.ip_address
+    source = ip if isinstance(ip, str) else ""  # AppTest has no client address
 
     def check_credentials(username: str, password: str) -> bool:
         result = auth_service.verify_login(username, password, source=source, now=utc_now())
