@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, LargeBinary, Text
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from db.models.base import utcnow
@@ -221,3 +221,41 @@ class ComplaintReport(SQLModel, table=True):
     by_user_id: int | None = Field(default=None, foreign_key="app_user.id")
     to_whom: str = Field(default="", max_length=200)
     note: str = Field(default="", max_length=2000)
+
+
+class ComplaintSpecialReport(SQLModel, table=True):
+    """专题报告 after closing (投诉通报处理制度 二): 重大 in three parts (A course and handling, B why it arose and
+    escalated, C measures against a repeat); 热点 a brief one covering start to finish (part A only)."""
+
+    __tablename__ = "complaint_special_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    kind: str = Field(max_length=16)  # three_part | brief
+    part_a: str = Field(sa_column=Column(Text, nullable=False))
+    part_b: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    part_c: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    written_at: datetime
+    written_by: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+class ComplaintFinding(SQLModel, table=True):
+    """A responsibility finding (投诉顾问支持及责任划分 二) confirmed or set aside by a person, with the reason.
+
+    The software proposes who is responsible from the missed timestamp; linking it to fines or appraisal points
+    is a manual, reasoned step, so the proposal only counts once someone has confirmed it here.
+    """
+
+    __tablename__ = "complaint_finding"
+    __table_args__ = (UniqueConstraint("complaint_id", "clause", "person", name="uq_complaint_finding"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    clause: str = Field(max_length=16)
+    person: str = Field(max_length=64)
+    reason: str = Field(default="", max_length=200)
+    citation: str = Field(default="", max_length=200)
+    decision: str = Field(max_length=16)  # confirmed | rejected
+    note: str = Field(max_length=1000)
+    decided_by: int | None = Field(default=None, foreign_key="app_user.id")
+    decided_at: datetime
