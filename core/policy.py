@@ -252,7 +252,7 @@ def validate(key: str, value: Any) -> Any:
                 raise ValueError
     except DomainError:
         raise
-    except (ValueError, TypeError, KeyError) as exc:
+    except (ValueError, TypeError, KeyError, OverflowError) as exc:
         raise DomainError(f"{name}的取值无效") from exc
     if param.kind in ("int", "float", "money"):
         if param.minimum is not None and value < param.minimum:

@@ -175,6 +175,8 @@ def set_deputy(*, actor: Actor, user_id: int, deputy_user_id: int | None, until:
     if deputy_user_id is not None:
         if deputy_user_id == user_id:
             raise DomainError("代理人不能是本人")
+        if until is not None and until.tzinfo is None:
+            raise DomainError("代理截止时间缺少时区", field="until")
         if until is None or until <= now:
             raise DomainError("请填写晚于现在的代理截止时间", field="until")
     with write_session() as s:
