@@ -43,19 +43,29 @@ def test_every_page_is_reachable_by_some_role():
 
 
 @pytest.mark.parametrize("role", ROLES, ids=[r.value for r in ROLES])
-def test_role_sees_exactly_its_pages_and_each_renders(role, accounts, demo_db):
+def test_role_sees_exactly_its_pages_each_renders_and_the_rest_refuse(role, accounts, demo_db):
+    """Signed in through the form: the menu is exactly the allowed pages, each renders without an error,
+    and the address of every other page resolves to a refusal page (not the page, not 首页)."""
     username = accounts[role]
     expected = allowed_specs(role, SPECS)
+    expected_menu = [s.title for s in expected]
     at = h.login(h.new_app(), username, DEMO_PASSWORD)
     assert not at.exception, at.exception
     assert h.titles(at) and "首页" in h.titles(at)[0], f"{username}: landed on {h.titles(at)} {h.errors(at)}"
-    assert h.menu(at) == [s.title for s in expected]
+    assert h.menu(at) == expected_menu
     for spec in expected:
         at.switch_page(spec.path).run()
         assert not at.exception, f"{username} {spec.path}: {at.exception}"
         assert h.titles(at) and spec.title in h.titles(at)[0], f"{username} {spec.path}: {h.titles(at)}"
         assert h.errors(at) == [], f"{username} {spec.path}: {h.errors(at)}"
-        assert h.menu(at) == [s.title for s in expected], f"{username} {spec.path}: menu changed"
+        assert h.menu(at) == expected_menu, f"{username} {spec.path}: menu changed"
+    for spec in forbidden_specs(role, SPECS):
+        h.open_url(at, url_path(spec))
+        assert not at.exception, f"{username} /{url_path(spec)}: {at.exception}"
+        assert h.titles(at) == [spec.title], f"{username} /{url_path(spec)}: {h.titles(at)}"
+        assert any(h.REFUSED in e for e in h.errors(at)), f"{username} /{url_path(spec)}: {h.errors(at)}"
+        assert not h.shows_data(at), f"{username} /{url_path(spec)} shows data"
+        assert h.menu(at) == expected_menu
 
 
 @pytest.mark.parametrize(("role", "spec"), FORBIDDEN, ids=[f"{r.value}-{url_path(s)}" for r, s in FORBIDDEN])
@@ -79,23 +89,6 @@ def test_page_script_without_login_asks_to_log_in(spec, demo_db):
     assert not at.exception, at.exception
     assert h.errors(at) == ["请先登录。"]
     assert not h.shows_data(at)
-
-
-ROLES_WITH_REFUSALS = [r for r in ROLES if forbidden_specs(r, SPECS)]
-
-
-@pytest.mark.parametrize("role", ROLES_WITH_REFUSALS, ids=[r.value for r in ROLES_WITH_REFUSALS])
-def test_deep_link_to_a_forbidden_page_shows_refusal(role, accounts, demo_db):
-    """The address of a page the role may not open resolves to a refusal page, not to the page nor to 首页."""
-    at = h.login(h.new_app(), accounts[role], DEMO_PASSWORD)
-    expected_menu = [s.title for s in allowed_specs(role, SPECS)]
-    for spec in forbidden_specs(role, SPECS):
-        h.open_url(at, url_path(spec))
-        assert not at.exception, at.exception
-        assert h.titles(at) == [spec.title], f"/{url_path(spec)}: {h.titles(at)}"
-        assert any(h.REFUSED in e for e in h.errors(at)), f"/{url_path(spec)}: {h.errors(at)}"
-        assert not h.shows_data(at)
-        assert h.menu(at) == expected_menu
 
 
 # --- the login gate -------------------------------------------------------------------------------------
@@ -183,11 +176,25 @@ def test_demo_account_is_not_forced_to_change_password(accounts, demo_db):
     assert "首页" in h.titles(at)[0]
 
 
+def test_logout_button_is_there_right_after_login(accounts, demo_db):
+    """BUG (ui/auth_gate.py, login_gate): the run that accepts the form renders no 退出登录.
+
+    The logout button is drawn only when the session was already signed in at the top of the run, so the
+    first page after signing in has none until something else reruns the script (in a browser the cookie
+    component usually does, a moment later). Proposed fix: draw it at the end of login_gate when it was not
+    drawn at the top.
+    """
+    at = h.login(h.new_app(), accounts[Role.CLERK], DEMO_PASSWORD)
+    assert h.menu(at), "not signed in"
+    assert "退出登录" in [b.label for b in at.sidebar.button]
+
+
 def test_logout_returns_to_the_login_form(accounts, demo_db):
     clerk = accounts[Role.CLERK]
     before = session_user(clerk).sessions_valid_after
     at = h.login(h.new_app(), clerk, DEMO_PASSWORD)
     assert h.menu(at)
+    at.run()  # the rerun a browser's cookie component makes right after sign-in (see the test above)
     at = h.logout(at)
     assert not at.exception, at.exception
     assert h.shows_login_form(at)

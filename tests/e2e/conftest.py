@@ -139,8 +139,9 @@ def browser(chromium_path):
 
 
 def new_context(browser, server: AppServer, **options):
-    return browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 800}, locale="zh-CN",
-                               timezone_id="Asia/Shanghai", **options)
+    """A fresh browser profile (no cookies) whose ``page.goto("/x")`` goes to ``server``."""
+    settings = {"viewport": {"width": 1280, "height": 800}, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+    return browser.new_context(base_url=server.url, **{**settings, **options})
 
 
 @pytest.fixture
