@@ -13,7 +13,7 @@ import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, func, text
 from sqlmodel import Session, select
 
 from core.roles import Role
@@ -43,6 +43,9 @@ def ensure_company(session: Session) -> tuple[OrgUnit, OrgUnit]:
 def bootstrap(engine: Engine, data_dir: Path | None = None, *, create_admin: bool = True) -> None:
     migrate.upgrade(engine)
     with Session(engine) as s:
+        if engine.dialect.name == "postgresql":
+            # Several processes starting together: one seeds, the others then find its rows (released at commit).
+            s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": migrate.ADVISORY_LOCK_ID})
         _company, hq = ensure_company(s)
         seed_default_holidays(s)
         has_admin = s.exec(select(func.count()).select_from(UserRole).where(UserRole.role == Role.SYSADMIN.value)).one()
