@@ -139,3 +139,5 @@ def test_streamlit_config_hides_errors_and_keeps_xsrf_on():
     assert 1 <= config["server"]["maxUploadSize"] <= 50  # MB; attachments are capped lower by the policy book
     assert config["browser"]["gatherUsageStats"] is False
     assert config["runner"]["magicEnabled"] is False  # a stray expression never prints data to the page
+    assert config["server"].get("enableAgentApi", False) is False  # no non-browser driver of the app
+    assert config["server"].get("enableStaticServing", False) is False
