@@ -33,4 +33,4 @@ def search(*, actor: Actor, text: str = "", action_prefix: str = "", since: date
             like = f"%{text.strip()}%"
             stmt = stmt.where(or_(AuditLog.summary.like(like), AuditLog.actor_name.like(like),
                                   AuditLog.entity_id == text.strip()))
-        return paginate(s, stmt, page=page, page_size=page_size, order_by=[AuditLog.id.desc()])
+        return paginate(s, stmt, page=page, page_size=page_size, order_by=[AuditLog.at.desc(), AuditLog.id.desc()])

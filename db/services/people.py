@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_
 from sqlmodel import select
 
 from core.errors import DomainError, NotFound
@@ -22,6 +21,7 @@ from db.services.org import _text, save_row
 from db.session import read_session, write_session
 
 PHONE_RE = re.compile(r"^[0-9+\-() ]{5,20}$")
+PHONE_CHARS = frozenset("0123456789+-() ")
 ID_RE = re.compile(r"^(\d{17}[\dXx]|[A-Za-z0-9]{6,20})$")
 
 
@@ -94,9 +94,13 @@ def list_customers(*, actor: Actor, office_id: int | None = None, search: str = 
         stmt = scope_filter(select(Customer), Customer.office_id, actor.scope(Action.PEOPLE_VIEW))
         if office_id:
             stmt = stmt.where(Customer.office_id == office_id)
-        if search.strip():
-            like = f"%{search.strip()}%"
-            stmt = stmt.where(or_(Customer.name.like(like), Customer.phone.like(like)))
+        text = search.strip()
+        if text:
+            # A phone holds only PHONE_CHARS (PHONE_RE), a name none of them: test the one column the text can be
+            # in. Across 300,000 customers "name OR phone" read every row in name order (0.6–0.8 s); one column
+            # is filtered inside its index (scripts/bench.py --scale large).
+            column = Customer.phone if set(text) <= PHONE_CHARS else Customer.name
+            stmt = stmt.where(column.like(f"%{text}%"))
         result = paginate(s, stmt, page=page, page_size=page_size, order_by=[Customer.name, Customer.id])
         ids = [c.id for c in result.rows]
         links = s.exec(select(CustomerProperty.customer_id, Property.label)

@@ -47,8 +47,8 @@ HANDLER_ROLES = [Role.CLERK.value, Role.ASSISTANT.value, Role.CS_SUPERVISOR.valu
 # (state, weight) by age: open work is recent, the archive is old
 RECENT = [("received", 10), ("assigned", 25), ("handled", 15), ("verified", 15), ("callback_done", 25),
           ("callback_exempt", 3), ("closed", 5), ("reopened", 2)]
-OLD = [("closed", 70), ("callback_done", 20), ("callback_exempt", 5), ("verified", 1), ("handled", 1),
-       ("assigned", 2), ("reopened", 1)]
+OLD = [("closed", 750), ("callback_done", 200), ("callback_exempt", 40), ("verified", 3), ("handled", 3),
+       ("assigned", 3), ("reopened", 1)]  # about 1 in 100 older complaints is still open (overdue)
 PROGRESS = ["received", "assigned", "handled", "verified", "callback", "closed"]
 
 
