@@ -156,6 +156,40 @@ SERVICE_CASES: list[Case] = [
          office_scoped=True),
 ]
 
+# Complaints (issue 3): the entry points gated by one Action. Functions that load a complaint answer NotFound to
+# roles that may not see it (no probing); they are covered by the no-role probe below and by tests/db/test_complaints.py.
+try:
+    from core import complaints as complaint_rules
+    from db.services import complaint_support, complaints
+except ImportError:  # pragma: no cover - before the complaints issue lands
+    complaints = None
+
+if complaints is not None:
+    def _complaint(w: World, office: int) -> complaints.ComplaintIn:
+        return complaints.ComplaintIn(office_id=office, channel=complaint_rules.Channel.PHONE.value,
+                                      category=complaint_rules.Category.ENVIRONMENT.value, description="楼道灯坏了",
+                                      occurred_at=w.now, complainant_name=f"业主{w.seq()}")
+
+    SERVICE_CASES += [
+        Case(complaints.register, Action.COMPLAINT_CREATE, lambda a, w, o, p: complaints.register(
+            actor=a, data=_complaint(w, o), request_id=None, now=w.now), office_scoped=True),
+        Case(complaints.search, Action.COMPLAINT_VIEW, lambda a, w, o, p: complaints.search(
+            actor=a, now=w.now, office_id=o), office_scoped=True),
+        Case(complaints.handler_choices, Action.COMPLAINT_VIEW, lambda a, w, o, p: complaints.handler_choices(
+            actor=a, office_id=o), office_scoped=True),
+        Case(complaints.department_choices, Action.COMPLAINT_VIEW, lambda a, w, o, p: complaints.department_choices(
+            actor=a, office_id=o), office_scoped=True),
+        Case(complaint_support.group_choices, Action.COMPLAINT_VIEW, lambda a, w, o, p: complaint_support.group_choices(
+            actor=a, office_id=o), office_scoped=True),
+        Case(complaint_support.save_consultant, Action.COMPLAINT_CONSULTANT_MANAGE,
+             lambda a, w, o, p: complaint_support.save_consultant(
+                 actor=a, consultant_id=None, name=f"顾问{w.seq()}", speciality="工程", phone="13900000000")),
+        Case(complaint_support.consultant_user_choices, Action.COMPLAINT_CONSULTANT_MANAGE,
+             lambda a, w, o, p: complaint_support.consultant_user_choices(actor=a)),
+        Case(complaint_support.my_consult_requests, Action.COMPLAINT_CONSULT_REPLY,
+             lambda a, w, o, p: complaint_support.my_consult_requests(actor=a)),
+    ]
+
 # Functions that take an ``actor`` but are not gated by one Action, and why (each is tested below).
 NOT_AUTHORISED_BY_ACTION = {
     "org.offices_for": "returns the offices in the actor's scope for a given action (empty for no grant)",
