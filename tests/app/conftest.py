@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 import streamlit.runtime.context as st_context
+from streamlit.components.v2 import manifest_scanner
 
 from core.roles import Role
 from db import engine as engine_module
@@ -20,6 +21,16 @@ from tests.demo_data import DB_FILE, build_demo, copy_demo, demo_accounts_by_rol
 
 ADMIN_INITIAL_PASSWORD = "Bootstrap-first-2026"
 REAL_CLIENT_CONTEXT = st_context._get_client_context
+
+
+@pytest.fixture(scope="session", autouse=True)
+def scan_installed_components_once():
+    """Every new AppTest scans all installed distributions for v2 components (about 0.3 s, most of a
+    short page run). The answer cannot change during a test session, so it is computed once and reused."""
+    found = manifest_scanner.scan_component_manifests()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(manifest_scanner, "scan_component_manifests", lambda: found)
+        yield
 
 
 @pytest.fixture(autouse=True)
