@@ -118,11 +118,15 @@ def login_gate() -> auth_service.SessionUser | None:
                 users[candidate.username] = _entry(candidate.display_name)
                 ss[ISSUED_KEY], ss[SEEN_KEY] = issued_at, now
 
-    if user is not None:
-        def on_logout(_info: dict) -> None:
-            auth_service.end_sessions(user.user_id, now=utc_now(), reason="退出登录")
-            ss[MSG_KEY] = "您已安全退出。"
+    def on_logout(_info: dict) -> None:
+        username = _info.get("username") or ""
+        signed_in = auth_service.session_user(username)
+        if signed_in:
+            auth_service.end_sessions(signed_in.user_id, now=utc_now(), reason="退出登录")
+        ss[MSG_KEY] = "您已安全退出。"
 
+    logout_drawn = user is not None
+    if logout_drawn:
         authenticator.logout("退出登录", location="sidebar", key="logout_btn", callback=on_logout)
     try:
         authenticator.login(location="main", fields=LOGIN_FIELDS, key="login_form")
@@ -145,6 +149,8 @@ def login_gate() -> auth_service.SessionUser | None:
         authenticator.logout(location="unrendered")
         st.error("账号已停用或不存在，请联系系统管理员。")
         return None
+    if not logout_drawn:  # signed in by this very run (form or cookie): the button must be there at once
+        authenticator.logout("退出登录", location="sidebar", key="logout_btn", callback=on_logout)
     ss[SEEN_KEY] = now
     if not ss.get(SEEN_SAVED_KEY) or now - ss[SEEN_SAVED_KEY] > timedelta(seconds=60):
         auth_service.touch(user.user_id, now=now)
