@@ -37,10 +37,9 @@ def scan_installed_components_once():
 def localhost_client(monkeypatch):
     """Make AppTest's client look like a browser on localhost: no IP address, no cookies.
 
-    AppTest runs the script on a ``MagicMock`` runtime, so ``st.context.ip_address`` is a MagicMock
-    (truthy, not a string) and the login gate passes it to SQL as the attempt's source, which fails.
-    A real localhost browser gets ``None`` for both (streamlit.runtime.context). See
-    test_login_gate_tolerates_unknown_client_context for the hardening proposed in ui/auth_gate.py.
+    AppTest runs the script on a ``MagicMock`` runtime, so ``st.context.ip_address`` and the cookies are
+    MagicMocks; a real localhost browser gets ``None`` and no cookies (streamlit.runtime.context).
+    test_login_gate_tolerates_unknown_client_context runs the MagicMock case on purpose.
     """
     monkeypatch.setattr(st_context, "_get_client_context", lambda: None)
 

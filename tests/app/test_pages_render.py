@@ -177,13 +177,7 @@ def test_demo_account_is_not_forced_to_change_password(accounts, demo_db):
 
 
 def test_logout_button_is_there_right_after_login(accounts, demo_db):
-    """BUG (ui/auth_gate.py, login_gate): the run that accepts the form renders no 退出登录.
-
-    The logout button is drawn only when the session was already signed in at the top of the run, so the
-    first page after signing in has none until something else reruns the script (in a browser the cookie
-    component usually does, a moment later). Proposed fix: draw it at the end of login_gate when it was not
-    drawn at the top.
-    """
+    """The run that accepts the form must draw 退出登录 too (it used to appear only on the next rerun)."""
     at = h.login(h.new_app(), accounts[Role.CLERK], DEMO_PASSWORD)
     assert h.menu(at), "not signed in"
     assert "退出登录" in [b.label for b in at.sidebar.button]
@@ -194,7 +188,6 @@ def test_logout_returns_to_the_login_form(accounts, demo_db):
     before = session_user(clerk).sessions_valid_after
     at = h.login(h.new_app(), clerk, DEMO_PASSWORD)
     assert h.menu(at)
-    at.run()  # the rerun a browser's cookie component makes right after sign-in (see the test above)
     at = h.logout(at)
     assert not at.exception, at.exception
     assert h.shows_login_form(at)
@@ -205,11 +198,8 @@ def test_logout_returns_to_the_login_form(accounts, demo_db):
 
 
 def test_login_gate_tolerates_unknown_client_context(accounts, demo_db, monkeypatch):
-    """AppTest (and any embedding without a real client) answers st.context.ip_address with a non-string.
-
-    BUG (ui/auth_gate.py, login_gate): ``source = st.context.ip_address or ""`` passes that object to SQL,
-    so the login fails with a database error. Proposed fix: accept only a string.
-    """
+    """AppTest's client context is a MagicMock: st.context.ip_address is then not a string (it used to
+    reach SQL as the attempt's source and fail the login)."""
     import streamlit.runtime.context as st_context
 
     monkeypatch.setattr(st_context, "_get_client_context", REAL_CLIENT_CONTEXT)
