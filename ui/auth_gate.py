@@ -128,20 +128,24 @@ def login_gate() -> auth_service.SessionUser | None:
     logout_drawn = user is not None
     if logout_drawn:
         authenticator.logout("退出登录", location="sidebar", key="logout_btn", callback=on_logout)
+    # A narrow centred column: a full-width form on a wide page reads badly.
+    column = st.columns([1, 2, 1])[1] if not ss.get("authentication_status") else st.container()
     try:
-        authenticator.login(location="main", fields=LOGIN_FIELDS, key="login_form")
+        with column:
+            authenticator.login(location="main", fields=LOGIN_FIELDS, key="login_form")
     except LoginError as exc:  # a cookie for a user who is no longer allowed in
         log.info("login refused: %s", exc)
         ss[MSG_KEY] = "登录已失效，请重新登录。"
 
     if not ss.get("authentication_status"):
         message = ss.get(MSG_KEY)
-        if ss.get("authentication_status") is False:
-            st.error(message or "用户名或密码错误")
-        elif message:
-            st.info(message)
-        else:
-            st.caption("请输入用户名和密码。忘记密码请联系系统管理员重置。")
+        with column:
+            if ss.get("authentication_status") is False:
+                st.error(message or "用户名或密码错误")
+            elif message:
+                st.info(message)
+            else:
+                st.caption("请输入用户名和密码。忘记密码请联系系统管理员重置。")
         return None
 
     user = user or auth_service.session_user(ss["username"])
