@@ -486,3 +486,74 @@ def attribute_responsibility(facts: ResponsibilityFacts) -> list[Finding]:
         findings.append(Finding("第3条", facts.contact_person, "投诉接口收到投诉后未能妥善解决，由投诉接口负责人负责",
                                 cite("D12", "二.3")))
     return findings
+
+
+# ----- reporting artefacts (通报: 快报, 专题报告, 质量简报) -------------------------------------------------
+
+C_EXPRESS = cite("D14", "二.1")
+C_SPECIAL = cite("D14", "二")
+# Timeline actions that count as a "significant change" and call for a 快报 before the weekly one is due.
+MAJOR_CHANGE_ACTIONS = frozenset({"grade", "facts", "reopen", "callback", "online", "online_reply", "same_issue",
+                                  "consult_reply", "report_breach"})
+
+
+def express_due(since: datetime, policy: PolicyBook) -> datetime:
+    """The next 快报 for an open 重大 complaint: at least every ``complaint.express_bulletin_every``."""
+    return _due(policy, "complaint.express_bulletin_every", since)
+
+
+def check_express(grade: Grade | str, state: State | str, progress: str) -> None:
+    if Grade(grade) != Grade.MAJOR:
+        raise DomainError("只有重大投诉需要报送快报", clause=C_EXPRESS)
+    if State(state) == State.CLOSED:
+        raise DomainError("投诉已归档，请改写专题报告", clause=C_EXPRESS)
+    if not (progress or "").strip():
+        raise DomainError("请填写本期进展", field="progress")
+
+
+def special_kind(grade: Grade | str) -> str | None:
+    """重大 → three-part 专题报告; 热点 → a brief one; other classes need none."""
+    return {Grade.MAJOR: "three_part", Grade.HOT: "brief"}.get(Grade(grade))
+
+
+SPECIAL_PARTS = {"part_a": "一、投诉的全过程及处理情况", "part_b": "二、投诉产生及升级的原因", "part_c": "三、防止再次发生的措施"}
+
+
+def check_special_report(grade: Grade | str, state: State | str, *, part_a: str, part_b: str, part_c: str) -> str:
+    """Refuse a 专题报告 before closing, for a class that needs none, or with a required part empty; return its kind."""
+    kind = special_kind(grade)
+    if kind is None:
+        raise DomainError("只有重大、热点投诉在处理结束后需写专题报告", clause=C_SPECIAL)
+    if State(state) != State.CLOSED:
+        raise DomainError("专题报告须在投诉处理结束（归档）后撰写", clause=C_SPECIAL)
+    required = ["part_a"] + (["part_b", "part_c"] if kind == "three_part" else [])
+    values = {"part_a": part_a, "part_b": part_b, "part_c": part_c}
+    for key in required:
+        if not (values[key] or "").strip():
+            raise DomainError(f"请填写“{SPECIAL_PARTS[key]}”", clause=C_SPECIAL, field=key)
+    return kind
+
+
+@dataclass(frozen=True)
+class ClosedCase:
+    """What the 质量简报 needs to know about a closed complaint."""
+
+    grade: Grade
+    reopen_count: int = 0
+    callback_satisfaction: Satisfaction | None = None
+    consulted: bool = False
+    closed_late: bool = False
+
+
+def notable_reasons(case: ClosedCase) -> list[str]:
+    """Why a 一般 complaint is worth a comment in the 质量简报 (cases of reference value, 知识管理)."""
+    reasons = []
+    if case.reopen_count:
+        reasons.append(f"回访不满意或二次投诉重新处理 {case.reopen_count} 次")
+    if case.callback_satisfaction == Satisfaction.BASIC:
+        reasons.append("回访仅基本满意")
+    if case.consulted:
+        reasons.append("曾请专业顾问支持")
+    if case.closed_late:
+        reasons.append("超过处理期限")
+    return reasons

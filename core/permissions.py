@@ -45,6 +45,7 @@ class Action(StrEnum):
     COMPLAINT_REPORT = "complaint.report"
     COMPLAINT_ONLINE_REPLY = "complaint.online_reply"
     COMPLAINT_EXPORT = "complaint.export"
+    COMPLAINT_RESPONSIBILITY_CONFIRM = "complaint.responsibility_confirm"
 
 
 MATRIX: dict[Action, frozenset[Role]] = {
@@ -83,6 +84,9 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.COMPLAINT_ONLINE_REPLY: frozenset({R.HQ_HEAD, R.HQ_SPECIALIST}),
     Action.COMPLAINT_EXPORT: frozenset({R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR, R.HQ_HEAD, R.HQ_SPECIALIST,
                                         R.LEADER, R.SYSADMIN}),
+    # 责任划分 二: the software proposes who answers for a missed deadline; the 管理处主任 (own office) or the head
+    # of the HQ 客服中心 confirms or sets it aside with a reason (a manual step, doc 12 text).
+    Action.COMPLAINT_RESPONSIBILITY_CONFIRM: frozenset({R.OFFICE_DIRECTOR, R.HQ_HEAD}),
 }
 
 # Approvals a deputy (代理) may give while the principal is away; process issues add theirs.

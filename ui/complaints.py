@@ -6,6 +6,7 @@ from datetime import datetime
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from core import complaints as rules
 from core.masking import mask_phone
@@ -14,8 +15,27 @@ from db.services import complaints as svc
 from ui.fmt import dt, now, yes_no
 from ui.tables import frame
 
+LIST_PAGE = "views/complaints/list.py"
 POLICY_LINE = "依据《顾客投诉处理制度》：投诉通报处理、投诉回访、投诉顾问支持及责任划分、网上投诉处理"
 GRADE_ICON = {"major": ":red[重大]", "hot": ":orange[热点]", "important": ":blue[重要]", "general": "一般"}
+
+
+def complaint_link(complaint_id: int, label: str) -> None:
+    """A link that opens the complaint on the 投诉处理 page (``?id=``)."""
+    try:
+        st.page_link(LIST_PAGE, label=label, icon=":material/open_in_new:", query_params={"id": str(complaint_id)})
+    except StreamlitPageNotFoundError:  # the page script runs on its own, outside app.py's navigation
+        st.caption(label)
+
+
+def picked_complaint(rows, picked: int | None) -> int | None:
+    """The complaint to show: the selected row; else a deep link ``?id=`` (a notice's 打开); else the only row."""
+    if picked is not None and picked < len(rows):
+        return rows[picked].id
+    wanted = st.query_params.get("id", "")
+    if wanted.isdigit():
+        return int(wanted)
+    return rows[0].id if len(rows) == 1 else None
 
 
 def grade_label(code: str | None) -> str:
@@ -52,7 +72,11 @@ def complaint_frame(rows, office_names: dict[int, str]) -> pd.DataFrame:
     })
 
 
-def show_detail(d: svc.Detail) -> None:
+REPORT_KINDS = {"notice": "系统通报", "phone": "电话通报", "express": "快报", "special": "专题报告"}
+
+
+def show_header(d: svc.Detail) -> None:
+    """Number, class with the trigger that decided it, state, deadlines, and the 通报 status."""
     c = d.complaint
     st.subheader(f"{c.number} · {c.title}")
     cols = st.columns(4)
@@ -63,9 +87,14 @@ def show_detail(d: svc.Detail) -> None:
     st.info(f"类别依据：{c.grade_trigger} → {grade_label(c.grade)}，{c.grade_citation}")
     if c.report_due_at:
         if c.reported_at:
-            st.caption(f"通报：已于 {dt(c.reported_at)} 完成（时限 {dt(c.report_due_at)}）")
+            st.caption(f"通报：总部客服中心已于 {dt(c.reported_at)} 收到（时限 {dt(c.report_due_at)}）")
         else:
-            st.warning(f"重大/热点投诉须立即通报：时限 {dt(c.report_due_at)}，尚未确认通报")
+            st.warning(f"{grade_label(c.grade)}投诉须立即通报：通报时限 {dt(c.report_due_at)}，总部客服中心尚未确认收到"
+                       f"（{rules.cite('D14', '二')}）", icon=":material/campaign:")
+
+
+def show_overview(d: svc.Detail) -> None:
+    c = d.complaint
     who = "匿名" if c.anonymous else f"{c.complainant_name} {mask_phone(c.complainant_phone)}"
     info = {
         "管理处": d.office_name, "房屋": d.property_label or "—", "投诉人": who, "投诉人数": c.complainant_count,
@@ -74,7 +103,7 @@ def show_detail(d: svc.Detail) -> None:
         "责任人": d.handler_name or "—", "我方原因": yes_no(c.our_fault), "同一事项": d.group_title or "—",
     }
     st.dataframe(pd.DataFrame([{"项目": k, "内容": str(v)} for k, v in info.items()]), hide_index=True,
-                 width="stretch")
+                 width="stretch", height="content")
     st.markdown("**投诉内容**")
     st.text(c.description)
     if c.handling_result:
@@ -82,16 +111,6 @@ def show_detail(d: svc.Detail) -> None:
         st.text(c.handling_result)
     if c.exemption_kind:
         st.caption(f"免回访：{rules.EXEMPTION_LABELS.get(c.exemption_kind, '')}，理由：{c.exemption_reason}")
-    st.markdown("**处理时间线**")
-    st.dataframe(frame(d.events, {"时间": lambda e: dt(e.at), "操作人": lambda e: e.actor_name,
-                                  "状态": lambda e: state_label(e.to_state), "记录": lambda e: e.note,
-                                  "依据": lambda e: e.citation}), hide_index=True, width="stretch")
-    if d.consults:
-        st.markdown("**专业顾问支持**")
-        st.dataframe(frame(d.consults, {"顾问": lambda x: x[1] + ("（临时）" if x[0].is_temporary else ""),
-                                        "请求时间": lambda x: dt(x[0].requested_at), "答复期限": lambda x: dt(x[0].due_at),
-                                        "答复时间": lambda x: dt(x[0].replied_at), "答复": lambda x: x[0].reply}),
-                     hide_index=True, width="stretch")
     if d.callbacks:
         st.markdown("**回访记录**")
         st.dataframe(frame(d.callbacks, {
@@ -100,10 +119,23 @@ def show_detail(d: svc.Detail) -> None:
             "联系上": lambda x: yes_no(x[0].reached),
             "满意度": lambda x: rules.SATISFACTION_LABELS.get(x[0].satisfaction, "—"), "意见": lambda x: x[0].comment,
         }), hide_index=True, width="stretch")
-    if d.reports:
-        st.markdown("**通报记录**")
-        st.dataframe(frame(d.reports, {"时间": lambda r: dt(r.at), "方式": lambda r: {"notice": "系统通报", "phone": "电话通报"}.get(
-            r.kind, r.kind), "对象": lambda r: r.to_whom, "说明": lambda r: r.note}), hide_index=True, width="stretch")
+
+
+def show_timeline(d: svc.Detail) -> None:
+    """Every change in order, as wrapping text (a table cuts the long notes off in the narrow column)."""
+    for e in d.events:
+        with st.container(border=True):
+            st.markdown(f"**{dt(e.at)}** · {e.actor_name} · {state_label(e.to_state)}")
+            st.text(e.note)
+            if e.citation:
+                st.caption(e.citation)
+    if len(d.grades) > 1:
+        st.markdown("**类别变化**")
+        st.dataframe(frame(d.grades, {"时间": lambda g: dt(g.at), "原类别": lambda g: grade_label(g.from_grade) or "—",
+                                      "新类别": lambda g: grade_label(g.to_grade),
+                                      "来源": lambda g: rules.GRADE_SOURCE_LABELS.get(g.source, g.source),
+                                      "触发情形": lambda g: g.trigger, "理由": lambda g: g.reason}),
+                     hide_index=True, width="stretch")
 
 
 def sheet_data(d: svc.Detail) -> SheetData:

@@ -83,3 +83,133 @@ def callback_record(data: SheetData, *, company: str, printed_at: datetime | str
     pdf.paragraph("说明：顾客不满意的，投诉重新进入处理流程（《顾客投诉处理制度(投诉回访)》第5条）。")
     pdf.signature_lines(["回访人", "客服主任", "管理处主任"])
     return pdf.output_bytes()
+
+
+def _basics(pdf: FormPDF, data: SheetData) -> None:
+    pdf.kv_grid([
+        ("管理处", data.office), ("房屋", data.property_label or "—"),
+        ("投诉人", data.complainant), ("投诉人数", str(data.complainant_count)),
+        ("分类", data.category), ("受理时间", data.received_at),
+        ("投诉类别", f"{data.grade}（{data.grade_source}）"), ("当前状态", data.state),
+        ("责任部门", data.department or "—"), ("责任人", data.handler or "—"),
+        ("类别依据", data.grade_reason),
+    ])
+
+
+@dataclass(frozen=True)
+class ExpressData:
+    """One 快报 of an open 重大 complaint (投诉通报处理制度 二.1: at least weekly and on significant change)."""
+
+    sheet: SheetData
+    issue: int
+    sent_at: str
+    text: str  # 本期进展 / 下一步
+    changes: list[tuple[str, str, str]]  # significant changes: time, who, note
+    next_due: str
+    citation: str
+
+
+def express_bulletin(data: ExpressData, *, company: str, printed_at: datetime | str) -> bytes:
+    pdf = FormPDF(company, "KF-TS-03 重大投诉快报", printed_at)
+    pdf.title("重大投诉快报", f"第 {data.issue} 期 · 投诉编号 {data.sheet.number} · 报送时间 {data.sent_at}")
+    _basics(pdf, data.sheet)
+    pdf.section("一、投诉概况")
+    pdf.paragraph(data.sheet.description)
+    pdf.section("二、本期进展及下一步")
+    pdf.paragraph(data.text)
+    pdf.section("三、重大变化")
+    if data.changes:
+        pdf.table(["时间", "经办人", "变化"], [list(c) for c in data.changes], col_widths=[22, 14, 64])
+    else:
+        pdf.paragraph("本期无重大变化。")
+    pdf.section("四、下次快报")
+    pdf.paragraph(f"下次快报应于 {data.next_due} 前报送总部客服中心（{data.citation}）。")
+    pdf.signature_lines(["报送人", "管理处主任"])
+    return pdf.output_bytes()
+
+
+@dataclass(frozen=True)
+class SpecialData:
+    """专题报告 after closing: 重大 three parts (A/B/C), 热点 brief (A only)."""
+
+    sheet: SheetData
+    kind: str  # three_part | brief
+    part_a: str
+    part_b: str
+    part_c: str
+    written_at: str
+    timeline: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def special_report(data: SpecialData, *, company: str, printed_at: datetime | str) -> bytes:
+    three = data.kind == "three_part"
+    pdf = FormPDF(company, "KF-TS-04 投诉专题报告", printed_at)
+    pdf.title("重大投诉专题报告" if three else "热点投诉专题报告（简要）",
+              f"投诉编号 {data.sheet.number} · 报送时间 {data.written_at}")
+    _basics(pdf, data.sheet)
+    pdf.section("一、投诉的全过程及处理情况" if three else "投诉始末")
+    pdf.paragraph(data.part_a)
+    if three:
+        pdf.section("二、投诉产生及升级的原因")
+        pdf.paragraph(data.part_b)
+        pdf.section("三、防止再次发生的措施")
+        pdf.paragraph(data.part_c)
+    if data.timeline:
+        pdf.section("附：处理时间线")
+        pdf.table(["时间", "经办人", "记录"], [list(t) for t in data.timeline], col_widths=[22, 14, 64])
+    pdf.paragraph("依据《顾客投诉处理制度(投诉通报处理制度)》二：重大投诉处理结束后写出详细专题报告（全过程及处理、"
+                  "产生及升级原因、防止再发措施）；热点投诉处理结束后写出简要专题报告。")
+    pdf.signature_lines(["撰写人", "管理处主任", "客服中心"])
+    return pdf.output_bytes()
+
+
+@dataclass(frozen=True)
+class BulletinEntry:
+    number: str
+    office: str
+    grade: str
+    category: str
+    title: str
+    account: str
+    callback: str
+    reasons: str = ""
+
+
+@dataclass(frozen=True)
+class BulletinData:
+    scope: str
+    period: str
+    received: int
+    closed: int
+    by_grade: dict[str, int]
+    callbacks: int
+    satisfied: int
+    important: list[BulletinEntry]
+    notable: list[BulletinEntry]
+    citation: str
+
+
+def quality_bulletin(data: BulletinData, *, company: str, printed_at: datetime | str) -> bytes:
+    pdf = FormPDF(company, "KF-TS-05 投诉质量简报", printed_at)
+    pdf.title("投诉质量简报", f"{data.period} · {data.scope}")
+    rate = f"{data.satisfied / data.callbacks:.0%}" if data.callbacks else "—"
+    pdf.kv_grid([
+        ("本期受理", f"{data.received} 件"), ("本期结案", f"{data.closed} 件"),
+        ("受理类别", "，".join(f"{k} {v}" for k, v in data.by_grade.items())),
+        ("结案回访", f"{data.callbacks} 件，满意及基本满意 {rate}"),
+    ])
+    pdf.section(f"一、重要投诉（{len(data.important)} 件）")
+    if not data.important:
+        pdf.paragraph("本期无结案的重要投诉。")
+    for i, e in enumerate(data.important, start=1):
+        pdf.paragraph(f"{i}. {e.number} {e.title}（{e.office}·{e.category}）\n{e.account}\n回访：{e.callback}")
+    pdf.section(f"二、一般投诉点评（{len(data.notable)} 件）")
+    if data.notable:
+        pdf.table(["编号", "管理处", "摘要", "值得关注之处", "回访"],
+                  [[e.number, e.office, e.title, e.reasons, e.callback] for e in data.notable],
+                  col_widths=[18, 16, 30, 26, 10])
+    else:
+        pdf.paragraph("本期一般投诉无需特别点评。")
+    pdf.paragraph(f"说明：重要投诉结案后在质量简报中单列并简述；一般投诉中有参考价值的予以点评（{data.citation}）。")
+    pdf.signature_lines(["编制", "审核"])
+    return pdf.output_bytes()

@@ -22,7 +22,7 @@ from core.errors import DomainError, NotFound
 from core.permissions import Action, Actor
 from core.policy import PolicyBook
 from core.registry import WorkItem, daily_job, work_provider
-from core.roles import Role
+from core.roles import ROLE_LABELS, Role
 from db.models import (
     Callback,
     Complaint,
@@ -52,7 +52,7 @@ from db.services.base import (
     remember,
     scope_filter,
 )
-from db.services.notices import notify
+from db.services.notices import notify, on_acknowledge
 from db.services.policy import current_version, policy_in
 from db.session import read_session, write_session
 
@@ -99,6 +99,20 @@ class ComplaintIn:
     same_issue_group_id: int | None = None
     forwarded_at: datetime | None = None
     repeat_of_id: int | None = None
+    online: OnlineIn | None = None  # 网上投诉 (channel "online"): where it was posted
+    attachments: list[tuple[str, bytes]] = field(default_factory=list)  # (file name, content) from the uploader
+
+
+@dataclass
+class OnlineIn:
+    """网上投诉处理 第1–2条: the post, and when the HQ 客服中心 forwarded it (the facts deadline runs from then)."""
+
+    platform: str
+    url: str = ""
+    poster_handle: str = ""
+    posted_at: datetime | None = None
+    forwarded_by_hq_at: datetime | None = None
+    viral: bool = False
 
 
 # ----- shared helpers (also used by complaint_flow and complaint_support) ---------------------------
@@ -254,10 +268,14 @@ def _validate(data: ComplaintIn, now: datetime) -> None:
 def register(*, actor: Actor, data: ComplaintIn, request_id: str | None, now: datetime) -> Complaint:
     """受理登记: number, class by the rules in force, deadlines, and 通报 for 重大/热点. Idempotent per form render.
 
-    Other processes (reception register, home visits) call this to turn a contact into a complaint.
+    Attachments and the online-post record are written in the same transaction. Other processes (reception
+    register, home visits) call this to turn a contact into a complaint.
     """
+    from db.services import complaint_support as support  # it builds on this module
+
     authorize(actor, Action.COMPLAINT_CREATE, data.office_id)
     _validate(data, now)
+    files = support.check_files(data.attachments, now=now) if data.attachments else []
     with write_session() as s:
         done = already_done(s, request_id, ENTITY)
         if done:
@@ -314,7 +332,16 @@ def register(*, actor: Actor, data: ComplaintIn, request_id: str | None, now: da
                note=f"受理登记（{rules.CHANNEL_LABELS[rules.Channel(c.channel)]}，"
                     f"{rules.CATEGORY_LABELS[rules.Category(c.category)]}）；类别：{result.explanation}",
                after={"number": c.number, "grade": c.grade, "state": c.state})
-        if c.report_due_at:
+        if data.online is not None:
+            o = data.online
+            support.apply_online_post(s, c, OnlinePost(complaint_id=c.id), platform=o.platform, url=o.url,
+                                      poster_handle=o.poster_handle, posted_at=o.posted_at,
+                                      forwarded_by_hq_at=o.forwarded_by_hq_at, viral=o.viral, now=now)
+            if o.viral and not c.media_or_lawsuit_risk:
+                c.media_or_lawsuit_risk = True
+                reclassify(s, c, actor=actor, now=now, reason="网上投诉已引起关注")
+        support.store_attachments(s, c, files, actor=actor, now=now)
+        if c.report_due_at and not s.exec(select(ComplaintReport.id).where(ComplaintReport.complaint_id == c.id)).first():
             send_reports(s, c, now=now)
         remember(s, request_id, ENTITY, c.id)
         return c
@@ -388,6 +415,7 @@ class Detail:
     classification: rules.Classification
     steps: list[rules.Step] = field(default_factory=list)
     user_names: dict[int, str] = field(default_factory=dict)
+    awaiting_my_ack: bool = False  # the viewer has an unacknowledged 通报 notice for this complaint
 
 
 def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
@@ -423,17 +451,23 @@ def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
             group_title=group.title if group else "",
             classification=rules.classify(facts_of(s, c, policy, now), policy),
             steps=rules.allowed_steps(c.state), user_names=users,
+            awaiting_my_ack=s.exec(select(Notice.id).where(
+                Notice.recipient_user_id == actor.user_id, Notice.entity == ENTITY, Notice.entity_id == str(c.id),
+                Notice.kind == "report", Notice.acked_at == None)).first() is not None,  # noqa: E711
         )
 
 
 def handler_choices(*, actor: Actor, office_id: int) -> list[tuple[int, str]]:
-    """Staff accounts of the office who can handle complaints (派单 targets)."""
+    """Staff accounts of the office who can handle complaints (派单 targets), labelled "name（post）"."""
     authorize(actor, Action.COMPLAINT_VIEW, office_id)
     with read_session() as s:
-        rows = s.exec(select(User.id, User.display_name).join(UserRole, UserRole.user_id == User.id)
+        rows = s.exec(select(User.id, User.display_name, UserRole.role).join(UserRole, UserRole.user_id == User.id)
                       .where(UserRole.org_unit_id == office_id, UserRole.role.in_([r.value for r in HANDLER_ROLES]),
-                             User.active == True).distinct().order_by(User.display_name)).all()  # noqa: E712
-        return [(i, n) for i, n in rows]
+                             User.active == True).order_by(User.display_name, User.id)).all()  # noqa: E712
+        posts: dict[int, tuple[str, list[str]]] = {}
+        for uid, name, role in rows:
+            posts.setdefault(uid, (name, []))[1].append(ROLE_LABELS.get(Role(role), role))
+        return [(uid, f"{name}（{'、'.join(labels)}）") for uid, (name, labels) in posts.items()]
 
 
 def department_choices(*, actor: Actor, office_id: int) -> list[tuple[int, str]]:
@@ -535,11 +569,27 @@ def acknowledge_report(*, actor: Actor, complaint_id: int, now: datetime) -> int
         for n in rows:
             n.acked_at = now
             s.add(n)
-        hq = {Role.HQ_HEAD, Role.HQ_SPECIALIST} & actor.roles
-        if hq and c.reported_at is None:
-            c.reported_at = now
-        record(s, c, actor=actor, action="report_ack", now=now, note="确认收到通报")
+        _report_received(s, c, actor, now)
         return len(rows)
+
+
+def _report_received(s: Session, c: Complaint, actor: Actor, now: datetime) -> None:
+    hq = {Role.HQ_HEAD, Role.HQ_SPECIALIST} & actor.roles
+    if hq and c.reported_at is None:
+        c.reported_at = now
+    late = c.report_due_at is not None and now > _aware(c.report_due_at)
+    record(s, c, actor=actor, action="report_ack", now=now, citation=rules.cite("D14", "二"),
+           note="确认收到通报" + ("（总部客服中心已收到，通报完成）" if hq else "") + ("，晚于立即通报时限" if hq and late else ""))
+
+
+@on_acknowledge(ENTITY)
+def _on_notice_ack(s: Session, notice: Notice, actor: Actor, now: datetime) -> None:
+    """Acknowledging a 通报 under 通知与通报 counts as on the complaint page."""
+    if notice.kind != "report":
+        return
+    c = s.exec(select(Complaint).where(Complaint.id == int(notice.entity_id)).with_for_update()).first()
+    if c is not None:
+        _report_received(s, c, actor, now)
 
 
 # ----- daily sweep and my work ---------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import func
@@ -15,6 +16,17 @@ from db.services.base import Page, audit, authorize, paginate
 from db.session import read_session, write_session
 
 NOTICES_PAGE = "views/home/notices.py"
+# Processes react to an acknowledgement in the same transaction (e.g. HQ confirming a complaint 通报 marks the
+# complaint reported): ``@on_acknowledge("complaint")`` on ``def hook(session, notice, actor, now)``.
+_ACK_HOOKS: dict[str, Callable[[Session, Notice, Actor, datetime], None]] = {}
+
+
+def on_acknowledge(entity: str):
+    def register(func):
+        _ACK_HOOKS[entity] = func
+        return func
+
+    return register
 
 
 def notify(session: Session, *, recipient_user_ids: list[int], kind: str, title: str, body: str = "",
@@ -60,6 +72,13 @@ def acknowledge(*, actor: Actor, notice_id: int, now: datetime) -> None:
             raise DomainError("该通知已确认")
         row.acked_at = now
         s.add(row)
+        if row.entity:
+            from db.services.mywork import _load_all_services  # the process modules register their hooks
+
+            _load_all_services()
+            hook = _ACK_HOOKS.get(row.entity)
+            if hook is not None:
+                hook(s, row, actor, now)
         audit(s, actor=actor, action="notice.ack", entity=row.entity or "notice", entity_id=row.entity_id or row.id,
               office_id=row.office_id, summary=f"确认：{row.title}")
 

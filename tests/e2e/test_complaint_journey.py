@@ -1,14 +1,31 @@
-"""A complaint in a real Chromium: the clerk logs in, registers a collective complaint through the form,
-sees its number and 热点 class, and finds it in the 投诉处理 list. Uses the shared e2e fixtures."""
+"""A complaint in a real Chromium, end to end through the real pages (顾客投诉处理制度 docs 12–14).
+
+1. clerk1 registers a collective complaint of 12 owners: 重大, with its report deadline on the detail page;
+2. the 通报 reaches hq_kf and leader under 通知与通报; both acknowledge it (HQ's confirmation completes it);
+3. manager1 assigns it to supervisor1 and asks the consultant 冯顾问 for support;
+4. the consultant opens the request from the notice (顾问支持) and replies in writing;
+5. supervisor1 handles it and is refused as its verifier; supervisor_b1 verifies it;
+6. supervisor_b1 calls back 不满意 → reopened; manager1 reassigns, supervisor1 handles, supervisor_b1 verifies;
+7. director1 calls back 满意; supervisor_b1 closes it;
+8. the 投诉处理单 PDF is downloaded and its text holds the number and the title.
+One browser context per person, each signed in once, as on a real desk. Screenshots go to ``shots_dir``.
+"""
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.demo_data import DEMO_PASSWORD
-from tests.e2e.browser import login, wait_idle
+from tests.demo_data import DB_FILE, DEMO_PASSWORD
+from tests.e2e.browser import login, open_page, wait_idle
+from tests.e2e.conftest import new_context
 
 pytestmark = pytest.mark.e2e
 if os.environ.get("CI"):
@@ -16,27 +33,248 @@ if os.environ.get("CI"):
 else:
     expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
 
+LIST = "/complaints_list"
+STEP_MS = 30_000
 
-def test_clerk_registers_a_collective_complaint_and_finds_it(page, shots_dir):
-    login(page, "clerk1", DEMO_PASSWORD)
-    page.get_by_role("link", name="登记投诉").click()
-    expect(page.get_by_role("heading", name="登记投诉")).to_be_visible()
+
+class Desk:
+    """The signed-in browser tabs of the people in the journey, opened on first use."""
+
+    def __init__(self, browser, server, shots: Path):
+        self.browser, self.server, self.shots = browser, server, shots
+        self.pages: dict[str, object] = {}
+        self.contexts = []
+
+    def __call__(self, username: str):
+        if username not in self.pages:
+            ctx = new_context(self.browser, self.server)
+            ctx.set_default_timeout(STEP_MS)
+            self.contexts.append(ctx)
+            page = ctx.new_page()
+            login(page, username, DEMO_PASSWORD)
+            self.pages[username] = page
+        return self.pages[username]
+
+    def shot(self, page, name: str) -> None:
+        """The whole page: Streamlit scrolls inside its main block, so grow the window to its height first."""
+        height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+        page.set_viewport_size({"width": 1280, "height": min(int(height) + 40, 6000)})
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(self.shots / f"complaint_{name}.png"))
+        page.set_viewport_size({"width": 1280, "height": 800})
+
+    def close(self) -> None:
+        for ctx in self.contexts:
+            ctx.close()
+
+
+@pytest.fixture(scope="module")
+def names(demo_template) -> dict[str, str]:
+    """Display names of the demo accounts (the 派单 list shows people by name, as a desk does)."""
+    with sqlite3.connect(demo_template / DB_FILE) as conn:
+        return dict(conn.execute("SELECT username, display_name FROM app_user").fetchall())
+
+
+@pytest.fixture
+def desk(browser, app_server, shots_dir):
+    d = Desk(browser, app_server, shots_dir)
+    yield d
+    d.close()
+
+
+def open_complaint(page, cid: int, number: str) -> None:
+    open_page(page, f"{LIST}?id={cid}")
+    expect(page.get_by_role("heading", name=re.compile(number))).to_be_visible()
+
+
+def state_is(page, label: str) -> None:
+    expect(page.get_by_text(f"状态 {label}", exact=True)).to_be_visible()
+
+
+def expand(page, title: str) -> None:
+    page.locator("summary").filter(has_text=title).first.click()
     wait_idle(page)
-    page.get_by_label("投诉人姓名").fill("浏览器测试业主")
-    page.get_by_label("投诉人数", exact=True).fill("4")
-    page.get_by_label("投诉内容 *").fill("三户业主反映地下车库积水严重，车辆无法进出")
-    page.get_by_role("button", name="登记投诉").click()
-    success = page.get_by_text("已登记 TS-")
-    expect(success).to_be_visible(timeout=30_000)
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick from a selectbox: open it (a click right after a tab switch can land before the list opens, so
+    retry once), then click the option."""
+    box = page.get_by_role("combobox", name=label, exact=True)
+    wanted = page.get_by_role("option", name=option).first
+    for _attempt in range(3):
+        box.click()
+        try:
+            wanted.wait_for(timeout=3_000)
+            break
+        except Exception:  # noqa: BLE001  the list did not open: press Escape and try again
+            page.keyboard.press("Escape")
+    wanted.click()
+    wait_idle(page)
+
+
+def click(page, name: str) -> None:
+    page.get_by_role("button", name=name, exact=True).click()
+    wait_idle(page)
+
+
+def no_error(page) -> None:
+    errors = page.locator('[data-testid="stAlertContentError"]')
+    assert errors.count() == 0, errors.all_inner_texts()
+
+
+def assign(page, cid: int, number: str, handler: str) -> None:
+    open_complaint(page, cid, number)
+    expand(page, "派单")
+    choose(page, "责任人 *", handler)
+    page.get_by_label("派单说明").fill("请主管牵头处理车库积水")
+    click(page, "派单")
+    no_error(page)
+    state_is(page, "已派单")
+
+
+def handle(page, cid: int, number: str, result: str) -> None:
+    open_complaint(page, cid, number)
+    expand(page, "登记处理结果")
+    page.get_by_label("处理结果 *").fill(result)
+    click(page, "处理完成")
+    no_error(page)
+    state_is(page, "已处理")
+
+
+def verify(page, cid: int, number: str) -> None:
+    open_complaint(page, cid, number)
+    expand(page, "验证")
+    page.get_by_label("验证意见").fill("现场复查，排水正常")
+    click(page, "验证合格")
+    no_error(page)
+    state_is(page, "验证合格")
+
+
+def call_back(page, cid: int, number: str, satisfaction: str, comment: str) -> None:
+    open_complaint(page, cid, number)
+    expand(page, "回访 / 免回访")
+    choose(page, "满意度", satisfaction)
+    page.get_by_label("顾客意见").fill(comment)
+    click(page, "保存回访记录")
+    no_error(page)
+
+
+def acknowledge_notice(page, number: str) -> None:
+    open_page(page, "/home_notices")
+    card = page.get_by_test_id("stVerticalBlock").filter(
+        has=page.get_by_text(re.compile(rf"【重大投诉通报】{number}"))).filter(
+        has=page.get_by_role("button", name="确认", exact=True)).last
+    expect(card).to_be_visible()
+    card.get_by_role("button", name="确认", exact=True).click()
+    wait_idle(page)
+    no_error(page)
+
+
+def test_collective_complaint_from_intake_to_closed_with_pdf(desk, names, tmp_path):
+    # 1. intake: 12 owners → 重大, reported at once, deadline on the detail page
+    clerk = desk("clerk1")
+    clerk.get_by_role("link", name="登记投诉").click()
+    expect(clerk.get_by_role("heading", name="登记投诉")).to_be_visible()
+    wait_idle(clerk)
+    choose(clerk, "分类 *", "工程维修")
+    clerk.get_by_label("投诉人姓名").fill("业主代表 王先生")
+    clerk.get_by_label("联系电话").fill("13900001111")
+    clerk.get_by_label("投诉人数", exact=True).fill("12")
+    clerk.get_by_label("摘要").fill("地下车库积水 12户联名投诉")
+    clerk.get_by_label("投诉内容 *").fill("12户业主联名反映地下车库连续三天积水，车辆无法进出，要求尽快排水并说明原因")
+    clerk.get_by_text("我方原因", exact=True).click()
+    click(clerk, "登记投诉")
+    success = clerk.get_by_text("已登记 TS-")
+    expect(success).to_be_visible()
     text = success.inner_text()
-    assert "热点" in text
-    number = text.split("已登记 ")[1].split("，")[0]
-    page.screenshot(path=str(shots_dir / "complaint_registered.png"), full_page=True)
-    page.get_by_role("link", name="投诉处理").click()
-    expect(page.get_by_role("heading", name="投诉处理")).to_be_visible()
-    wait_idle(page)
-    page.get_by_label("搜索编号或内容").fill(number)
-    page.get_by_label("搜索编号或内容").press("Enter")
-    wait_idle(page)
-    expect(page.get_by_text("共 1 条")).to_be_visible()
-    page.screenshot(path=str(shots_dir / "complaint_list.png"), full_page=True)
+    assert "重大" in text and "10人以上集体投诉" in text, text
+    number = re.search(r"TS-\d{4}-\d{6}", text).group(0)
+    expect(clerk.get_by_text("须在").first).to_be_visible()
+    desk.shot(clerk, "01_registered")
+    link = clerk.get_by_role("link", name=f"打开 {number}")
+    cid = int(parse_qs(urlparse(link.get_attribute("href")).query)["id"][0])
+    link.click()
+    wait_idle(clerk)
+    expect(clerk.get_by_role("heading", name=re.compile(number))).to_be_visible()
+    expect(clerk.get_by_text(re.compile(r"重大投诉须立即通报：通报时限 \d{4}-\d\d-\d\d \d\d:\d\d"))).to_be_visible()
+    expect(clerk.get_by_text(re.compile(r"10人以上集体投诉（12人） → 重大"))).to_be_visible()
+    desk.shot(clerk, "02_detail_major")
+
+    # 2. the 通报 under 通知与通报: HQ and the company leader acknowledge it
+    hq = desk("hq_kf")
+    acknowledge_notice(hq, number)
+    desk.shot(hq, "03_hq_notice_acknowledged")
+    leader = desk("leader")
+    acknowledge_notice(leader, number)
+    open_complaint(hq, cid, number)
+    expect(hq.get_by_text(re.compile(r"通报：总部客服中心已于 .* 收到"))).to_be_visible()
+
+    # 3. the manager assigns it and asks the consultant for support
+    manager = desk("manager1")
+    assign(manager, cid, number, names["supervisor1"])
+    manager.get_by_role("tab", name="顾问").click()
+    choose(manager, "顾问", "冯顾问（法律）")
+    manager.get_by_label("需要支持的问题 *").fill("车库排水系统属开发遗留还是物业维保责任？应如何答复业主？")
+    click(manager, "发送请求")
+    no_error(manager)
+    expect(manager.get_by_role("tab", name="顾问（1）")).to_be_visible()
+    manager.get_by_role("tab", name="顾问（1）").click()
+    expect(manager.get_by_text("待答复").first).to_be_attached()  # a dataframe cell (drawn on a canvas)
+    expect(manager.get_by_text(re.compile(r"类别 .*重大")).first).to_be_visible()
+    desk.shot(manager, "04_assigned_consult_requested")
+
+    # 4. the consultant opens the request from the notice and replies in writing
+    consultant = desk("consultant")
+    open_page(consultant, "/home_notices")
+    card = consultant.get_by_test_id("stVerticalBlock").filter(has=consultant.get_by_text(f"顾问支持请求：{number}")).last
+    card.get_by_role("link", name="打开").click()
+    wait_idle(consultant)
+    expect(consultant.get_by_role("heading", name=re.compile(number))).to_be_visible()
+    consultant.get_by_label("书面答复 *").fill("排水泵属物业维保范围，应由物业负责修复；请向业主书面说明原因及整改时间。")
+    click(consultant, "提交答复")
+    no_error(consultant)
+    desk.shot(consultant, "05_consultant_replied")
+
+    # 5. handled by supervisor1, who may not verify it; verified by supervisor_b1
+    sup = desk("supervisor1")
+    handle(sup, cid, number, "更换损坏的排水泵两台，清理集水井，车库积水已排干")
+    expand(sup, "验证")
+    click(sup, "验证合格")
+    expect(sup.get_by_text("验证人不能是该投诉的处理人")).to_be_visible()
+    desk.shot(sup, "06_handler_cannot_verify")
+    sup_b = desk("supervisor_b1")
+    verify(sup_b, cid, number)
+
+    # 6. callback 不满意 → reopened; reassigned, handled, verified again
+    call_back(sup_b, cid, number, "不满意", "下雨后仍有积水")
+    state_is(sup_b, "重新处理")
+    sup_b.get_by_role("tab", name="时间线").click()
+    expect(sup_b.get_by_text(re.compile("回访：不满意，重新处理")).first).to_be_attached()
+    desk.shot(sup_b, "07_reopened")
+    assign(manager, cid, number, names["supervisor1"])
+    handle(sup, cid, number, "加装备用排水泵并增设挡水坎，雨后复查无积水")
+    verify(sup_b, cid, number)
+
+    # 7. callback 满意 by the office director; closed
+    director = desk("director1")
+    call_back(director, cid, number, "满意", "雨后复查无积水，满意")
+    state_is(director, "已回访")
+    open_complaint(sup_b, cid, number)
+    click(sup_b, "归档")
+    no_error(sup_b)
+    state_is(sup_b, "已归档")
+    desk.shot(sup_b, "08_closed")
+
+    # 8. the 投诉处理单 PDF, with Chinese text that pdftotext can read
+    click(sup_b, "打印 PDF：投诉处理单")
+    with sup_b.expect_download() as info:
+        sup_b.get_by_role("button", name="下载 投诉处理单").click()
+    pdf = tmp_path / "sheet.pdf"
+    info.value.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        assert number in text and "投诉处理单" in text, text[:500]
+        assert "不满意" in text and "验证合格" in text
+    desk.shot(sup_b, "09_pdf_ready")

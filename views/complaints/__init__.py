@@ -9,4 +9,6 @@ PAGES = [
     PageSpec("views/complaints/callbacks.py", "投诉回访", ":material/call:", "投诉处理", Action.COMPLAINT_CALLBACK, order=102),
     PageSpec("views/complaints/consult.py", "顾问支持", ":material/support:", "投诉处理", Action.COMPLAINT_CONSULT_REPLY,
              order=103),
+    PageSpec("views/complaints/consultants.py", "顾问名录", ":material/contacts:", "投诉处理",
+             Action.COMPLAINT_CONSULTANT_MANAGE, order=104),
 ]

@@ -2,14 +2,12 @@
 
 import streamlit as st
 
-from core import complaints as rules
 from core.errors import DomainError
 from core.permissions import Action
 from db.services import complaints as svc
 from db.services.org import offices_for
-from db.services.policy import policy_at
-from ui.complaint_actions import action_panel
-from ui.complaints import complaint_frame, show_detail
+from ui.complaint_detail import load_detail, show_complaint
+from ui.complaints import complaint_frame, picked_complaint
 from ui.context import page_header, require
 from ui.fmt import dt, now
 from ui.forms import show_error
@@ -30,10 +28,7 @@ df["回访期限"] = [dt(c.callback_due_at) for c in result.rows]
 picked = selectable_table(df, key="callbacks_table")
 pager_footer("callbacks", result)
 excel_button(lambda: df, "待回访投诉.xlsx", key="callbacks_xlsx")  # the workbook is built only when clicked
-if picked is not None:
-    detail = svc.detail(actor=actor, complaint_id=result.rows[picked].id, now=moment)
-    left, right = st.columns([3, 2])
-    with left:
-        show_detail(detail)
-    with right:
-        action_panel(actor, detail, extra_exemptions=rules.extra_exemptions(policy_at(moment, detail.complaint.policy_version)))
+complaint_id = picked_complaint(result.rows, picked)
+if complaint_id is not None and (detail := load_detail(actor, complaint_id, moment)) is not None:
+    st.divider()
+    show_complaint(actor, detail, moment)

@@ -24,8 +24,13 @@ df = frame(result.rows, {
 })
 picked = selectable_table(df, key="consult_table")
 pager_footer("consult", result)
+wanted = st.query_params.get("id", "")  # a notice's 打开 link names the request
+if picked is None:
+    picked = next((i for i, r in enumerate(result.rows) if str(r[0].id) == wanted), 0 if len(result.rows) == 1 else None)
 if picked is not None:
-    req = result.rows[picked][0]
+    req, _, number, title = result.rows[picked]
+    st.subheader(f"{number} · {title}")
+    st.caption(f"请求时间 {dt(req.requested_at)}，须在 {dt(req.due_at)} 前书面答复")
     st.markdown(f"**问题**：{req.question}")
     if req.replied_at:
         st.success(f"已于 {dt(req.replied_at)} 答复：{req.reply}")

@@ -9,9 +9,9 @@ from core.errors import DomainError
 from core.permissions import Action
 from db.services import complaints as svc
 from db.services.org import offices_for
-from db.services.policy import policy_at
-from ui.complaint_actions import action_panel
-from ui.complaints import POLICY_LINE, complaint_frame, options, pdf_buttons, show_detail
+from ui.complaint_detail import load_detail, show_complaint
+from ui.complaint_reports import quality_bulletin_button
+from ui.complaints import POLICY_LINE, complaint_frame, options, picked_complaint
 from ui.context import page_header, require
 from ui.fmt import local_to_utc, now
 from ui.forms import show_error
@@ -39,8 +39,10 @@ with st.container(border=True):
     text = c6.text_input("搜索编号或内容", key="c_text", on_change=reset_pager, args=("complaints",))
 
 since = until = None
+period_label = ""
 if isinstance(period, tuple) and len(period) == 2:
     since, until = local_to_utc(period[0]), local_to_utc(period[1]) + timedelta(days=1)
+    period_label = f"{period[0]:%Y-%m-%d}至{period[1]:%Y-%m-%d}"
 
 page, size = pager("complaints", page_size=30)
 try:
@@ -54,21 +56,19 @@ df = complaint_frame(result.rows, names)
 picked = selectable_table(df, key="complaints_table")
 pager_footer("complaints", result)
 if actor.can(Action.COMPLAINT_EXPORT):
-    excel_button(lambda: df, "投诉列表.xlsx", key="complaints_xlsx")  # the workbook is built only when clicked
+    e1, e2 = st.columns([1, 3])
+    with e1:
+        excel_button(lambda: df, "投诉列表.xlsx", key="complaints_xlsx")  # the workbook is built only when clicked
+    with e2:
+        quality_bulletin_button(actor, office_id=office_id, since=since, until=until,
+                                period_label=period_label)
 
-if picked is None:
+complaint_id = picked_complaint(result.rows, picked)  # selected row, else ?id=, else the only row
+if complaint_id is None:
     st.caption("在表格中选中一条投诉，查看详情和可执行的操作。")
     st.stop()
-row = result.rows[picked]
-try:
-    detail = svc.detail(actor=actor, complaint_id=row.id, now=moment)
-except DomainError as exc:
-    show_error(exc)
+detail = load_detail(actor, complaint_id, moment)
+if detail is None:
     st.stop()
 st.divider()
-left, right = st.columns([3, 2])
-with left:
-    show_detail(detail)
-    pdf_buttons(detail)
-with right:
-    action_panel(actor, detail, extra_exemptions=rules.extra_exemptions(policy_at(moment, detail.complaint.policy_version)))
+show_complaint(actor, detail, moment)

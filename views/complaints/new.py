@@ -10,7 +10,8 @@ from core.permissions import Action
 from db.services import complaint_support as support
 from db.services import complaints as svc
 from db.services.org import find_properties
-from ui.complaints import POLICY_LINE, grade_label, options
+from ui.complaint_panels import datetime_input
+from ui.complaints import POLICY_LINE, complaint_link, grade_label, options
 from ui.context import page_header, require
 from ui.fmt import TZ, dt, now
 from ui.forms import form_token, new_form_token, show_error
@@ -24,6 +25,7 @@ office_id = office_picker(actor, Action.COMPLAINT_CREATE, key="new_office", allo
 prop_text = st.text_input("房屋（输入苑区/楼栋/房号搜索，可留空）", key="new_prop_text")
 props = dict(find_properties(actor=actor, text=prop_text, office_id=office_id, limit=30)) if prop_text.strip() else {}
 groups = dict(support.group_choices(actor=actor, office_id=office_id))
+limit, limit_clause = support.upload_limit(now=now())
 
 with st.form(FORM):
     c1, c2, c3 = st.columns(3)
@@ -52,6 +54,16 @@ with st.form(FORM):
     on_spot = f1.checkbox("当场解决")
     satisfied = f2.checkbox("顾客当场确认满意")
     group = st.selectbox("同一事项", [None, *groups], format_func=lambda g: "—" if g is None else groups[g])
+    with st.expander("网上投诉信息（渠道为“网络”时填写，《网上投诉处理》第1–2条）", icon=":material/public:"):
+        platform = st.text_input("发布平台", placeholder="业主论坛、微博、抖音…")
+        url = st.text_input("链接")
+        poster = st.text_input("发帖人")
+        posted_at = datetime_input("发帖时间", key="new_posted")
+        forwarded_at = datetime_input("总部客服中心转来时间", key="new_fwd")
+        viral = st.checkbox("已引起广泛关注/媒体介入")
+    files = st.file_uploader("附件（照片、扫描件：JPG、PNG、PDF）", type=["jpg", "jpeg", "png", "pdf"],
+                             accept_multiple_files=True, key=f"new_files_{form_token(FORM)}",
+                             help=f"单个文件不超过 {limit // 1024} KB（{limit_clause}）")
     submitted = st.form_submit_button("登记投诉", type="primary", icon=":material/save:")
 
 if submitted:
@@ -62,6 +74,9 @@ if submitted:
         contact_available=contact, complainant_count=int(count), our_fault=our_fault, lawsuit=lawsuit,
         media_exposed=media, media_or_lawsuit_risk=risk, needs_group_help=group_help, sensitive=sensitive,
         common_area=common, resolved_on_spot=on_spot, satisfied_on_spot=satisfied, same_issue_group_id=group,
+        online=svc.OnlineIn(platform=platform, url=url, poster_handle=poster, posted_at=posted_at,
+                            forwarded_by_hq_at=forwarded_at, viral=viral) if platform.strip() else None,
+        attachments=[(f.name, f.getvalue()) for f in files or []],
     )
     try:
         c = svc.register(actor=actor, data=data, request_id=form_token(FORM), now=now())
@@ -69,5 +84,8 @@ if submitted:
         st.success(f"已登记 {c.number}，类别：{grade_label(c.grade)}（{c.grade_trigger}），处理期限：{dt(c.due_at)}")
         if c.report_due_at:
             st.warning(f"{grade_label(c.grade)}投诉已通报总部客服中心等，须在 {dt(c.report_due_at)} 前确认通报。")
+        if channel == rules.Channel.ONLINE.value and not platform.strip():
+            st.info("网上投诉：请在投诉详情的“网上投诉”页登记发布平台，书面事实报告期限随之计算。")
+        complaint_link(c.id, f"打开 {c.number}")
     except DomainError as exc:
         show_error(exc)

@@ -31,7 +31,8 @@ for n in result.rows:
             st.text(n.body)
         cols = st.columns([1, 1, 4])
         if n.page:
-            cols[0].page_link(n.page, label="打开", icon=":material/open_in_new:")
+            cols[0].page_link(n.page, label="打开", icon=":material/open_in_new:",
+                              query_params={"id": n.entity_id} if n.entity_id.isdigit() else None)
         if n.acked_at:
             cols[2].caption(f"已确认于 {dt(n.acked_at)}")
         elif cols[1].button("确认", key=f"ack_{n.id}", type="primary" if n.requires_ack else "secondary"):

@@ -1,0 +1,235 @@
+"""Complaint 通报 artefacts (顾客投诉处理制度(投诉通报处理制度) 二): the 快报 for an open 重大 complaint (at least
+weekly and on every significant change), the 专题报告 after closing (重大: three parts A/B/C; 热点: brief), and the
+period's 质量简报 (重要 items with a short account, 一般 items of reference value).
+
+Writing a 快报 or 专题报告 is a recorded 通报 (ComplaintReport row, timeline event, audit row). The PDFs are built
+from the data these functions return (core.pdf.complaint_forms), outside any transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from core import complaints as rules
+from core.complaints import Grade, State
+from core.errors import DomainError, NotFound
+from core.permissions import Action, Actor
+from db.models import (
+    Callback,
+    Complaint,
+    ComplaintEvent,
+    ComplaintReport,
+    ComplaintSpecialReport,
+    ConsultRequest,
+    OrgUnit,
+)
+from db.services.base import authorize, scope_filter
+from db.services.complaint_support import hq_user_ids
+from db.services.complaints import _aware, load, policy_for, record
+from db.services.notices import notify
+from db.session import read_session, write_session
+
+PAGE = "views/complaints/list.py"
+HQ_CENTRE = "总部客服中心"
+
+
+# ----- 快报 -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ExpressStatus:
+    """Where a 重大 complaint stands with its 快报: how many, the last, the next due, changes since the last."""
+
+    required: bool
+    count: int = 0
+    last_at: datetime | None = None
+    next_due_at: datetime | None = None
+    changes_since: list[str] = field(default_factory=list)  # timeline notes of significant changes
+    citation: str = ""
+
+
+def express_status_in(s, c: Complaint, now: datetime) -> ExpressStatus:
+    if c.grade != Grade.MAJOR.value or State(c.state) == State.CLOSED:
+        return ExpressStatus(False)
+    policy = policy_for(s, c, now)
+    rows = s.exec(select(ComplaintReport.at).where(ComplaintReport.complaint_id == c.id,
+                                                   ComplaintReport.kind == "express").order_by(ComplaintReport.at)).all()
+    last = _aware(rows[-1]) if rows else None
+    if last is None:  # the first 快报 is due a period after the complaint became 重大 (the at-once report)
+        since = s.exec(select(func.min(ComplaintReport.at)).where(ComplaintReport.complaint_id == c.id)).one()
+        last_or_start = _aware(since) or _aware(c.received_at)
+    else:
+        last_or_start = last
+    events = s.exec(select(ComplaintEvent).where(ComplaintEvent.complaint_id == c.id,
+                                                 ComplaintEvent.at > last_or_start,
+                                                 ComplaintEvent.action.in_(sorted(rules.MAJOR_CHANGE_ACTIONS)))
+                    .order_by(ComplaintEvent.at)).all()
+    return ExpressStatus(True, len(rows), last, rules.express_due(last_or_start, policy),
+                         [f"{e.note}"[:200] for e in events], policy.cite("complaint.express_bulletin_every"))
+
+
+def express_status(*, actor: Actor, complaint_id: int, now: datetime) -> ExpressStatus:
+    with read_session() as s:
+        c = s.get(Complaint, complaint_id)
+        if c is None or not actor.can(Action.COMPLAINT_VIEW, c.office_id):
+            raise NotFound("投诉不存在或不在您的管理范围内")
+        return express_status_in(s, c, now)
+
+
+def record_express(*, actor: Actor, complaint_id: int, progress: str, next_steps: str, now: datetime) -> int:
+    """Send the 快报 to the HQ 客服中心: this period's progress and next steps; returns the report id."""
+    with write_session() as s:
+        c = load(s, actor, complaint_id, Action.COMPLAINT_REPORT)
+        rules.check_express(c.grade, c.state, progress)
+        status = express_status_in(s, c, now)
+        text = f"本期进展：{progress.strip()}" + (f"\n下一步：{next_steps.strip()}" if (next_steps or "").strip() else "")
+        row = ComplaintReport(complaint_id=c.id, kind="express", at=now, by_user_id=actor.user_id, to_whom=HQ_CENTRE,
+                              note=text[:2000])
+        s.add(row)
+        s.flush()
+        late = status.next_due_at is not None and now > status.next_due_at
+        notify(s, recipient_user_ids=hq_user_ids(s), kind="info", title=f"【重大投诉快报 第{status.count + 1}期】{c.number}",
+               body=text[:1000], page=PAGE, entity="complaint", entity_id=str(c.id), office_id=c.office_id, now=now)
+        record(s, c, actor=actor, action="report_express", now=now, citation=rules.C_EXPRESS,
+               note=f"报送快报第{status.count + 1}期" + ("（已超过每周报送时限）" if late else "") + f"：{progress.strip()[:200]}")
+        return int(row.id)
+
+
+@dataclass
+class ExpressIssue:
+    number: int
+    at: datetime
+    text: str
+
+
+def express_issues(*, actor: Actor, complaint_id: int) -> list[ExpressIssue]:
+    with read_session() as s:
+        c = s.get(Complaint, complaint_id)
+        if c is None or not actor.can(Action.COMPLAINT_VIEW, c.office_id):
+            raise NotFound("投诉不存在或不在您的管理范围内")
+        rows = s.exec(select(ComplaintReport).where(ComplaintReport.complaint_id == c.id,
+                                                    ComplaintReport.kind == "express").order_by(ComplaintReport.at)).all()
+        return [ExpressIssue(i, _aware(r.at), r.note) for i, r in enumerate(rows, start=1)]
+
+
+# ----- 专题报告 -----------------------------------------------------------------------------------------
+
+
+def special_report(*, actor: Actor, complaint_id: int) -> ComplaintSpecialReport | None:
+    """The latest 专题报告 written for the complaint, if any."""
+    with read_session() as s:
+        c = s.get(Complaint, complaint_id)
+        if c is None or not actor.can(Action.COMPLAINT_VIEW, c.office_id):
+            raise NotFound("投诉不存在或不在您的管理范围内")
+        return s.exec(select(ComplaintSpecialReport).where(ComplaintSpecialReport.complaint_id == c.id)
+                      .order_by(ComplaintSpecialReport.id.desc())).first()
+
+
+def write_special_report(*, actor: Actor, complaint_id: int, part_a: str, part_b: str, part_c: str,
+                         now: datetime) -> int:
+    """After closing: 重大 → A/B/C all required; 热点 → a brief account (A). A rewrite keeps the earlier version."""
+    with write_session() as s:
+        c = load(s, actor, complaint_id, Action.COMPLAINT_REPORT)
+        kind = rules.check_special_report(c.grade, c.state, part_a=part_a, part_b=part_b, part_c=part_c)
+        row = ComplaintSpecialReport(complaint_id=c.id, kind=kind, part_a=part_a.strip()[:8000],
+                                     part_b=(part_b or "").strip()[:8000] if kind == "three_part" else "",
+                                     part_c=(part_c or "").strip()[:8000] if kind == "three_part" else "",
+                                     written_at=now, written_by=actor.user_id)
+        s.add(row)
+        s.flush()
+        label = "专题报告（三部分）" if kind == "three_part" else "简要专题报告"
+        s.add(ComplaintReport(complaint_id=c.id, kind="special", at=now, by_user_id=actor.user_id, to_whom=HQ_CENTRE,
+                              note=label))
+        notify(s, recipient_user_ids=hq_user_ids(s), kind="info", title=f"【{label}】{c.number} {c.title}",
+               body=row.part_a[:500], page=PAGE, entity="complaint", entity_id=str(c.id), office_id=c.office_id, now=now)
+        record(s, c, actor=actor, action="report_special", now=now, citation=rules.C_SPECIAL, note=f"已报送{label}")
+        return int(row.id)
+
+
+# ----- 质量简报 -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class BulletinItem:
+    number: str
+    office: str
+    grade: str
+    category: str
+    title: str
+    account: str  # the short account: what happened and how it was handled
+    callback: str
+    reasons: list[str] = field(default_factory=list)  # why a 一般 complaint is notable
+
+
+@dataclass
+class QualityBulletin:
+    scope: str
+    since: datetime
+    until: datetime
+    received: int
+    closed: int
+    by_grade: dict[str, int]  # received in the period, per class
+    callbacks: int
+    satisfied: int
+    important: list[BulletinItem]
+    notable: list[BulletinItem]
+    citation: str
+
+
+NOTABLE_LIMIT = 20
+
+
+def quality_bulletin(*, actor: Actor, since: datetime, until: datetime, office_id: int | None = None) -> QualityBulletin:
+    """The period's 质量简报: counts, every 重要 complaint closed in the period, and 一般 ones worth a comment."""
+    authorize(actor, Action.COMPLAINT_EXPORT, office_id)
+    if since.tzinfo is None or until.tzinfo is None or until <= since:
+        raise DomainError("请选择有效的起止日期", field="period")
+    with read_session() as s:
+        scope = actor.scope(Action.COMPLAINT_EXPORT)
+        base = scope_filter(select(Complaint), Complaint.office_id, scope)
+        if office_id:
+            base = base.where(Complaint.office_id == office_id)
+        names = dict(s.exec(select(OrgUnit.id, OrgUnit.name)).all())
+        received = s.exec(select(Complaint.grade, func.count()).select_from(
+            base.where(Complaint.received_at >= since, Complaint.received_at < until).subquery())
+            .group_by("grade")).all()
+        closed = list(s.exec(base.where(Complaint.closed_at >= since, Complaint.closed_at < until,
+                                        Complaint.state == State.CLOSED.value)
+                             .order_by(Complaint.closed_at)).all())
+        ids = [c.id for c in closed]
+        results: dict[int, str] = {}
+        consulted: set[int] = set()
+        if ids:
+            for cb in s.exec(select(Callback).where(Callback.complaint_id.in_(ids), Callback.satisfaction != None)  # noqa: E711
+                             .order_by(Callback.at)).all():
+                results[cb.complaint_id] = cb.satisfaction
+            consulted = set(s.exec(select(ConsultRequest.complaint_id).where(ConsultRequest.complaint_id.in_(ids))).all())
+    by_grade = {g.value: 0 for g in Grade}
+    for grade, n in received:
+        by_grade[grade] = int(n)
+    important, notable = [], []
+    for c in closed:
+        satisfaction = results.get(c.id)
+        item = BulletinItem(
+            c.number, names.get(c.office_id, ""), rules.GRADE_LABELS[Grade(c.grade)],
+            rules.CATEGORY_LABELS.get(c.category, c.category), c.title,
+            f"{c.description[:120]}；处理：{(c.handling_result or '（未填写）')[:160]}",
+            rules.SATISFACTION_LABELS.get(satisfaction, "免回访" if c.exemption_kind else "—"))
+        if c.grade == Grade.IMPORTANT.value:
+            important.append(item)
+        elif c.grade == Grade.GENERAL.value:
+            late = c.due_at is not None and c.closed_at is not None and _aware(c.closed_at) > _aware(c.due_at)
+            item.reasons = rules.notable_reasons(rules.ClosedCase(
+                Grade.GENERAL, c.reopen_count, rules.Satisfaction(satisfaction) if satisfaction else None,
+                c.id in consulted, late))
+            if item.reasons and len(notable) < NOTABLE_LIMIT:
+                notable.append(item)
+    callbacks = sum(1 for c in closed if c.id in results)
+    satisfied = sum(1 for c in closed if results.get(c.id) in {"satisfied", "basic"})
+    return QualityBulletin(names.get(office_id, "全部（我的范围）") if office_id else "全部（我的范围）", since, until,
+                           sum(by_grade.values()), len(closed), by_grade, callbacks, satisfied, important, notable,
+                           rules.cite("D14", "二"))
