@@ -20,11 +20,14 @@ from db.services.base import audit, authorize
 from db.session import read_session, write_session
 
 
+# Both read plain columns, not table objects: every page's login check resolves the policy twice, and building
+# ~40 SQLModel objects each time was the largest part of that check (scripts/bench.py profile, issue 5).
 def _changes(session: Session) -> list[book.Change]:
-    rows = session.exec(select(PolicyChange)).all()
+    rows = session.exec(select(PolicyChange.id, PolicyChange.key, PolicyChange.value_json,
+                               PolicyChange.effective_from)).all()
     return [
-        book.Change(version=r.id, key=r.key, value=json.loads(r.value_json), effective_from=_aware(r.effective_from))
-        for r in rows
+        book.Change(version=pk, key=key, value=json.loads(value), effective_from=_aware(effective_from))
+        for pk, key, value, effective_from in rows
     ]
 
 
@@ -33,7 +36,8 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _holidays(session: Session) -> list[book.Holiday]:
-    return [book.Holiday(h.day, h.kind, h.name) for h in session.exec(select(PolicyHoliday)).all()]
+    return [book.Holiday(day, kind, name) for day, kind, name in
+            session.exec(select(PolicyHoliday.day, PolicyHoliday.kind, PolicyHoliday.name)).all()]
 
 
 def current_version(session: Session) -> int:
