@@ -71,7 +71,7 @@ def _express(actor: Actor, d: svc.Detail, may_report: bool) -> None:
     if issues:
         last = issues[-1]
         key = f"express_pdf_{c.id}_{last.number}"
-        if st.button(f"生成快报 PDF（第{last.number}期）", key=key, icon=":material/print:"):
+        if st.button(f"生成快报 PDF（第{last.number}期）", key=f"{key}_btn", icon=":material/print:"):
             st.session_state[key] = forms.express_bulletin(_express_data(d, last, status), company=COMPANY,
                                                            printed_at=dt(now()))
         _download(key, f"{c.number}-快报第{last.number}期.pdf", "下载快报")
@@ -98,7 +98,7 @@ def _special(actor: Actor, d: svc.Detail, may_report: bool) -> None:
     if written is not None:
         st.success(f"{title}已于 {dt(written.written_at)} 报送。", icon=":material/description:")
         key = f"special_pdf_{c.id}_{written.id}"
-        if st.button("生成专题报告 PDF", key=key, icon=":material/print:"):
+        if st.button("生成专题报告 PDF", key=f"{key}_btn", icon=":material/print:"):
             st.session_state[key] = forms.special_report(forms.SpecialData(
                 sheet=sheet_data(d), kind=written.kind, part_a=written.part_a, part_b=written.part_b,
                 part_c=written.part_c, written_at=dt(written.written_at),
@@ -141,7 +141,7 @@ def quality_bulletin_button(actor: Actor, *, office_id: int | None, since: datet
         st.caption("选择受理日期区间后可生成该期质量简报（PDF）。")
         return
     key = f"qb_{office_id}_{since:%Y%m%d}_{until:%Y%m%d}"
-    if st.button("生成质量简报 PDF", key=key, icon=":material/summarize:"):
+    if st.button("生成质量简报 PDF", key=f"{key}_btn", icon=":material/summarize:"):
         try:
             data = reports.quality_bulletin(actor=actor, since=since, until=until, office_id=office_id)
             st.session_state[key] = forms.quality_bulletin(_bulletin_data(data, period_label), company=COMPANY,

@@ -194,9 +194,8 @@ def quality_bulletin(*, actor: Actor, since: datetime, until: datetime, office_i
         if office_id:
             base = base.where(Complaint.office_id == office_id)
         names = dict(s.exec(select(OrgUnit.id, OrgUnit.name)).all())
-        received = s.exec(select(Complaint.grade, func.count()).select_from(
-            base.where(Complaint.received_at >= since, Complaint.received_at < until).subquery())
-            .group_by("grade")).all()
+        period = base.where(Complaint.received_at >= since, Complaint.received_at < until).subquery()
+        received = s.exec(select(period.c.grade, func.count()).group_by(period.c.grade)).all()
         closed = list(s.exec(base.where(Complaint.closed_at >= since, Complaint.closed_at < until,
                                         Complaint.state == State.CLOSED.value)
                              .order_by(Complaint.closed_at)).all())

@@ -27,7 +27,8 @@ by_id = {c.id: c for c in rows}
 choice = st.selectbox("新增或修改", [None, *by_id], key="cons_pick",
                       format_func=lambda k: "新增顾问" if k is None else f"修改：{by_id[k].name}（{by_id[k].speciality}）")
 current = by_id.get(choice)
-with st.form(f"consultant_{choice or 'new'}", clear_on_submit=choice is None):
+saved = st.session_state.get("cons_saved", 0)  # a new form after each save: the "新增" form starts empty
+with st.form(f"consultant_{choice or 'new'}_{saved}"):
     c1, c2 = st.columns(2)
     name = c1.text_input("姓名 *", value=current.name if current else "")
     speciality = c2.text_input("专业 *", value=current.speciality if current else "", placeholder="法律、土建工程、电梯…")
@@ -43,6 +44,7 @@ with st.form(f"consultant_{choice or 'new'}", clear_on_submit=choice is None):
             support.save_consultant(actor=actor, consultant_id=choice, name=name, speciality=speciality, phone=phone,
                                     email=email, unit=unit, user_id=user_id, active=active)
             st.session_state["flash"] = f"已保存顾问 {name.strip()}"
+            st.session_state["cons_saved"] = saved + 1
             st.rerun()
         except DomainError as exc:
             show_error(exc)

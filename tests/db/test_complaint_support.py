@@ -1,0 +1,464 @@
+"""Complaint support services on SQLite and PostgreSQL: online complaints (网上投诉处理), same-issue groups (热点),
+attachments (content check, policy size cap), consultants (directory, unreachable → HQ, temporary), responsibility
+findings (责任划分 二, manual confirmation), the notice hook that completes a 通报, and 快报 / 专题报告 / 质量简报."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from PIL import Image
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from core.errors import DomainError, NotFound, PermissionDenied
+from core.roles import Role
+from db.engine import get_engine
+from db.models import (
+    AuditLog,
+    Building,
+    Complaint,
+    ComplaintAttachment,
+    ComplaintEvent,
+    ComplaintFinding,
+    ComplaintReport,
+    Consultant,
+    ConsultRequest,
+    Notice,
+    OnlinePost,
+    Property,
+    Zone,
+)
+from db.services import complaint_flow as flow
+from db.services import complaint_reports as reports
+from db.services import complaint_support as support
+from db.services import complaints as svc
+from db.services import notices
+from db.services import policy as policy_svc
+from db.services.complaints import ComplaintIn, OnlineIn
+
+H = timedelta(hours=1)
+
+
+def _data(office_id, now, **kw) -> ComplaintIn:
+    base = dict(office_id=office_id, channel="phone", category="engineering", description="地下车库积水",
+                occurred_at=now - 2 * H, complainant_name="张业主", complainant_phone="13800000001")
+    base.update(kw)
+    return ComplaintIn(**base)
+
+
+def _rows(url, model, *where):
+    with Session(get_engine(url)) as s:
+        return list(s.exec(select(model).where(*where)).all())
+
+
+def _count(url, model, *where) -> int:
+    with Session(get_engine(url)) as s:
+        return s.exec(select(func.count()).select_from(model).where(*where)).one()
+
+
+def _get(url, model, pk):
+    with Session(get_engine(url)) as s:
+        return s.get(model, pk)
+
+
+@pytest.fixture
+def team(org, make_actor):
+    return {
+        "clerk": make_actor(Role.CLERK, org.office_a),
+        "sup": make_actor(Role.CS_SUPERVISOR, org.office_a),
+        "sup2": make_actor(Role.CS_SUPERVISOR, org.office_a),
+        "director": make_actor(Role.OFFICE_DIRECTOR, org.office_a),
+        "clerk_b": make_actor(Role.CLERK, org.office_b),
+        "sup_b": make_actor(Role.CS_SUPERVISOR, org.office_b),
+        "hq": make_actor(Role.HQ_SPECIALIST, org.hq_id),
+        "hq_head": make_actor(Role.HQ_HEAD, org.hq_id, name="周中心"),
+        "leader": make_actor(Role.LEADER, org.hq_id),
+        "guard": make_actor(Role.GUARD, org.office_a),
+    }
+
+
+@pytest.fixture
+def homes(db_url, org):
+    """Two buildings of 管理处 A with one flat each: (flat in 1幢, another flat in 1幢, flat in 2幢)."""
+    with Session(get_engine(db_url)) as s:
+        zone = Zone(office_id=org.office_a, name="东方苑")
+        s.add(zone)
+        s.flush()
+        b1, b2 = Building(office_id=org.office_a, zone_id=zone.id, name="1幢"), Building(
+            office_id=org.office_a, zone_id=zone.id, name="2幢")
+        s.add(b1)
+        s.add(b2)
+        s.flush()
+        flats = [Property(office_id=org.office_a, zone_id=zone.id, building_id=b.id, room=r, label=f"东方苑 {b.name} {r}")
+                 for b, r in ((b1, "101"), (b1, "202"), (b2, "101"))]
+        for f in flats:
+            s.add(f)
+        s.commit()
+        return [f.id for f in flats]
+
+
+def _png(size=(40, 30)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _done_to_verified(c, team, now):
+    flow.assign(actor=team["sup"], complaint_id=c.id, handler_user_id=team["clerk"].user_id, department_id=None, note="",
+                now=now)
+    flow.mark_handled(actor=team["clerk"], complaint_id=c.id, result="已修复排水泵", now=now)
+    flow.verify(actor=team["sup"], complaint_id=c.id, note="", now=now)
+
+
+def _close(c, team, now, satisfaction="satisfied"):
+    _done_to_verified(c, team, now)
+    flow.record_callback(actor=team["sup2"], complaint_id=c.id, method="phone", reached=True, person_reached="张业主",
+                         satisfaction=satisfaction, comment="", follow_up="", now=now)
+    return flow.close(actor=team["sup"], complaint_id=c.id, note="", now=now)
+
+
+# ----- 网上投诉 -------------------------------------------------------------------------------------------
+
+
+def test_online_complaint_from_intake_to_hq_reply(db_url, org, team, now):
+    forwarded = now - 2 * H
+    c = svc.register(actor=team["clerk"], request_id="on", now=now, data=_data(
+        org.office_a, now, channel="online", online=OnlineIn(platform="业主论坛", url="https://bbs.example.com/t/1",
+                                                              poster_handle="业主小王", posted_at=now - 5 * H,
+                                                              forwarded_by_hq_at=forwarded)))
+    post = _rows(db_url, OnlinePost, OnlinePost.complaint_id == c.id)[0]
+    assert post.platform == "业主论坛" and post.facts_due_at == forwarded + 24 * H  # from HQ's forwarding, policy 24 h
+    assert post.unit_notified_at is None
+    support.online_department_notified(actor=team["clerk"], complaint_id=c.id, now=now)
+    with pytest.raises(DomainError, match="已记录"):
+        support.online_department_notified(actor=team["clerk"], complaint_id=c.id, now=now)
+    # the public reply needs the written facts first, and only HQ may post it
+    with pytest.raises(DomainError) as refused:
+        support.online_public_reply(actor=team["hq"], complaint_id=c.id, reply_text="已安排处理", now=now)
+    assert "须在收到单位书面事实报告后再公开回复" in refused.value.message
+    assert "《顾客投诉处理制度(网上投诉处理)》第3条" in refused.value.message
+    support.online_facts(actor=team["sup"], complaint_id=c.id, facts_text="经查排水泵故障，已更换", now=now + H)
+    with pytest.raises(PermissionDenied):
+        support.online_public_reply(actor=team["sup"], complaint_id=c.id, reply_text="我们自己回复", now=now + H)
+    support.online_public_reply(actor=team["hq"], complaint_id=c.id, reply_text="经核实已更换排水泵", now=now + 2 * H)
+    post = _rows(db_url, OnlinePost, OnlinePost.complaint_id == c.id)[0]
+    assert post.facts_at == now + H and post.public_reply_at == now + 2 * H and post.unit_notified_at == now
+    assert post.public_reply_due_at > post.facts_at
+    actions = [a.action for a in _rows(db_url, AuditLog, AuditLog.entity == "complaint", AuditLog.entity_id == str(c.id))]
+    assert actions[-3:] == ["complaint.online_notified", "complaint.online_facts", "complaint.online_reply"]
+    with pytest.raises(DomainError, match="已公开回复"):
+        support.online_public_reply(actor=team["hq"], complaint_id=c.id, reply_text="再回复", now=now + 3 * H)
+
+
+def test_viral_online_post_shortens_the_facts_deadline_and_makes_it_hot(db_url, org, team, now):
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, channel="online"), request_id="v", now=now)
+    assert c.grade == "general"
+    with pytest.raises(DomainError, match="发布平台"):
+        support.save_online_post(actor=team["clerk"], complaint_id=c.id, platform=" ", url="", poster_handle="",
+                                 posted_at=None, viral=False, now=now)
+    with pytest.raises(DomainError, match="http"):
+        support.save_online_post(actor=team["clerk"], complaint_id=c.id, platform="微博", url="javascript:alert(1)",
+                                 poster_handle="", posted_at=None, viral=False, now=now)
+    support.save_online_post(actor=team["clerk"], complaint_id=c.id, platform="微博", url="https://weibo.example/1",
+                             poster_handle="", posted_at=None, viral=True, now=now)
+    post = _rows(db_url, OnlinePost, OnlinePost.complaint_id == c.id)[0]
+    assert post.facts_due_at == now + 4 * H  # complaint.online_facts_viral, counted from receipt (no HQ forwarding)
+    after = _get(db_url, Complaint, c.id)
+    assert after.grade == "hot" and after.report_due_at is not None
+    assert _count(db_url, Notice, Notice.kind == "report", Notice.entity_id == str(c.id)) >= 2
+    with pytest.raises(PermissionDenied):  # a guard keeps no online record
+        support.save_online_post(actor=team["guard"], complaint_id=c.id, platform="微博", url="", poster_handle="",
+                                 posted_at=None, viral=False, now=now)
+
+
+# ----- same-issue groups ----------------------------------------------------------------------------------
+
+
+def test_suggestions_are_same_category_and_building_within_the_window(db_url, org, team, homes, now):
+    me = svc.register(actor=team["clerk"], data=_data(org.office_a, now, property_id=homes[0]), request_id="me", now=now)
+    near = svc.register(actor=team["clerk"], data=_data(org.office_a, now, property_id=homes[1], complainant_name="李"),
+                        request_id="near", now=now)
+    svc.register(actor=team["clerk"], data=_data(org.office_a, now, property_id=homes[2], complainant_name="陈"),
+                 request_id="other-building", now=now)
+    svc.register(actor=team["clerk"], data=_data(org.office_a, now, property_id=homes[1], category="fees",
+                                                 complainant_name="赵"), request_id="other-category", now=now)
+    old = now - timedelta(days=40)
+    svc.register(actor=team["clerk"], data=_data(org.office_a, now, property_id=homes[1], complainant_name="钱",
+                                                 received_at=old, occurred_at=old), request_id="old", now=now)
+    assert [s[0] for s in support.suggest_same_issue(actor=team["clerk"], complaint_id=me.id, now=now)] == [near.id]
+    support.link_same_issue(actor=team["clerk"], complaint_id=me.id, with_complaint_id=near.id, now=now)
+    assert support.suggest_same_issue(actor=team["clerk"], complaint_id=me.id, now=now) == []  # already members
+
+
+def test_third_distinct_complainant_makes_the_group_hot_and_unlink_undoes_it(db_url, org, team, now):
+    a = svc.register(actor=team["clerk"], data=_data(org.office_a, now, complainant_name="甲", complainant_phone="1"),
+                     request_id="a", now=now)
+    a_again = svc.register(actor=team["clerk"], data=_data(org.office_a, now, complainant_name="甲", complainant_phone="1"),
+                           request_id="a2", now=now)
+    b = svc.register(actor=team["clerk"], data=_data(org.office_a, now, complainant_name="乙", complainant_phone="2"),
+                     request_id="b", now=now)
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, complainant_name="丙", complainant_phone="3"),
+                     request_id="c", now=now)
+    group = support.link_same_issue(actor=team["clerk"], complaint_id=a.id, with_complaint_id=a_again.id, title="车库积水",
+                                    now=now)
+    support.link_same_issue(actor=team["clerk"], complaint_id=b.id, group_id=group, now=now)
+    view = support.same_issue_group(actor=team["clerk"], complaint_id=a.id, now=now)
+    assert view.distinct_complainants == 2 and view.threshold == 3 and len(view.members) == 3  # 甲 twice counts once
+    assert {x.grade for x in _rows(db_url, Complaint)} == {"general"}
+    support.link_same_issue(actor=team["clerk"], complaint_id=c.id, with_complaint_id=a.id, now=now)
+    members = _rows(db_url, Complaint, Complaint.same_issue_group_id == group)
+    assert len(members) == 4 and {m.grade for m in members} == {"hot"}
+    assert all("3位以上不同投诉人投诉（3位）" in m.grade_trigger for m in members)
+    assert _count(db_url, Notice, Notice.kind == "report") > 0  # 热点 is reported at once
+    with pytest.raises(DomainError, match="理由"):
+        support.unlink_same_issue(actor=team["clerk"], complaint_id=c.id, reason="", now=now)
+    support.unlink_same_issue(actor=team["clerk"], complaint_id=c.id, reason="经核实为另一事项", now=now)
+    assert {x.grade for x in _rows(db_url, Complaint)} == {"general"}
+    assert _get(db_url, Complaint, c.id).same_issue_group_id is None
+    with pytest.raises(DomainError, match="未归入"):
+        support.unlink_same_issue(actor=team["clerk"], complaint_id=c.id, reason="再次移出", now=now)
+    other = svc.register(actor=team["clerk_b"], data=_data(org.office_b, now), request_id="ob", now=now)
+    with pytest.raises(DomainError, match="本管理处"):
+        support.link_same_issue(actor=team["clerk"], complaint_id=a.id, with_complaint_id=other.id, now=now)
+
+
+# ----- attachments ----------------------------------------------------------------------------------------
+
+
+def test_attachments_on_intake_and_later_are_checked_by_content(db_url, org, team, now):
+    photo = _png()
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, attachments=[("../现场.png", photo)]),
+                     request_id="att", now=now)
+    rows = _rows(db_url, ComplaintAttachment, ComplaintAttachment.complaint_id == c.id)
+    assert [(r.filename, r.mime) for r in rows] == [("现场.png", "image/png")]
+    assert Image.open(io.BytesIO(rows[0].data)).size == (40, 30)  # re-encoded, still the same picture
+    assert _count(db_url, ComplaintEvent, ComplaintEvent.complaint_id == c.id, ComplaintEvent.action == "attachment") == 1
+    with pytest.raises(DomainError, match="JPG、PNG"):  # a text file renamed .png
+        support.add_attachment(actor=team["clerk"], complaint_id=c.id, filename="x.png", data=b"hello", now=now)
+    before = _count(db_url, Complaint)
+    with pytest.raises(DomainError, match="附件“fake.jpg”"):  # refused at intake: nothing is written
+        svc.register(actor=team["clerk"], data=_data(org.office_a, now, attachments=[("fake.jpg", b"GIF89a")]),
+                     request_id="bad", now=now)
+    assert _count(db_url, Complaint) == before
+    pdf = b"%PDF-1.4\n" + b"0" * 1000 + b"\n%%EOF\n"
+    att = support.add_attachment(actor=team["sup"], complaint_id=c.id, filename="扫描件.pdf", data=pdf, now=now)
+    assert support.attachment(actor=team["clerk"], attachment_id=att) == ("扫描件.pdf", "application/pdf", pdf)
+    with pytest.raises(NotFound):
+        support.attachment(actor=team["clerk_b"], attachment_id=att)
+    with pytest.raises(PermissionDenied):
+        support.add_attachment(actor=team["guard"], complaint_id=c.id, filename="x.pdf", data=pdf, now=now)
+
+
+def test_attachment_size_cap_comes_from_the_policy_book(db_url, org, team, make_actor, now):
+    admin = make_actor(Role.SYSADMIN, org.hq_id)
+    policy_svc.set_value(actor=admin, key="complaint.attachment_max_kb", value=16, effective_from=now - H,
+                         reason="测试：缩小附件上限", now=now - H)
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now), request_id="cap", now=now)
+    big = b"%PDF-1.4\n" + b"0" * (17 * 1024) + b"\n%%EOF\n"
+    with pytest.raises(DomainError) as refused:
+        support.add_attachment(actor=team["clerk"], complaint_id=c.id, filename="big.pdf", data=big, now=now)
+    assert "文件过大：最大 16 KB" in refused.value.message and "附件" in refused.value.message
+    assert _count(db_url, ComplaintAttachment) == 0
+
+
+# ----- consultants ----------------------------------------------------------------------------------------
+
+
+def test_consultant_directory_is_hq_managed_and_audited(db_url, org, team, make_actor, now):
+    consultant_user = make_actor(Role.CONSULTANT, org.hq_id, name="冯律师")
+    with pytest.raises(PermissionDenied):
+        support.save_consultant(actor=team["sup"], consultant_id=None, name="冯", speciality="法律", phone="1")
+    with pytest.raises(DomainError, match="联系方式"):
+        support.save_consultant(actor=team["hq"], consultant_id=None, name="冯", speciality="法律")
+    with pytest.raises(DomainError, match="专业顾问"):
+        support.save_consultant(actor=team["hq"], consultant_id=None, name="冯", speciality="法律", phone="1",
+                                user_id=team["clerk"].user_id)
+    cid = support.save_consultant(actor=team["hq"], consultant_id=None, name="冯律师", speciality="法律",
+                                  phone="0571-1", user_id=consultant_user.user_id)
+    assert (cid, "冯律师（" + consultant_user.username + "）") in [
+        (cid, label) for _uid, label in support.consultant_user_choices(actor=team["hq"])]
+    with pytest.raises(DomainError, match="另一位顾问"):
+        support.save_consultant(actor=team["hq"], consultant_id=None, name="冯二", speciality="法律", phone="2",
+                                user_id=consultant_user.user_id)
+    support.save_consultant(actor=team["hq"], consultant_id=cid, name="冯律师", speciality="物业纠纷", phone="0571-2",
+                            user_id=consultant_user.user_id, active=False)
+    assert support.list_consultants(actor=team["sup"]) == []  # inactive: not offered
+    assert [c.speciality for c in support.list_consultants(actor=team["hq"], active_only=False)] == ["物业纠纷"]
+    audit = _rows(db_url, AuditLog, AuditLog.action == "consultant.save")
+    assert len(audit) == 2 and audit[1].before_json and "法律" in audit[1].before_json and "物业纠纷" in audit[1].after_json
+
+
+@pytest.fixture
+def consultants(db_url, org, make_actor):
+    user = make_actor(Role.CONSULTANT, org.hq_id, name="冯顾问")
+    with Session(get_engine(db_url)) as s:
+        rows = [Consultant(name="冯顾问", speciality="法律", phone="1", user_id=user.user_id),
+                Consultant(name="陈工", speciality="土建", phone="2")]
+        for r in rows:
+            s.add(r)
+        s.commit()
+        return {"user": user, "feng": rows[0].id, "chen": rows[1].id}
+
+
+def test_unreachable_consultant_goes_to_hq_who_assigns_a_temporary_one(db_url, org, team, consultants, now):
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now), request_id="u", now=now)
+    first = support.request_consult(actor=team["sup"], complaint_id=c.id, consultant_id=consultants["chen"],
+                                    question="排水泵是否属保修", now=now)
+    support.consultant_unreachable(actor=team["sup"], consult_id=first, now=now + H)
+    req = _get(db_url, ConsultRequest, first)
+    assert req.hq_asked_at == now + H and req.hq_forward_due_at == now + 3 * H  # complaint.hq_forward_within 2 h
+    hq_notices = _rows(db_url, Notice, Notice.title.like("联系不上专业顾问%"))
+    assert {n.recipient_user_id for n in hq_notices} == {team["hq"].user_id, team["hq_head"].user_id}
+    with pytest.raises(DomainError, match="已请客服中心协调"):
+        support.consultant_unreachable(actor=team["sup"], consult_id=first, now=now + H)
+    with pytest.raises(PermissionDenied):  # only HQ assigns a temporary consultant
+        support.request_consult(actor=team["sup"], complaint_id=c.id, consultant_id=consultants["feng"], question="x",
+                                temporary=True, now=now)
+    second = support.request_consult(actor=team["hq"], complaint_id=c.id, consultant_id=consultants["feng"],
+                                     question="排水泵是否属保修", temporary=True, instead_of=first, now=now + 2 * H)
+    assert _get(db_url, ConsultRequest, first).hq_forwarded_at == now + 2 * H
+    assert _get(db_url, ConsultRequest, second).is_temporary
+    support.reply_consult(actor=consultants["user"], consult_id=second, reply="属保修范围", now=now + 3 * H)
+    assert _count(db_url, Notice, Notice.entity == "consult_request", Notice.acked_at == None) == 0  # noqa: E711
+    with pytest.raises(DomainError, match="尚未答复"):
+        support.final_result_notified(actor=team["sup"], consult_id=first, now=now)
+    support.final_result_notified(actor=team["sup"], consult_id=second, now=now + 4 * H)
+    assert _get(db_url, ConsultRequest, second).final_result_notified_at == now + 4 * H
+    # nothing was late: no responsibility finding
+    assert support.findings(actor=team["sup"], complaint_id=c.id, now=now + 5 * H) == []
+
+
+# ----- responsibility findings ------------------------------------------------------------------------------
+
+
+def test_findings_name_who_missed_which_deadline_and_need_a_reasoned_confirmation(db_url, org, team, consultants, now):
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now), request_id="f", now=now)
+    support.request_consult(actor=team["sup"], complaint_id=c.id, consultant_id=consultants["feng"], question="是否赔偿",
+                            now=now)
+    unreachable = support.request_consult(actor=team["sup"], complaint_id=c.id, consultant_id=consultants["chen"],
+                                          question="结构是否安全", now=now)
+    support.consultant_unreachable(actor=team["sup"], consult_id=unreachable, now=now)
+    later = now + timedelta(days=10)  # both consultant deadlines and the HQ forwarding deadline have passed
+    found = {(f.clause, f.person) for f in support.responsibility(actor=team["sup"], complaint_id=c.id, now=later)}
+    assert found == {("第2条", "冯顾问"), ("第2条", "陈工"), ("第2条", "客服中心负责人 周中心")}
+    with pytest.raises(PermissionDenied):
+        support.decide_finding(actor=team["sup"], complaint_id=c.id, clause="第2条", person="冯顾问",
+                               decision="confirmed", note="确认超时", now=later)
+    with pytest.raises(DomainError, match="理由"):
+        support.decide_finding(actor=team["director"], complaint_id=c.id, clause="第2条", person="冯顾问",
+                               decision="confirmed", note="  ", now=later)
+    with pytest.raises(DomainError, match="已不成立"):
+        support.decide_finding(actor=team["director"], complaint_id=c.id, clause="第3条", person="某人",
+                               decision="confirmed", note="没有这条建议", now=later)
+    support.decide_finding(actor=team["director"], complaint_id=c.id, clause="第2条", person="冯顾问",
+                           decision="confirmed", note="顾问出差未及时答复，已核实", now=later)
+    support.decide_finding(actor=team["hq_head"], complaint_id=c.id, clause="第2条", person="陈工",
+                           decision="rejected", note="电话号码已变更，名录未更新，不归责顾问", now=later)
+    with pytest.raises(DomainError, match="不能重复"):
+        support.decide_finding(actor=team["director"], complaint_id=c.id, clause="第2条", person="冯顾问",
+                               decision="rejected", note="改变主意了", now=later)
+    rows = _rows(db_url, ComplaintFinding, ComplaintFinding.complaint_id == c.id)
+    assert {(r.person, r.decision, r.decided_by) for r in rows} == {
+        ("冯顾问", "confirmed", team["director"].user_id), ("陈工", "rejected", team["hq_head"].user_id)}
+    audit = _rows(db_url, AuditLog, AuditLog.action == "complaint.responsibility")
+    assert len(audit) == 2 and "顾问出差" in audit[0].after_json
+    views = {v.finding.person: v for v in support.findings(actor=team["sup"], complaint_id=c.id, now=later)}
+    assert views["冯顾问"].decision.decision == "confirmed" and views["客服中心负责人 周中心"].decision is None
+
+
+def test_late_handling_without_other_causes_falls_to_the_contact_point(db_url, org, team, now):
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now), request_id="late", now=now)
+    assert support.responsibility(actor=team["sup"], complaint_id=c.id, now=now + H) == []
+    findings = support.responsibility(actor=team["sup"], complaint_id=c.id, now=now + timedelta(days=10))
+    assert [(f.clause, f.person) for f in findings] == [("第3条", "投诉接口负责人")]
+
+
+# ----- 通报: acknowledgement under 通知与通报, 快报, 专题报告, 质量简报 --------------------------------------------
+
+
+def test_acknowledging_the_notice_completes_the_report_only_for_hq(db_url, org, team, now):
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, complainant_count=12), request_id="m", now=now)
+    mine = {n.recipient_user_id: n.id for n in _rows(db_url, Notice, Notice.kind == "report")}
+    notices.acknowledge(actor=team["leader"], notice_id=mine[team["leader"].user_id], now=now + timedelta(minutes=10))
+    assert _get(db_url, Complaint, c.id).reported_at is None  # a leader's confirmation is not HQ's
+    notices.acknowledge(actor=team["hq"], notice_id=mine[team["hq"].user_id], now=now + 2 * H)
+    assert _get(db_url, Complaint, c.id).reported_at == now + 2 * H
+    notes = [e.note for e in _rows(db_url, ComplaintEvent, ComplaintEvent.complaint_id == c.id,
+                                   ComplaintEvent.action == "report_ack")]
+    assert len(notes) == 2 and "晚于立即通报时限" in notes[1]  # due 1 h after intake
+    assert svc.search(actor=team["hq"], now=now, queue="report").total == 0
+
+
+def test_express_bulletins_for_an_open_major_complaint(db_url, org, team, now):
+    general = svc.register(actor=team["clerk"], data=_data(org.office_a, now), request_id="g", now=now)
+    with pytest.raises(DomainError, match="只有重大投诉"):
+        reports.record_express(actor=team["sup"], complaint_id=general.id, progress="x", next_steps="", now=now)
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, lawsuit=True), request_id="law", now=now)
+    status = reports.express_status(actor=team["sup"], complaint_id=c.id, now=now)
+    assert status.required and status.count == 0 and status.next_due_at == now + timedelta(days=7)
+    with pytest.raises(DomainError, match="本期进展"):
+        reports.record_express(actor=team["sup"], complaint_id=c.id, progress=" ", next_steps="", now=now)
+    with pytest.raises(PermissionDenied):
+        reports.record_express(actor=team["clerk"], complaint_id=c.id, progress="x", next_steps="", now=now)
+    reports.record_express(actor=team["sup"], complaint_id=c.id, progress="已与律师沟通", next_steps="准备应诉材料",
+                           now=now + timedelta(days=2))
+    status = reports.express_status(actor=team["sup"], complaint_id=c.id, now=now + timedelta(days=3))
+    assert status.count == 1 and status.next_due_at == now + timedelta(days=9) and status.changes_since == []
+    svc.update_facts(actor=team["sup"], complaint_id=c.id, changes={"media_exposed": True}, note="报社来电采访",
+                     now=now + timedelta(days=3))
+    status = reports.express_status(actor=team["sup"], complaint_id=c.id, now=now + timedelta(days=3))
+    assert any("报社来电采访" in x for x in status.changes_since)  # a significant change calls for a 快报
+    issues = reports.express_issues(actor=team["sup"], complaint_id=c.id)
+    assert [(i.number, "准备应诉材料" in i.text) for i in issues] == [(1, True)]
+    assert _count(db_url, Notice, Notice.title.like("【重大投诉快报 第1期】%")) == 2  # HQ specialist and head
+
+
+def test_special_report_after_closing_three_parts_for_major_brief_for_hot(db_url, org, team, now):
+    major = svc.register(actor=team["clerk"], data=_data(org.office_a, now, complainant_count=12), request_id="M", now=now)
+    with pytest.raises(DomainError, match="归档"):
+        reports.write_special_report(actor=team["sup"], complaint_id=major.id, part_a="经过", part_b="原因",
+                                     part_c="措施", now=now)
+    _close(major, team, now)
+    with pytest.raises(DomainError, match="投诉产生及升级的原因"):
+        reports.write_special_report(actor=team["sup"], complaint_id=major.id, part_a="经过", part_b="", part_c="措施",
+                                     now=now)
+    reports.write_special_report(actor=team["sup"], complaint_id=major.id, part_a="经过", part_b="原因", part_c="措施",
+                                 now=now + H)
+    written = reports.special_report(actor=team["clerk"], complaint_id=major.id)
+    assert (written.kind, written.part_b, written.part_c) == ("three_part", "原因", "措施")
+    assert reports.express_status(actor=team["sup"], complaint_id=major.id, now=now).required is False  # closed
+    hot = svc.register(actor=team["clerk"], data=_data(org.office_a, now, complainant_count=4), request_id="H", now=now)
+    _close(hot, team, now)
+    reports.write_special_report(actor=team["sup"], complaint_id=hot.id, part_a="始末", part_b="", part_c="", now=now)
+    assert reports.special_report(actor=team["sup"], complaint_id=hot.id).kind == "brief"
+    general = svc.register(actor=team["clerk"], data=_data(org.office_a, now), request_id="G", now=now)
+    _close(general, team, now)
+    with pytest.raises(DomainError, match="只有重大、热点"):
+        reports.write_special_report(actor=team["sup"], complaint_id=general.id, part_a="x", part_b="", part_c="", now=now)
+    assert _count(db_url, ComplaintReport, ComplaintReport.kind == "special") == 2
+
+
+def test_quality_bulletin_lists_important_items_and_notable_general_ones(db_url, org, team, consultants, now):
+    reopened = svc.register(actor=team["clerk"], data=_data(org.office_a, now, title="电梯困人"), request_id="r", now=now)
+    _done_to_verified(reopened, team, now)
+    flow.record_callback(actor=team["sup2"], complaint_id=reopened.id, method="phone", reached=True, person_reached="",
+                         satisfaction="unsatisfied", comment="", follow_up="", now=now)  # → 重要
+    _close(reopened, team, now)
+    basic = svc.register(actor=team["clerk"], data=_data(org.office_a, now, title="楼道灯"), request_id="b", now=now)
+    _close(basic, team, now, satisfaction="basic")  # 一般, only 基本满意: worth a comment
+    plain = svc.register(actor=team["clerk"], data=_data(org.office_a, now, title="垃圾清运"), request_id="p", now=now)
+    _close(plain, team, now)  # 一般, satisfied, on time: not listed
+    in_b = svc.register(actor=team["clerk_b"], data=_data(org.office_b, now, title="B的投诉"), request_id="ob", now=now)
+    with pytest.raises(PermissionDenied):
+        reports.quality_bulletin(actor=team["clerk"], since=now - H, until=now + H)
+    b = reports.quality_bulletin(actor=team["sup"], since=now - H, until=now + H)
+    assert b.received == 3 and b.closed == 3 and b.by_grade["important"] == 1
+    assert [i.title for i in b.important] == ["电梯困人"]
+    assert [(i.title, i.reasons) for i in b.notable] == [("楼道灯", ["回访仅基本满意"])]
+    assert b.callbacks == 3 and b.satisfied == 3  # the last result counts: 满意 after the reopen
+    everyone = reports.quality_bulletin(actor=team["hq"], since=now - H, until=now + H)
+    assert everyone.received == 4 and in_b.number not in [i.number for i in everyone.important + everyone.notable]
+    with pytest.raises(DomainError, match="起止日期"):
+        reports.quality_bulletin(actor=team["sup"], since=now, until=now - H)
