@@ -2,7 +2,11 @@
 
 A family module declares ``ORDER`` (int, load order), ``TABLES`` (the tables it fills) and
 ``generate(conn, rng, scale)``, which bulk-inserts its rows through ``bulk_insert`` (executemany on SQLite,
-COPY on PostgreSQL) and may read what earlier families wrote. Adding a table family = one new module here;
+COPY on PostgreSQL) and may read what earlier families wrote. Below a ``# ----- benchmark hooks`` line a family
+may add what ``scripts/bench.py`` uses: ``PAGE_FILTERS`` (page path → ``fn(at, office_id)`` setting a typical
+filter through the widgets), ``STRESS_QUERIES``, ``ours_list``/``naive_list`` (+ ``BASELINE_TITLE``,
+``BASELINE_PAGE``), ``write_once``/``count_writes``, ``complaint_pdf``; code below that line is not part of
+the dataset's fingerprint. Adding a table family = one new module here;
 ``scripts/scale_data.py`` discovers it, and the dataset fingerprint changes so cached files are rebuilt.
 Each family gets its own ``random.Random`` seeded with its name and the scale: the data is deterministic,
 relative to the anchor day the dataset is generated on (so "the last 30 days" always holds data).

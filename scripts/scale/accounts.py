@@ -49,7 +49,7 @@ def generate(conn, rng, scale) -> None:
 
 # ----- benchmark hooks (scripts/bench.py) ---------------------------------------------------------
 
-def _search_users(at) -> None:
+def _search_users(at, office_id: int) -> None:
     at.text_input(key="user_search").input("clerk")
 
 

@@ -66,11 +66,11 @@ def generate(conn, rng, scale) -> None:
 
 # ----- benchmark hooks (scripts/bench.py) ---------------------------------------------------------
 
-def _logins_only(at) -> None:
+def _logins_only(at, office_id: int) -> None:
     at.selectbox[0].set_value("auth.")  # 类别: 登录与会话 (last 30 days, the page's default period)
 
 
-def _all_notices(at) -> None:
+def _all_notices(at, office_id: int) -> None:
     at.toggle[0].set_value(False)  # 只看未确认 off: the whole history
 
 

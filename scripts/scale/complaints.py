@@ -201,15 +201,26 @@ def generate(conn, rng, scale) -> None:
 
 # ----- benchmark hooks (scripts/bench.py) ---------------------------------------------------------
 
-def _working_list(at) -> None:
+def _working_list(at, office_id: int) -> None:
     at.selectbox(key="c_state").set_value("assigned")  # 已派单: the complaints being worked on
 
 
-def _all_consults(at) -> None:
+def _all_consults(at, office_id: int) -> None:
     at.toggle(key="consult_open").set_value(False)
 
 
 PAGE_FILTERS = {"views/complaints/list.py": _working_list, "views/complaints/consult.py": _all_consults}
+
+# "搜索编号或内容" over every office: LIKE "%text%" on the description scans the table (reported, no target).
+STRESS_QUERIES = {"全公司投诉内容搜索“电梯”": lambda actor_for: _text_search("电梯", actor_for)}
+
+
+def _text_search(text: str, actor_for) -> int:
+    from datetime import UTC, datetime
+
+    from db.services.complaints import search
+
+    return search(actor=actor_for("bench_hq_head"), now=datetime.now(UTC), text=text, page=1, page_size=30).total
 
 BASELINE_TITLE, BASELINE_PAGE = "投诉列表（全部管理处，状态“已派单”）", "views/complaints/list.py"
 

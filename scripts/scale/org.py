@@ -77,8 +77,21 @@ def generate(conn, rng, scale) -> None:
 
 # ----- benchmark hooks (scripts/bench.py) ---------------------------------------------------------
 
-def _search_rooms(at) -> None:
+def _search_rooms(at, office_id: int) -> None:
+    """房屋 tab: pick the 管理处, look a room number up (a clerk's list is already limited to the own office)."""
+    at.selectbox(key="prop_office").set_value(office_id)
     at.text_input(key="prop_search").input("1201")
 
 
-PAGE_FILTERS = {"views/admin/org.py": _search_rooms}  # a typical filter: look a room number up
+PAGE_FILTERS = {"views/admin/org.py": _search_rooms}
+
+# Company-wide substring searches: no B-tree index can serve "%text%", so these scan (reported, no target).
+STRESS_QUERIES = {
+    "全公司房屋搜索“1201”": lambda actor_for: _properties("1201", actor_for),
+}
+
+
+def _properties(text: str, actor_for) -> int:
+    from db.services.org import list_properties
+
+    return list_properties(actor=actor_for("bench_hq_head"), search=text, page=1, page_size=50).total

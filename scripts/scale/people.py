@@ -58,11 +58,26 @@ def generate(conn, rng, scale) -> None:
 
 # ----- benchmark hooks (scripts/bench.py) ---------------------------------------------------------
 
-def _search_customers(at) -> None:
+def _search_customers(at, office_id: int) -> None:
+    """Pick the 管理处 (headquarters see all 50), then search a surname among its customers."""
+    at.selectbox(key="people_office").set_value(office_id)
     at.text_input(key="cust_search").input("王")
 
 
-PAGE_FILTERS = {"views/admin/people.py": _search_customers}  # a typical filter: search a surname
+PAGE_FILTERS = {"views/admin/people.py": _search_customers}
+
+# Company-wide substring searches: no B-tree index can serve "%text%", so these scan (reported, no target).
+STRESS_QUERIES = {
+    "全公司客户姓名搜索“王”": lambda actor_for: _customers("王", actor_for),
+    "全公司客户姓名搜索“王建国”": lambda actor_for: _customers("王建国", actor_for),
+    "全公司客户电话搜索“5678”": lambda actor_for: _customers("5678", actor_for),
+}
+
+
+def _customers(text: str, actor_for) -> int:
+    from db.services.people import list_customers
+
+    return list_customers(actor=actor_for("bench_hq_head"), search=text, page=1, page_size=50).total
 
 BASELINE_TITLE, BASELINE_PAGE = "客户列表（全部管理处，搜索“王”）", "views/admin/people.py"
 
