@@ -635,12 +635,17 @@ def my_work(*, actor: Actor, now: datetime) -> list[WorkItem]:
         specs.append(("verify", "投诉待验证", "warning"))
     if actor.can(Action.COMPLAINT_CALLBACK):
         specs.append(("callback", "投诉待回访", "warning"))
-    for queue, title, severity in specs:
-        page = search(actor=actor, now=now, queue=queue, page=1, page_size=1)
-        if page.total:
-            items.append(WorkItem(title=title, count=page.total, page=CALLBACK_PAGE if queue == "callback" else LIST_PAGE,
-                                  severity=severity, source="投诉"))
+    scope = actor.scope(Action.COMPLAINT_VIEW)
     with read_session() as s:
+        # Counts only, in one session: the home page needs no rows (was a search with a first page per queue).
+        for queue, title, severity in specs:
+            stmt = _filters(scope_filter(select(Complaint.id), Complaint.office_id, scope), actor=actor, now=now,
+                            office_id=None, state=None, grade=None, category=None, since=None, until=None, text="",
+                            queue=queue, s=s)
+            total = int(s.exec(select(func.count()).select_from(stmt.subquery())).one())
+            if total:
+                items.append(WorkItem(title=title, count=total, page=CALLBACK_PAGE if queue == "callback" else LIST_PAGE,
+                                      severity=severity, source="投诉"))
         unacked = s.exec(select(func.count()).select_from(Notice).where(
             Notice.recipient_user_id == actor.user_id, Notice.entity == ENTITY, Notice.kind == "report",
             Notice.acked_at == None)).one()  # noqa: E711
