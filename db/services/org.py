@@ -61,8 +61,10 @@ def offices_for(*, actor: Actor, action: Action) -> list[tuple[int, str]]:
     """The 管理处 where ``actor`` may do ``action``: the office picker of every page."""
     scope = actor.scope(action)
     with read_session() as s:
-        stmt = scope_filter(select(OrgUnit).where(OrgUnit.kind == "office", OrgUnit.active == True), OrgUnit.id, scope)  # noqa: E712
-        return [(u.id, u.name) for u in s.exec(stmt.order_by(OrgUnit.code)).all()]
+        # Two columns, not table objects: this runs on nearly every page (office pickers, names in lists).
+        stmt = scope_filter(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.kind == "office", OrgUnit.active == True),  # noqa: E712
+                            OrgUnit.id, scope)
+        return [(pk, name) for pk, name in s.exec(stmt.order_by(OrgUnit.code)).all()]
 
 
 def save_unit(*, actor: Actor, unit_id: int | None, code: str, name: str, kind: str, parent_id: int | None,
