@@ -6,6 +6,7 @@ At 300,000 complaints and 500,000 audit rows (SQLite, planner statistics present
 - 我的投诉 (handler_user_id = me OR created_by = me): 0.2 s -> 1 ms (both sides indexed: MULTI-INDEX OR)
 - 通报未确认 (report due, not yet reported): 0.4 s -> 1 ms (partial index, tiny)
 - audit page count over 30 days with an action prefix: counted from the index alone
+- a 管理处's customers by name (list, search): 23-41 ms -> 9-12 ms; its 房屋 by label: 8 ms -> 4 ms
 
 Revision ID: 0003_perf_indexes
 Revises: 0003_complaint_reports
@@ -34,9 +35,17 @@ def upgrade() -> None:
                               sqlite_where=sa.text(REPORT_OPEN), postgresql_where=sa.text(REPORT_OPEN))
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.create_index("ix_audit_log_at_action", ["at", "action"], unique=False)
+    with op.batch_alter_table("customer", schema=None) as batch_op:
+        batch_op.create_index("ix_customer_office_name", ["office_id", "name"], unique=False)
+    with op.batch_alter_table("property", schema=None) as batch_op:
+        batch_op.create_index("ix_property_office_label", ["office_id", "label"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("property", schema=None) as batch_op:
+        batch_op.drop_index("ix_property_office_label")
+    with op.batch_alter_table("customer", schema=None) as batch_op:
+        batch_op.drop_index("ix_customer_office_name")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_log_at_action")
     with op.batch_alter_table("complaint", schema=None) as batch_op:
