@@ -101,7 +101,7 @@ def bulk_insert(conn: Connection, table_name: str, columns: Sequence[str], rows:
             row = list(row)
             for i in stamps:
                 if row[i] is not None:
-                    row[i] = row[i].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+                    row[i] = sqlite_stamp(row[i])
         chunk.append((*row, *tail))
         if len(chunk) >= CHUNK:
             conn.exec_driver_sql(sql, chunk)
@@ -111,6 +111,12 @@ def bulk_insert(conn: Connection, table_name: str, columns: Sequence[str], rows:
         conn.exec_driver_sql(sql, chunk)
         count += len(chunk)
     return count
+
+
+def sqlite_stamp(moment: datetime) -> str:
+    """How SQLAlchemy stores a UTC timestamp in SQLite, ``YYYY-MM-DD HH:MM:SS.ffffff`` (isoformat is C; strftime
+    cost 9 µs a value)."""
+    return moment.astimezone(UTC).isoformat(" ", "microseconds")[:26]
 
 
 def next_id(conn: Connection, table_name: str) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import timedelta
+from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -53,7 +54,12 @@ PROGRESS = ["received", "assigned", "handled", "verified", "callback", "closed"]
 
 
 def _pick(rng, weighted):
-    return rng.choices([v for v, _ in weighted], [w for _, w in weighted])[0]
+    values, cumulative = _TABLES.get(id(weighted)) or _TABLES.setdefault(
+        id(weighted), ([v for v, _ in weighted], list(accumulate(w for _, w in weighted))))
+    return rng.choices(values, cum_weights=cumulative)[0]
+
+
+_TABLES: dict[int, tuple[list, list]] = {}
 
 
 def generate(conn, rng, scale) -> None:
