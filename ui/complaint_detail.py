@@ -10,6 +10,7 @@ import streamlit as st
 from core import complaints as rules
 from core.errors import DomainError
 from core.permissions import Actor
+from db.services import complaint_support as support
 from db.services import complaints as svc
 from db.services.policy import policy_at
 from ui.complaint_actions import action_panel
@@ -30,10 +31,15 @@ def load_detail(actor: Actor, complaint_id: int, moment: datetime) -> svc.Detail
 
 
 def show_complaint(actor: Actor, d: svc.Detail, moment: datetime) -> None:
+    findings = support.findings(actor=actor, complaint_id=d.complaint.id, now=moment)
+    pending = sum(1 for f in findings if f.decision is None)
     left, right = st.columns([2, 1])
     with left:
         show_header(d)
-        labels = [_tab_label(name, d) for name in TABS]
+        if pending:
+            st.warning(f"有 {pending} 项错过时限的责任认定待确认（{rules.C_RESP}），见“责任认定”页。",
+                       icon=":material/gavel:")
+        labels = [_tab_label(name, d, pending) for name in TABS]
         tabs = dict(zip(TABS, st.tabs(labels), strict=True))
         with tabs["概况"]:
             show_overview(d)
@@ -51,13 +57,14 @@ def show_complaint(actor: Actor, d: svc.Detail, moment: datetime) -> None:
         with tabs["通报"]:
             reports_panel(actor, d)
         with tabs["责任认定"]:
-            findings_panel(actor, d)
+            findings_panel(actor, d, findings)
     with right:
         policy = policy_at(moment, d.complaint.policy_version)
         action_panel(actor, d, extra_exemptions=rules.extra_exemptions(policy))
 
 
-def _tab_label(name: str, d: svc.Detail) -> str:
-    counts = {"顾问": len(d.consults), "附件": len(d.attachments), "通报": len(d.reports), "时间线": len(d.events)}
+def _tab_label(name: str, d: svc.Detail, pending: int) -> str:
+    counts = {"顾问": len(d.consults), "附件": len(d.attachments), "通报": len(d.reports), "时间线": len(d.events),
+              "责任认定": pending}
     n = counts.get(name)
     return f"{name}（{n}）" if n else name

@@ -13,21 +13,30 @@ from core import complaints as rules
 from core.complaints import State
 from core.errors import DomainError
 from core.permissions import Action, Actor
+from core.uploads import MIME
 from db.services import complaint_support as support
 from db.services import complaints as svc
+from db.services.policy import policy_at
 from ui.complaint_actions import run_action
+from ui.complaints import kv_table, rule
 from ui.fmt import TZ, dt, now
 from ui.forms import show_error
 from ui.tables import frame
 
 IMAGE_MIMES = {"image/jpeg", "image/png"}
+UPLOAD_TYPES = ["jpg", "jpeg", "png", "pdf"]
 
 
-def datetime_input(label: str, *, key: str, optional: bool = True) -> datetime | None:
+def upload_mb(limit_bytes: int) -> int:
+    """The uploader's own cap (whole MB, rounded up); the service enforces the exact policy value."""
+    return max(1, -(-limit_bytes // (1024 * 1024)))
+
+
+def datetime_input(label: str, *, key: str, optional: bool = True, value: datetime | None = None) -> datetime | None:
     """A date and a time side by side, read as Asia/Shanghai; empty date → None (when optional)."""
     left, right = st.columns(2)
-    local = now().astimezone(TZ)
-    day = left.date_input(f"{label}（日期）", value=None if optional else local.date(), key=f"{key}_d")
+    local = (value or now()).astimezone(TZ)
+    day = left.date_input(f"{label}（日期）", value=local.date() if value or not optional else None, key=f"{key}_d")
     clock = right.time_input(f"{label}（时间）", value=local.time().replace(second=0, microsecond=0), key=f"{key}_t")
     if day is None:
         return None
@@ -39,7 +48,9 @@ def datetime_input(label: str, *, key: str, optional: bool = True) -> datetime |
 
 def consult_panel(actor: Actor, d: svc.Detail) -> None:
     c = d.complaint
-    st.caption(rules.cite("D12", "一") + "：顾问24小时内书面答复；联系不上顾问时由客服中心及时联系或指派临时顾问")
+    policy = policy_at(now(), c.policy_version)
+    st.caption(f"{rules.cite('D12', '一')}：顾问 {rule(policy, 'complaint.consultant_reply')} 内书面答复；联系不上顾问时"
+               f"由客服中心在 {rule(policy, 'complaint.hq_forward_within')} 内联系顾问或指派临时顾问")
     moment = now()
     if not d.consults:
         st.caption("尚未请求专业顾问支持。")
@@ -111,12 +122,10 @@ def online_panel(actor: Actor, d: svc.Detail) -> None:
     hq = actor.can(Action.COMPLAINT_ONLINE_REPLY, c.office_id)
     unit = actor.can(Action.COMPLAINT_HANDLE, c.office_id)
     if post is not None:
-        st.dataframe(frame([post], {
-            "平台": lambda p: p.platform, "链接": lambda p: p.url, "发帖人": lambda p: p.poster_handle,
-            "发帖时间": lambda p: dt(p.posted_at), "总部转来": lambda p: dt(p.forwarded_by_hq_at),
-            "已通知部门": lambda p: dt(p.unit_notified_at) or "未记录（应立即）",
-            "广泛关注": lambda p: "是" if p.viral else "否",
-        }), hide_index=True, width="stretch")
+        kv_table({"发布平台": post.platform, "链接": post.url or "—", "发帖人": post.poster_handle or "—",
+                  "发帖时间": dt(post.posted_at) or "—", "总部客服中心转来": dt(post.forwarded_by_hq_at) or "—",
+                  "通知被投诉部门负责人": dt(post.unit_notified_at) or "未记录（应立即通知）",
+                  "广泛关注/媒体介入": "是" if post.viral else "否"})
         late = post.facts_at is None and post.facts_due_at and post.facts_due_at < now()
         facts = f"已于 {dt(post.facts_at)} 收到" if post.facts_at else ("已超时，" if late else "") + "尚未收到"
         st.markdown(f"**书面事实报告**：应于 {dt(post.facts_due_at)} 前报送；{facts}")
@@ -153,8 +162,9 @@ def online_post_form(actor: Actor, c, post) -> None:
         platform = st.text_input("发布平台 *", value=post.platform if post else "", placeholder="业主论坛、微博、抖音…")
         url = st.text_input("链接", value=post.url if post else "")
         handle = st.text_input("发帖人", value=post.poster_handle if post else "")
-        posted = datetime_input("发帖时间", key=f"on_posted_{c.id}")
-        forwarded = datetime_input("总部客服中心转来时间", key=f"on_fwd_{c.id}")
+        posted = datetime_input("发帖时间", key=f"on_posted_{c.id}", value=post.posted_at if post else None)
+        forwarded = datetime_input("总部客服中心转来时间", key=f"on_fwd_{c.id}",
+                                   value=post.forwarded_by_hq_at if post else None)
         viral = st.checkbox("已引起广泛关注/媒体介入（事实报告时限缩短，并按可能曝光判定类别）",
                             value=bool(post and post.viral))
         if st.form_submit_button("保存网上投诉信息"):
@@ -168,6 +178,7 @@ def online_post_form(actor: Actor, c, post) -> None:
 def group_panel(actor: Actor, d: svc.Detail) -> None:
     c = d.complaint
     group = support.same_issue_group(actor=actor, complaint_id=c.id, now=now())
+    policy = policy_at(now(), c.policy_version)
     can_edit = actor.can(Action.COMPLAINT_HANDLE, c.office_id)
     if group is not None:
         st.markdown(f"**{group.title}**：{group.distinct_complainants} 位不同投诉人（{group.threshold} 位以上为热点，"
@@ -179,11 +190,16 @@ def group_panel(actor: Actor, d: svc.Detail) -> None:
             if st.button("移出同一事项", key=f"unlink_{c.id}", icon=":material/link_off:"):
                 run_action("移出同一事项", support.unlink_same_issue, actor=actor, complaint_id=c.id, reason=reason)
     else:
-        st.caption("未归入同一事项。" + rules.cite("D14", "一.2") + "：一个月内同一事项不同投诉人3位以上为热点投诉")
+        st.caption(f"未归入同一事项。{policy.cite('complaint.hot_same_issue')}：{rule(policy, 'complaint.same_issue_window')}"
+                   f"内同一事项不同投诉人 {rule(policy, 'complaint.hot_same_issue')} 以上为热点投诉")
     if not can_edit:
         return
     suggestions = support.suggest_same_issue(actor=actor, complaint_id=c.id, now=now())
-    st.markdown("**可能的同一事项**（同分类、同楼栋、前后30天内）" if suggestions else "")
+    days = rule(policy, "complaint.same_issue_suggest_days")
+    if suggestions:
+        st.markdown(f"**可能的同一事项**（同分类、同楼栋、前后 {days} 内）")
+    else:
+        st.caption(f"没有可能的同一事项（同分类、同楼栋、前后 {days} 内）" if c.building_id else "未登记房屋，无法按楼栋提示同一事项。")
     for other_id, label, gid in suggestions:
         left, right = st.columns([3, 1])
         left.write(label + ("（已在其他同一事项中）" if gid else ""))
@@ -207,16 +223,18 @@ def attachments_panel(actor: Actor, d: svc.Detail) -> None:
     for att_id, filename, size in d.attachments:
         left, right = st.columns([3, 1])
         left.write(f"{filename}（{max(1, size // 1024)} KB）")
-        name, mime, data = support.attachment(actor=actor, attachment_id=att_id)
-        right.download_button("下载", data=data, file_name=name, mime=mime, key=f"att_dl_{att_id}",
-                              icon=":material/download:")
+        mime = MIME.get(filename.rsplit(".", 1)[-1].lower(), "application/octet-stream")
+        # The file is read from the database only when clicked; images also once for the preview.
+        right.download_button("下载", data=lambda i=att_id: support.attachment(actor=actor, attachment_id=i)[2],
+                              file_name=filename, mime=mime, key=f"att_dl_{att_id}", icon=":material/download:")
         if mime in IMAGE_MIMES:
-            left.image(data, width=240)
+            left.image(support.attachment(actor=actor, attachment_id=att_id)[2], width=240)
     if not d.attachments:
         st.caption("暂无附件。")
     if actor.can(Action.COMPLAINT_HANDLE, c.office_id):
         key = f"att_up_{c.id}_{st.session_state.get(f'att_gen_{c.id}', 0)}"
-        upload = st.file_uploader("上传照片或扫描件（JPG、PNG、PDF）", type=["jpg", "jpeg", "png", "pdf"], key=key,
+        upload = st.file_uploader("上传照片或扫描件（JPG、PNG、PDF）", type=UPLOAD_TYPES, key=key,
+                                  max_upload_size=upload_mb(limit),
                                   help=f"单个文件不超过 {limit // 1024} KB（{clause}）；图片将重新编码并去除位置等信息")
         if upload is not None and st.button("保存附件", key=f"att_save_{c.id}", icon=":material/upload:"):
             try:
@@ -232,12 +250,11 @@ def attachments_panel(actor: Actor, d: svc.Detail) -> None:
 # ----- 责任认定 ---------------------------------------------------------------------------------------
 
 
-def findings_panel(actor: Actor, d: svc.Detail) -> None:
+def findings_panel(actor: Actor, d: svc.Detail, views: list[support.FindingView]) -> None:
     c = d.complaint
-    views = support.findings(actor=actor, complaint_id=c.id, now=now())
     st.caption(rules.C_RESP + "：按错过的时限自动提出责任建议；与奖惩、考核挂钩须经人工确认并写明理由")
     if not views:
-        st.success("各项时限均已按时完成，暂无责任认定。", icon=":material/verified:")
+        st.success("目前没有错过的时限，无需责任认定。", icon=":material/verified:")
         return
     may_decide = actor.can(Action.COMPLAINT_RESPONSIBILITY_CONFIRM, c.office_id)
     for i, v in enumerate(views):

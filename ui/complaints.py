@@ -11,6 +11,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from core import complaints as rules
 from core.masking import mask_phone
 from core.pdf.complaint_forms import SheetData, callback_record, complaint_sheet
+from core.policy import PolicyBook, format_value
 from db.services import complaints as svc
 from ui.fmt import dt, now, yes_no
 from ui.tables import frame
@@ -75,6 +76,17 @@ def complaint_frame(rows, office_names: dict[int, str]) -> pd.DataFrame:
 REPORT_KINDS = {"notice": "系统通报", "phone": "电话通报", "express": "快报", "special": "专题报告"}
 
 
+def rule(policy: PolicyBook, key: str) -> str:
+    """A policy-book value as the UI quotes it ("24小时", "30天"): every number on screen comes from the book."""
+    return format_value(policy.param(key), policy[key]).replace(" ", "")
+
+
+def kv_table(info: dict) -> None:
+    """A record as two columns (项目/内容): fits a narrow column, where a wide one-row table would be cut off."""
+    st.dataframe(pd.DataFrame([{"项目": k, "内容": str(v)} for k, v in info.items()]), hide_index=True,
+                 width="stretch", height="content")
+
+
 def show_header(d: svc.Detail) -> None:
     """Number, class with the trigger that decided it, state, deadlines, and the 通报 status."""
     c = d.complaint
@@ -102,8 +114,7 @@ def show_overview(d: svc.Detail) -> None:
         "发生时间": dt(c.occurred_at), "受理时间": dt(c.received_at), "责任部门": d.department_name or "—",
         "责任人": d.handler_name or "—", "我方原因": yes_no(c.our_fault), "同一事项": d.group_title or "—",
     }
-    st.dataframe(pd.DataFrame([{"项目": k, "内容": str(v)} for k, v in info.items()]), hide_index=True,
-                 width="stretch", height="content")
+    kv_table(info)
     st.markdown("**投诉内容**")
     st.text(c.description)
     if c.handling_result:

@@ -278,3 +278,75 @@ def test_collective_complaint_from_intake_to_closed_with_pdf(desk, names, tmp_pa
         assert number in text and "投诉处理单" in text, text[:500]
         assert "不满意" in text and "验证合格" in text
     desk.shot(sup_b, "09_pdf_ready")
+
+
+def _pdf_text(download, tmp_path: Path, name: str) -> str:
+    path = tmp_path / name
+    download.save_as(path)
+    assert path.read_bytes().startswith(b"%PDF-")
+    if not shutil.which("pdftotext"):
+        return ""
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_online_complaint_with_photo_express_bulletin_and_hq_reply(desk, tmp_path):
+    """Intake with the online post and a photo (a real file chooser); 快报 PDF; facts, then the HQ public reply."""
+    photo = tmp_path / "现场照片.png"
+    from PIL import Image
+
+    Image.new("RGB", (64, 48), (30, 120, 200)).save(photo)
+    clerk = desk("clerk1")
+    open_page(clerk, "/complaints_new")
+    choose(clerk, "渠道 *", "网络")
+    clerk.get_by_label("投诉人姓名").fill("网友 业主小李")
+    clerk.get_by_label("投诉人数", exact=True).fill("11")
+    clerk.get_by_label("摘要").fill("论坛发帖：电梯一周三次困人")
+    clerk.get_by_label("投诉内容 *").fill("11户业主在业主论坛联名发帖，称电梯一周内三次困人，物业不作为")
+    expand(clerk, "网上投诉信息")
+    clerk.get_by_label("发布平台").fill("业主论坛")
+    clerk.get_by_label("链接").fill("https://bbs.example.com/t/2048")
+    clerk.locator('input[type="file"]').set_input_files(str(photo))
+    expect(clerk.get_by_text("现场照片.png")).to_be_visible()
+    click(clerk, "登记投诉")
+    success = clerk.get_by_text("已登记 TS-")
+    expect(success).to_be_visible()
+    number = re.search(r"TS-\d{4}-\d{6}", success.inner_text()).group(0)
+    link = clerk.get_by_role("link", name=f"打开 {number}")
+    cid = int(parse_qs(urlparse(link.get_attribute("href")).query)["id"][0])
+
+    sup = desk("supervisor1")
+    open_complaint(sup, cid, number)
+    sup.get_by_role("tab", name="附件（1）").click()
+    with sup.expect_download() as info:
+        sup.get_by_role("button", name="下载").click()
+    saved = tmp_path / "photo.png"
+    info.value.save_as(saved)
+    assert saved.read_bytes().startswith(b"\x89PNG") and info.value.suggested_filename == "现场照片.png"
+    sup.get_by_role("tab", name="网上投诉").click()
+    expect(sup.get_by_text(re.compile(r"书面事实报告.*应于 .* 前报送；尚未收到"))).to_be_visible()
+    sup.get_by_label("书面事实及拟采取的措施 *").fill("经查电梯门机板故障，已更换；维保单位每周巡检")
+    click(sup, "提交书面事实报告")
+    no_error(sup)
+    sup.get_by_role("tab", name="通报").click()
+    expect(sup.get_by_text(re.compile(r"下次快报应于 \d{4}-\d\d-\d\d \d\d:\d\d 前报送"))).to_be_visible()
+    sup.get_by_label("本期进展 *").fill("已更换门机板，组织业主代表现场查看")
+    click(sup, "报送快报")
+    no_error(sup)
+    sup.get_by_role("tab", name="通报").click()
+    click(sup, "生成快报 PDF（第1期）")
+    with sup.expect_download() as info:
+        sup.get_by_role("button", name="下载快报").click()
+    text = _pdf_text(info.value, tmp_path, "express.pdf")
+    if text:
+        assert "重大投诉快报" in text and number in text and "已更换门机板" in text
+    desk.shot(sup, "10_express_bulletin")
+
+    hq = desk("hq_kf")
+    open_complaint(hq, cid, number)
+    hq.get_by_role("tab", name="网上投诉").click()
+    hq.get_by_role("textbox", name="公开回复内容 *").fill("经核实，电梯门机板已更换，维保单位加强巡检，欢迎业主监督")
+    click(hq, "登记总部公开回复")
+    no_error(hq)
+    hq.get_by_role("tab", name="网上投诉").click()
+    expect(hq.get_by_text(re.compile(r"总部公开回复"))).to_be_visible()
+    desk.shot(hq, "11_online_public_reply")

@@ -5,13 +5,17 @@ import streamlit as st
 from core.errors import DomainError
 from core.permissions import Action
 from db.services import complaint_support as support
+from db.services.policy import policy_at
+from ui.complaints import rule
 from ui.context import page_header, require
 from ui.fmt import dt, now
 from ui.forms import show_error
 from ui.tables import frame, pager, pager_footer, selectable_table
 
 actor = require(Action.COMPLAINT_CONSULT_REPLY)
-page_header("顾问支持", ":material/support:", "依据《顾客投诉处理制度(投诉顾问支持及责任划分)》：顾问须在24小时内书面答复")
+policy = policy_at(now())
+page_header("顾问支持", ":material/support:",
+            f"{policy.cite('complaint.consultant_reply')}：顾问须在 {rule(policy, 'complaint.consultant_reply')} 内书面答复")
 open_only = st.toggle("只看未答复", value=True, key="consult_open")
 page, size = pager("consult", page_size=30)
 result = support.my_consult_requests(actor=actor, open_only=open_only, page=page, page_size=size)

@@ -10,8 +10,9 @@ from core.permissions import Action
 from db.services import complaint_support as support
 from db.services import complaints as svc
 from db.services.org import find_properties
-from ui.complaint_panels import datetime_input
-from ui.complaints import POLICY_LINE, complaint_link, grade_label, options
+from db.services.policy import policy_at
+from ui.complaint_panels import UPLOAD_TYPES, datetime_input, upload_mb
+from ui.complaints import POLICY_LINE, complaint_link, grade_label, options, rule
 from ui.context import page_header, require
 from ui.fmt import TZ, dt, now
 from ui.forms import form_token, new_form_token, show_error
@@ -26,6 +27,9 @@ prop_text = st.text_input("房屋（输入苑区/楼栋/房号搜索，可留空
 props = dict(find_properties(actor=actor, text=prop_text, office_id=office_id, limit=30)) if prop_text.strip() else {}
 groups = dict(support.group_choices(actor=actor, office_id=office_id))
 limit, limit_clause = support.upload_limit(now=now())
+policy = policy_at(now())
+collective_help = (f"{rule(policy, 'complaint.hot_collective')}以上为热点，{rule(policy, 'complaint.major_collective')}以上为重大"
+                   f"（{policy.cite('complaint.major_collective')}）")
 
 with st.form(FORM):
     c1, c2, c3 = st.columns(3)
@@ -35,7 +39,7 @@ with st.form(FORM):
     anonymous = c1.checkbox("匿名投诉")
     name = c2.text_input("投诉人姓名")
     phone = c3.text_input("联系电话")
-    count = c1.number_input("投诉人数", min_value=1, max_value=10000, value=1, help="3人以上为热点，10人以上为重大（以制度参数为准）")
+    count = c1.number_input("投诉人数", min_value=1, max_value=10000, value=1, help=collective_help)
     local = now().astimezone(TZ)
     day = c2.date_input("发生日期 *", value=local.date())
     clock = c3.time_input("发生时间 *", value=local.time().replace(second=0, microsecond=0))
@@ -61,7 +65,7 @@ with st.form(FORM):
         posted_at = datetime_input("发帖时间", key="new_posted")
         forwarded_at = datetime_input("总部客服中心转来时间", key="new_fwd")
         viral = st.checkbox("已引起广泛关注/媒体介入")
-    files = st.file_uploader("附件（照片、扫描件：JPG、PNG、PDF）", type=["jpg", "jpeg", "png", "pdf"],
+    files = st.file_uploader("附件（照片、扫描件：JPG、PNG、PDF）", type=UPLOAD_TYPES, max_upload_size=upload_mb(limit),
                              accept_multiple_files=True, key=f"new_files_{form_token(FORM)}",
                              help=f"单个文件不超过 {limit // 1024} KB（{limit_clause}）")
     submitted = st.form_submit_button("登记投诉", type="primary", icon=":material/save:")
