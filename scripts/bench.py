@@ -375,8 +375,10 @@ def measure_daily_jobs() -> dict:
 
 def run(scale: str, dataset_url: str, reruns: int) -> dict:
     from db.engine import database_url, reset_engines
+    from scripts.scale_data import stored_manifest
 
     started = time.perf_counter()
+    manifest = stored_manifest(dataset_url) or {}
     with scratch_copy(dataset_url) as url, tempfile.TemporaryDirectory(prefix="psd-bench-") as data_dir:
         os.environ["DATABASE_URL"], os.environ["DATA_DIR"] = url, data_dir
         reset_engines()
@@ -414,7 +416,8 @@ def run(scale: str, dataset_url: str, reruns: int) -> dict:
                     "ours_p50_ms": ours["p50_ms"], "naive_p50_ms": naive["p50_ms"],
                     "naive_peak_rss_mb": naive["peak_rss_mb"]}
     return {
-        "scale": scale, "backend": backend, "machine": machine(),
+        "scale": scale, "backend": backend, "machine": machine(), "reruns": reruns,
+        "dataset": {k: manifest.get(k) for k in ("anchor", "built_at", "build_seconds", "families", "head")},
         "floor_ms": floor["p50_ms"], "floor": floor,
         "pages": {name: {k: v for k, v in p.items() if k != "path"} for name, p in pages.items()},
         "worst_page": worst[0], "worst_page_p95_ms": worst[1]["p95_ms"],
