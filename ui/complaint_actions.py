@@ -73,15 +73,22 @@ def action_panel(actor: Actor, d: svc.Detail, *, extra_exemptions: list[str]) ->
                 result = st.text_area("处理结果 *")
                 if st.form_submit_button("处理完成", type="primary"):
                     run_action("登记处理结果", flow.mark_handled, actor=actor, complaint_id=c.id, result=result)
+    handler = actor.user_id in {c.handler_user_id, c.handled_by}  # the rules bar the handler from both steps
     if Step.VERIFY in steps and actor.can(Action.COMPLAINT_VERIFY, office):
         with st.expander("验证", icon=":material/fact_check:"):
             st.caption(rules.C_CALLBACK + "：验证人不能是处理人")
-            note = st.text_input("验证意见", key=f"vnote_{c.id}")
-            if st.button("验证合格", key=f"verify_{c.id}", type="primary"):
-                run_action("验证", flow.verify, actor=actor, complaint_id=c.id, note=note)
+            if handler:
+                st.info("您是本投诉的处理人，须由其他客服主任验证。", icon=":material/person_off:")
+            else:
+                note = st.text_input("验证意见", key=f"vnote_{c.id}")
+                if st.button("验证合格", key=f"verify_{c.id}", type="primary"):
+                    run_action("验证", flow.verify, actor=actor, complaint_id=c.id, note=note)
     if State(c.state) == State.VERIFIED and actor.can(Action.COMPLAINT_CALLBACK, office):
         with st.expander("回访 / 免回访", icon=":material/call:"):
-            _callback_form(actor, c)
+            if handler:
+                st.info("您是本投诉的处理人，回访须由他人进行。", icon=":material/person_off:")
+            else:
+                _callback_form(actor, c)
             _exempt_form(actor, c, extra_exemptions)
     if Step.CLOSE in steps and actor.can(Action.COMPLAINT_CLOSE, office):
         if st.button("归档", key=f"close_{c.id}", icon=":material/inventory_2:"):

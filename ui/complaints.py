@@ -14,7 +14,7 @@ from core.pdf.complaint_forms import SheetData, callback_record, complaint_sheet
 from core.policy import PolicyBook, format_value
 from db.services import complaints as svc
 from ui.fmt import dt, now, yes_no
-from ui.tables import frame
+from ui.tables import frame, reset_pager
 
 LIST_PAGE = "views/complaints/list.py"
 POLICY_LINE = "依据《顾客投诉处理制度》：投诉通报处理、投诉回访、投诉顾问支持及责任划分、网上投诉处理"
@@ -27,6 +27,12 @@ def complaint_link(complaint_id: int, label: str) -> None:
         st.page_link(LIST_PAGE, label=label, icon=":material/open_in_new:", query_params={"id": str(complaint_id)})
     except StreamlitPageNotFoundError:  # the page script runs on its own, outside app.py's navigation
         st.caption(label)
+
+
+def filters_changed() -> None:
+    """A new search or queue: back to page 1, and a deep link's ``?id=`` no longer decides what is open."""
+    reset_pager("complaints")
+    st.query_params.pop("id", None)
 
 
 def picked_complaint(rows, picked: int | None) -> int | None:

@@ -318,3 +318,21 @@ def test_consultant_directory_is_refused_to_others(role, org, make_actor):
     at = run_page("views/complaints/consultants.py", make_actor(role, org.office_a))
     assert any("无权访问" in e.value for e in at.error)
     assert len(at.dataframe) == 0
+
+
+def test_the_handler_is_not_offered_verification_another_supervisor_verifies(team, org, make_actor, now):
+    from db.services import complaint_flow as flow
+
+    sup, other = team[Role.CS_SUPERVISOR], make_actor(Role.CS_SUPERVISOR, org.office_a)
+    c = svc.register(actor=team[Role.CLERK], data=_data(org.office_a, now), request_id="v", now=now)
+    flow.assign(actor=sup, complaint_id=c.id, handler_user_id=sup.user_id, department_id=None, note="", now=now)
+    flow.mark_handled(actor=sup, complaint_id=c.id, result="已修复", now=now)
+    mine = run_page(LIST, sup)
+    ok(mine)
+    assert any("须由其他客服主任验证" in i.value for i in mine.info)
+    assert not [b for b in mine.button if b.label == "验证合格"]
+    theirs = run_page(LIST, other)
+    labelled(theirs.button, "验证合格").click()
+    theirs.run()
+    ok(theirs)
+    assert _one(Complaint, Complaint.id == c.id).verified_by == other.user_id

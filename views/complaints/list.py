@@ -11,19 +11,19 @@ from db.services import complaints as svc
 from db.services.org import offices_for
 from ui.complaint_detail import load_detail, show_complaint
 from ui.complaint_reports import quality_bulletin_button
-from ui.complaints import POLICY_LINE, complaint_frame, options, picked_complaint
+from ui.complaints import POLICY_LINE, complaint_frame, filters_changed, options, picked_complaint
 from ui.context import page_header, require
 from ui.fmt import local_to_utc, now
 from ui.forms import show_error
 from ui.pickers import office_picker
-from ui.tables import excel_button, pager, pager_footer, reset_pager, selectable_table
+from ui.tables import excel_button, pager, pager_footer, selectable_table
 
 actor = require(Action.COMPLAINT_VIEW)
 page_header("投诉处理", ":material/report:", POLICY_LINE)
 moment = now()
 
 queue = st.segmented_control("队列", list(svc.QUEUES), format_func=svc.QUEUES.get, default="", key="cq",
-                             on_change=reset_pager, args=("complaints",)) or ""
+                             on_change=filters_changed) or ""
 with st.container(border=True):
     c1, c2, c3, c4 = st.columns(4)
     with c1:
@@ -36,7 +36,7 @@ with st.container(border=True):
                             format_func=lambda x: "全部" if x is None else rules.CATEGORY_LABELS[x])
     c5, c6 = st.columns([1, 2])
     period = c5.date_input("受理日期", value=(), key="c_period")
-    text = c6.text_input("搜索编号或内容", key="c_text", on_change=reset_pager, args=("complaints",))
+    text = c6.text_input("搜索编号或内容", key="c_text", on_change=filters_changed)
 
 since = until = None
 period_label = ""
