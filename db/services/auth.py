@@ -22,6 +22,7 @@ from core.passwords import BCRYPT_MAX_BYTES, check_new_password
 from core.permissions import Actor, Grant
 from core.roles import Role
 from db.models import LoginAttempt, User, UserRole
+from db.models.base import as_utc as _as_aware
 from db.services.base import audit
 from db.services.policy import policy_in
 from db.session import read_session, write_session
@@ -57,12 +58,6 @@ class LoginResult:
     user_id: int | None = None
     display_name: str = ""
     retry_after: datetime | None = None
-
-
-def _as_aware(moment: datetime) -> datetime:
-    from datetime import UTC
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def verify_login(username: str, password: str, *, source: str, now: datetime) -> LoginResult:

@@ -42,6 +42,7 @@ from db.models import (
     User,
     UserRole,
 )
+from db.models.base import as_utc as _aware
 from db.services.base import (
     Page,
     already_done,
@@ -144,14 +145,6 @@ def record(s: Session, c: Complaint, *, actor: Actor | None, action: str, now: d
                          to_state=c.state, note=note[:4000], citation=citation[:200]))
     audit(s, actor=actor, action=f"complaint.{action}", entity=ENTITY, entity_id=c.id, office_id=c.office_id,
           summary=f"{c.number} {note}"[:500], before=before, after=after)
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    from datetime import UTC
-
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _complainant_key(c: Complaint) -> str:

@@ -6,7 +6,7 @@ Every process reads its rules through ``policy_at`` / ``policy_for`` here; nothi
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -16,6 +16,7 @@ from core import policy as book
 from core.errors import DomainError
 from core.permissions import Action, Actor
 from db.models import PolicyChange, PolicyHoliday
+from db.models.base import as_utc as _aware
 from db.services.base import audit, authorize
 from db.session import read_session, write_session
 
@@ -29,10 +30,6 @@ def _changes(session: Session) -> list[book.Change]:
         book.Change(version=pk, key=key, value=json.loads(value), effective_from=_aware(effective_from))
         for pk, key, value, effective_from in rows
     ]
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _holidays(session: Session) -> list[book.Holiday]:
