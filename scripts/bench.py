@@ -253,7 +253,7 @@ def measure_page(path: str, username: str, apply_filter: Callable | None, reruns
         "errors": page["errors"] or click["errors"]}
 
 
-def measure_pages(reruns: int, actor_for: ActorFor) -> dict[str, dict]:
+def measure_pages(reruns: int, actor_for: ActorFor, only: str = "") -> dict[str, dict]:
     from ui.nav import all_page_specs
 
     filters: dict[str, Callable] = {}
@@ -262,6 +262,8 @@ def measure_pages(reruns: int, actor_for: ActorFor) -> dict[str, dict]:
     results: dict[str, dict] = {}
     hq, admin, clerk = actor_for(HQ_USER), actor_for(ADMIN_USER), actor_for(CLERK_USER)
     for spec in all_page_specs():
+        if only and only not in spec.path:
+            continue
         personas = [("总部", HQ_USER if hq.can(spec.action) else ADMIN_USER if admin.can(spec.action) else None),
                     ("管理处前台", CLERK_USER if clerk.can(spec.action) else None)]
         for label, username in personas:
@@ -381,7 +383,10 @@ def measure_daily_jobs() -> dict:
 
 # ----- one whole run ---------------------------------------------------------------------------------
 
-def run(scale: str, dataset_url: str, reruns: int) -> dict:
+PARTS = ("pages", "list", "searches", "pdf", "jobs", "writes")
+
+
+def run(scale: str, dataset_url: str, reruns: int, parts: tuple[str, ...] = PARTS, only_pages: str = "") -> dict:
     from db.engine import database_url, reset_engines
     from scripts.scale_data import stored_manifest
 
@@ -393,28 +398,29 @@ def run(scale: str, dataset_url: str, reruns: int) -> dict:
         actor_for = ActorFor()
         log.info("floor")
         floor = measure_floor(max(reruns, 20))
-        pages = measure_pages(reruns, actor_for)
-        baseline = last_hook("naive_list")
+        pages = measure_pages(reruns, actor_for, only_pages) if "pages" in parts else {}
+        baseline = last_hook("naive_list") if "list" in parts else None
         ours = measure_ours(baseline, actor_for) if baseline else None
         log.info("naive baseline in a child process")
         naive = measure_naive(baseline, url) if baseline else None
         log.info("company-wide searches")
-        stress = measure_stress(actor_for)
+        stress = measure_stress(actor_for) if "searches" in parts else {}
         log.info("optional measurements")
-        complaint_pdf = measure_optional("complaint_pdf", actor_for)
-        monthly_table = measure_optional("monthly_table", actor_for)
-        monthly_pdf = measure_optional("monthly_pdf", actor_for)
-        dashboard = measure_optional("compliance_dashboard", actor_for)
+        pdfs = "pdf" in parts
+        complaint_pdf = measure_optional("complaint_pdf", actor_for) if pdfs else None
+        monthly_table = measure_optional("monthly_table", actor_for) if pdfs else None
+        monthly_pdf = measure_optional("monthly_pdf", actor_for) if pdfs else None
+        dashboard = measure_optional("compliance_dashboard", actor_for) if pdfs else None
         log.info("daily jobs (sweeps, statistics)")  # before the writes add 1,600 fresh open complaints
-        sweeps = measure_daily_jobs()
+        sweeps = measure_daily_jobs() if "jobs" in parts else {"seconds": None, "failed": []}
         log.info("concurrent writes")
-        writers = [m for m in live_families() if hasattr(m, "write_once")]
+        writers = [m for m in live_families() if hasattr(m, "write_once")] if "writes" in parts else []
         writes = measure_writes(writers[-1], actor_for) if writers else None  # the headline: complaint register
         other_writes = [measure_writes(m, actor_for) for m in writers[:-1]]  # simpler writes, for comparison
         backend = make_url(database_url()).get_backend_name()
         reset_engines()
-    worst = max(pages.items(), key=lambda kv: kv[1]["p95_ms"])
-    ratio = max(p["p95_ms"] / floor["p50_ms"] for p in pages.values()) if floor["p50_ms"] else None
+    worst = max(pages.items(), key=lambda kv: kv[1]["p95_ms"], default=(None, {"p95_ms": None}))
+    ratio = max((p["p95_ms"] / floor["p50_ms"] for p in pages.values()), default=None) if floor["p50_ms"] else None
     headline = None
     if baseline is not None:
         headline_pages = {n: p for n, p in pages.items() if p["path"] == baseline.BASELINE_PAGE}
@@ -429,7 +435,7 @@ def run(scale: str, dataset_url: str, reruns: int) -> dict:
         "floor_ms": floor["p50_ms"], "floor": floor,
         "pages": {name: {k: v for k, v in p.items() if k != "path"} for name, p in pages.items()},
         "worst_page": worst[0], "worst_page_p95_ms": worst[1]["p95_ms"],
-        "worst_click_p95_ms": max(p["click_p95_ms"] for p in pages.values()),
+        "worst_click_p95_ms": max((p["click_p95_ms"] for p in pages.values()), default=None),
         "worst_ratio_to_floor": round(ratio, 1) if ratio is not None else None,
         "headline_list": headline,
         "complaint_list_p95_ms": headline["page_p95_ms"] if headline and headline["family"] == "complaints" else None,
@@ -473,7 +479,8 @@ def missed_targets(r: dict) -> list[str]:
     if r["complaint_pdf_ms"] is not None and r["complaint_pdf_ms"] > t["complaint_pdf_ms"]:
         missed.append(f"投诉处理单 PDF {r['complaint_pdf_ms']} ms > {t['complaint_pdf_ms']} ms")
     if r["writes"] is None:
-        missed.append("并发写入未测量")
+        if "writes" in r.get("parts", PARTS):
+            missed.append("并发写入未测量")
     else:
         if r["write_errors"]:
             missed.append(f"并发写入出错 {r['write_errors']} 次：{r['writes']['error_samples'][:1]}")
@@ -537,6 +544,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="未达标时以非零状态退出")
     parser.add_argument("--pg", action="store_true", help="另在 PostgreSQL 上测一遍并并列报告（不设目标）")
     parser.add_argument("--reruns", type=int, default=30, help="每个页面的重跑次数（至少 20）")
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help="只测其中几项（开发时用；默认全部）：" + ",".join(PARTS))
+    parser.add_argument("--pages", default="", help="只测路径含此字符串的页面（开发时用），如 admin/org")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
     for noisy in ("streamlit", "alembic", "db.engine", "db.migrate", "security", "fontTools", "fpdf"):
@@ -550,12 +560,18 @@ def main(argv: list[str] | None = None) -> int:
     st_config.set_option("client.showErrorDetails", "full")  # the report names the error (the app hides it)
 
     dataset = ensure_dataset(args.scale, args.database_url)
-    result = run(args.scale, dataset, reruns)
+    parts = tuple(p for p in args.parts.split(",") if p)
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        parser.error(f"未知的测量项：{sorted(unknown)}")
+    result = run(args.scale, dataset, reruns, parts, args.pages)
+    result["parts"] = list(parts)
     if args.pg:
         pg_url = os.environ.get("BENCH_PG_URL", f"postgresql+psycopg://postgres@127.0.0.1:5432/psd_bench_{args.scale}")
         log.info("PostgreSQL run at %s (child process)", pg_url)
         done = subprocess.run([sys.executable, __file__, "--scale", args.scale, "--database-url", pg_url,
-                               "--reruns", str(reruns)], stdout=subprocess.PIPE, text=True)
+                               "--reruns", str(reruns), "--parts", args.parts, "--pages", args.pages],
+                              stdout=subprocess.PIPE, text=True)
         lines = done.stdout.strip().splitlines()
         result["postgresql"] = json.loads(lines[-1]) if done.returncode == 0 and lines else {"error": done.returncode}
         if done.returncode == 0:
