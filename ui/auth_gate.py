@@ -94,7 +94,7 @@ def login_gate() -> auth_service.SessionUser | None:
     if ss.get("authentication_status") and ss.get("username"):
         user = auth_service.session_user(ss["username"])
         problem = auth_service.session_problem(user, issued_at=ss.get(ISSUED_KEY) or now,
-                                               last_seen=ss.get(SEEN_KEY), now=now)
+                                               last_seen=ss.get(SEEN_KEY), now=now, policy=policy)
         if problem:
             log.info("session ended for %s: %s", ss.get("username"), problem)
             authenticator.logout(location="unrendered")
@@ -106,7 +106,8 @@ def login_gate() -> auth_service.SessionUser | None:
         if cookie:
             username, issued_at = cookie
             candidate = auth_service.session_user(username)
-            problem = auth_service.session_problem(candidate, issued_at=issued_at, last_seen=None, now=now)
+            problem = auth_service.session_problem(candidate, issued_at=issued_at, last_seen=None, now=now,
+                                                   policy=policy)
             if problem is None and candidate.last_seen_at and now - candidate.last_seen_at > timedelta(
                     minutes=policy["security.idle_timeout_minutes"]):
                 problem = "长时间未操作，已自动退出，请重新登录。"

@@ -42,22 +42,40 @@ def _refusal(title: str):
     return page
 
 
-def build_navigation(actor: Actor, *, only: str | None = None, requested: str | None = None):
-    """Return the navigation object; ``only`` restricts to one page (forced password change);
-    ``requested`` is the url path asked for before signing in (opened once, if allowed)."""
-    pages, menu, wanted = [], {}, None
+NAV_CACHE_KEY = "_psd_nav_pages"
+
+
+def _pages(actor: Actor, only: str | None) -> list[tuple[PageSpec, bool, st.Page]]:
+    """Every known page, allowed or as a refusal page. Built once per browser session and role set: building the
+    13 ``st.Page`` objects was a measurable part of every click (scripts/bench.py); a changed role set rebuilds."""
+    key = (actor.grants, actor.delegated, only)
+    cached = st.session_state.get(NAV_CACHE_KEY)
+    if cached and cached[0] == key:
+        return cached[1]
+    pages = []
     for spec in all_page_specs():
         allowed = actor.can(spec.action) and (only is None or spec.path == only)
         if allowed:
             page = st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=url_path(spec),
                            default=spec.default if only is None else spec.path == only)
+        else:
+            page = st.Page(_refusal(spec.title), title=spec.title, icon=":material/block:", url_path=url_path(spec))
+        pages.append((spec, allowed, page))
+    st.session_state[NAV_CACHE_KEY] = (key, pages)
+    return pages
+
+
+def build_navigation(actor: Actor, *, only: str | None = None, requested: str | None = None):
+    """Return the navigation object; ``only`` restricts to one page (forced password change);
+    ``requested`` is the url path asked for before signing in (opened once, if allowed)."""
+    menu, wanted = {}, None
+    pages = _pages(actor, only)
+    for spec, allowed, page in pages:
+        if allowed:
             menu.setdefault(spec.section, []).append(page)
             if requested and url_path(spec) == requested and not spec.default:
                 wanted = page
-        else:
-            page = st.Page(_refusal(spec.title), title=spec.title, icon=":material/block:", url_path=url_path(spec))
-        pages.append(page)
-    navigation = st.navigation(pages, position="hidden")
+    navigation = st.navigation([page for _, _, page in pages], position="hidden")
     if wanted is not None and navigation.url_path != wanted.url_path:
         st.switch_page(wanted)
     with st.sidebar:

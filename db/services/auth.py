@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from core.errors import DomainError
 from core.passwords import BCRYPT_MAX_BYTES, check_new_password
 from core.permissions import Actor, Grant
+from core.policy import PolicyBook
 from core.roles import Role
 from db.models import LoginAttempt, User, UserRole
 from db.models.base import as_utc as _as_aware
@@ -131,12 +132,14 @@ class SessionUser:
 
 def session_user(username: str) -> SessionUser | None:
     with read_session() as s:
-        u = s.exec(select(User).where(User.username == (username or "").lower())).first()
-        if u is None:
-            return None
-        return SessionUser(u.id, u.username, u.display_name, u.active, u.must_change_password,
-                           _as_aware(u.sessions_valid_after), _as_aware(u.last_seen_at) if u.last_seen_at else None,
-                           u.is_demo)
+        row = s.exec(select(User.id, User.username, User.display_name, User.active, User.must_change_password,
+                            User.sessions_valid_after, User.last_seen_at, User.is_demo)
+                     .where(User.username == (username or "").lower())).first()
+    if row is None:
+        return None
+    user_id, name, display_name, active, must_change, valid_after, last_seen, is_demo = row
+    return SessionUser(user_id, name, display_name, bool(active), bool(must_change), _as_aware(valid_after),
+                       _as_aware(last_seen), bool(is_demo))
 
 
 def touch(user_id: int, *, now: datetime) -> None:
@@ -146,14 +149,16 @@ def touch(user_id: int, *, now: datetime) -> None:
 
 
 def session_problem(user: SessionUser | None, *, issued_at: datetime, last_seen: datetime | None,
-                    now: datetime) -> str | None:
-    """Why this session must end, in Chinese, or None if it is still valid."""
+                    now: datetime, policy: PolicyBook | None = None) -> str | None:
+    """Why this session must end, in Chinese, or None if it is still valid. The login gate passes the policy it
+    already read for this run (``policy``), so a click resolves the policy book once."""
     if user is None or not user.active:
         return "账号已停用或不存在，请联系系统管理员。"
     if issued_at < user.sessions_valid_after:
         return "您的登录已失效（已退出、密码已修改或被管理员重置），请重新登录。"
-    with read_session() as s:
-        policy = policy_in(s, at=now)
+    if policy is None:
+        with read_session() as s:
+            policy = policy_in(s, at=now)
     if now - issued_at > timedelta(hours=policy["security.absolute_timeout_hours"]):
         return "登录已超过最长时限，请重新登录。"
     if last_seen and now - last_seen > timedelta(minutes=policy["security.idle_timeout_minutes"]):
@@ -202,18 +207,19 @@ def change_own_password(*, actor: Actor, old_password: str, new_password: str, n
 
 
 def build_actor(user_id: int, *, now: datetime) -> Actor:
-    """The user's grants, plus the grants of colleagues who named them deputy (代理) until a future date."""
+    """The user's grants, plus the grants of colleagues who named them deputy (代理) until a future date.
+
+    Runs on every click (app.py): plain columns, no table objects, and the delegated roles in one query.
+    """
     with read_session() as s:
-        user = s.get(User, user_id)
-        own = s.exec(select(UserRole).where(UserRole.user_id == user_id)).all()
-        principals = s.exec(
-            select(User.id).where(User.deputy_user_id == user_id, User.deputy_until != None, User.active == True)  # noqa: E711,E712
-        ).all()
-        delegated_rows = []
-        for pid in principals:
-            p = s.get(User, pid)
-            if p.deputy_until and _as_aware(p.deputy_until) >= now:
-                delegated_rows += s.exec(select(UserRole).where(UserRole.user_id == pid)).all()
-    grants = tuple(Grant(Role(r.role), r.org_unit_id) for r in own if r.role in Role._value2member_map_)
-    delegated = tuple(Grant(Role(r.role), r.org_unit_id) for r in delegated_rows if r.role in Role._value2member_map_)
-    return Actor(user_id=user.id, username=user.username, name=user.display_name, grants=grants, delegated=delegated)
+        username, display_name = s.exec(select(User.username, User.display_name).where(User.id == user_id)).one()
+        own = s.exec(select(UserRole.role, UserRole.org_unit_id).where(UserRole.user_id == user_id)).all()
+        principals = [pid for pid, until in s.exec(
+            select(User.id, User.deputy_until).where(User.deputy_user_id == user_id, User.deputy_until != None,  # noqa: E711
+                                                     User.active == True)).all()  # noqa: E712
+                      if _as_aware(until) >= now]
+        delegated_rows = s.exec(select(UserRole.role, UserRole.org_unit_id).where(
+            UserRole.user_id.in_(principals))).all() if principals else []
+    grants = tuple(Grant(Role(role), unit) for role, unit in own if role in Role._value2member_map_)
+    delegated = tuple(Grant(Role(role), unit) for role, unit in delegated_rows if role in Role._value2member_map_)
+    return Actor(user_id=user_id, username=username, name=display_name, grants=grants, delegated=delegated)

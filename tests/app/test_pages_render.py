@@ -212,3 +212,26 @@ def test_login_gate_tolerates_unknown_client_context(accounts, demo_db, monkeypa
 def test_password_change_action_is_open_to_every_role():
     """Forced password change relies on every role being allowed the password page."""
     assert allowed_roles(Action.PASSWORD_CHANGE_OWN) == frozenset(Role)
+
+
+def test_menu_follows_a_role_change_within_the_open_session(accounts, demo_db):
+    """The menu's page objects are kept per browser session (ui.nav._pages); a changed role set must rebuild them."""
+    clerk = accounts[Role.CLERK]
+    at = h.login(h.new_app(), clerk, DEMO_PASSWORD)
+    before = h.menu(at)
+    admin = _actor(accounts[Role.SYSADMIN])
+    clerk_id = session_user(clerk).user_id
+    grants = user_service.user_grants(actor=admin, user_id=clerk_id)
+    office = grants[0][1]
+    # an office-level role that opens pages the clerk does not have (e.g. 管理处主任)
+    extra = {r: {s.title for s in allowed_specs(r, SPECS)} - set(before) for r in ROLES}
+    role = max((r for r in (Role.OFFICE_DIRECTOR, Role.CS_MANAGER, Role.CS_SUPERVISOR, Role.RECORDS_OFFICER)),
+               key=lambda r: len(extra[r]))
+    assert extra[role], "no office-level role adds a page to the clerk's menu"
+    user_service.set_grants(actor=admin, user_id=clerk_id, grants=[*grants, (role.value, office)], now=now())
+    at.run()
+    widened = h.menu(at)
+    assert extra[role] <= set(widened), (before, widened)
+    user_service.set_grants(actor=admin, user_id=clerk_id, grants=grants, now=now())
+    at.run()
+    assert h.menu(at) == before
