@@ -6,19 +6,36 @@ layout helpers (title, key-value grid, table, paragraph, signature lines).
 
 This module is deliberately pure: no Streamlit, no database, no clock. Callers
 pass the print time so output is reproducible and testable.
+
+Speed: fpdf2's ``add_font`` parses the whole 22,000-glyph font for every document and
+its output step subsets that whole font again. The shipped fonts are therefore parsed
+once per process into a read-only ``_SharedFace`` (shared by every thread of the
+server), each document gets its own light ``TTFFont`` copy of it, and just before
+output that copy's font program is replaced by one holding only the glyphs the
+document used, so fpdf2 subsets a few hundred glyphs instead of 22,000.
 """
 
 from __future__ import annotations
 
+import copy
+import struct
+import threading
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
+from io import BytesIO
 from pathlib import Path
+from typing import Any
 
+from fontTools.ttLib import TTFont, newTable
+from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
+from fontTools.ttLib.tables._g_l_y_f import Glyph as TTGlyph
 from fpdf import FPDF, FontFace
-from fpdf.enums import WrapMode
-from fpdf.fonts import TTFFont
+from fpdf.enums import TextEmphasis, WrapMode
+from fpdf.fonts import SubsetMap, TTFFont
+from fpdf.line_break import Fragment
+from fpdf.output import OutputProducer
 from fpdf.table import Table
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "assets" / "fonts"
@@ -44,7 +61,141 @@ class MissingGlyphError(RuntimeError):
 
 def font_path(bold: bool = False) -> Path:
     """Path of the shipped GBK subset font (built by scripts/build_cjk_font.py)."""
-    return FONT_DIR / ("NotoSansSC-GBK-Bold.otf" if bold else "NotoSansSC-GBK-Regular.otf")
+    return FONT_DIR / ("NotoSansSC-GBK-Bold.ttf" if bold else "NotoSansSC-GBK-Regular.ttf")
+
+
+# Tables copied as they are into each document's cut-down font (the rest is rebuilt per document:
+# glyf/loca/hmtx/cmap from the used glyphs; post without glyph names).
+_COPIED_TABLES = ("head", "hhea", "maxp", "OS/2", "name", "cvt ", "fpgm", "prep", "gasp")
+
+
+class _SharedFace:
+    """A TrueType (glyf) font parsed once per process and shared by all documents and threads.
+
+    Read-only after ``__init__``: it holds bytes, tuples and dicts that nothing writes to. Every
+    document gets fresh mutable objects from it (``attach``: fpdf2's per-document font state;
+    ``cut``: a fontTools font with only the document's glyphs), so threads never share state.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.data = path.read_bytes()
+        # fpdf2 computes the cmap, widths and PDF font descriptor; keep its object as the template.
+        proto = TTFFont(FPDF(), path, "proto", "")
+        if proto.is_cff or "glyf" not in proto.ttfont:
+            raise ValueError(f"{path.name}: expected TrueType (glyf) outlines; rebuild with scripts/build_cjk_font.py")
+        self.proto = proto
+        ttfont = proto.ttfont
+        order = ttfont.getGlyphOrder()
+        self.gid = {name: i for i, name in enumerate(order)}
+        self.metrics: dict[str, tuple[int, int]] = dict(ttfont["hmtx"].metrics)
+        loca = ttfont["loca"]
+        glyf_data = ttfont.reader["glyf"]
+        self.glyph_data = {name: glyf_data[loca[i] : loca[i + 1]] for i, name in enumerate(order)}
+        self.tables = {tag: ttfont.reader[tag] for tag in _COPIED_TABLES if tag in ttfont.reader}
+        # The 32-byte post header as format 3 (no glyph names; fpdf2 needs ids, not names).
+        self.post_header = struct.pack(">l", 0x00030000) + ttfont.reader["post"][4:32]
+        self.components = {
+            name: tuple(TTGlyph(data).getComponentNames(None))
+            for name, data in self.glyph_data.items()
+            if len(data) >= 2 and struct.unpack(">h", data[:2])[0] < 0  # numberOfContours < 0: composite
+        }
+        ttfont.close()
+        proto.ttfont = None  # the template's font program is never used again
+
+    def attach(self, pdf: FPDF, family: str, style: str) -> None:
+        """Register this face in ``pdf`` as ``family``/``style`` (what ``pdf.add_font`` would do)."""
+        font = TTFFont.__new__(TTFFont)
+        for slot in TTFFont.__slots__:
+            if hasattr(self.proto, slot):
+                setattr(font, slot, getattr(self.proto, slot))  # read-only ones stay shared: cmap, glyph_ids
+        # Per-document state (fpdf2 writes to these while laying out and writing the PDF).
+        font.i = len(pdf.fonts) + 1
+        font.fontkey = f"{family.lower()}{style}"
+        font.emphasis = TextEmphasis.coerce(style)
+        font.cw = self.proto.cw.copy()  # a defaultdict: reading an unknown char inserts it
+        font.desc = copy.copy(self.proto.desc)  # output sets its object id and font file
+        font.missing_glyphs = []
+        font.biggest_size_pt = 0
+        font._hbfont = None
+        font.color_font = None
+        # The whole font, opened lazily from memory: only used if a document is written without cut().
+        font.ttfont = TTFont(BytesIO(self.data), lazy=True, recalcTimestamp=False)
+        font.subset = SubsetMap(font)
+        pdf.fonts[font.fontkey] = font
+
+    def cut(self, font: TTFFont) -> TTFont:
+        """A fresh font holding only the glyphs ``font`` (attached to one document) has used."""
+        names = {glyph.glyph_name for glyph, _ in font.subset.items() if glyph is not None}
+        names.add(".notdef")
+        todo = [n for n in names if n in self.components]
+        while todo:
+            for component in self.components.get(todo.pop(), ()):
+                if component not in names:
+                    names.add(component)
+                    todo.append(component)
+        order = sorted(names, key=self.gid.__getitem__)  # .notdef (id 0) first
+        cut = TTFont(recalcBBoxes=False, recalcTimestamp=False)
+        cut.setGlyphOrder(order)
+        for tag, data in [*self.tables.items(), ("post", self.post_header)]:
+            table = newTable(tag)
+            table.decompile(data, cut)
+            cut[tag] = table
+        hmtx = newTable("hmtx")
+        hmtx.metrics = {name: self.metrics[name] for name in order}
+        cut["hmtx"] = hmtx
+        cut["cmap"] = _cmap(
+            (cp, glyph.glyph_name) for glyph, _ in font.subset.items() if glyph is not None and isinstance(glyph.unicode, tuple)
+            for cp in glyph.unicode if self.proto.cmap.get(cp) == glyph.glyph_name
+        )
+        glyf = newTable("glyf")
+        glyf.glyphOrder = order
+        glyf.glyphs = {name: TTGlyph(self.glyph_data[name]) for name in order}
+        cut["loca"] = newTable("loca")
+        cut["glyf"] = glyf
+        return cut
+
+
+def _cmap(pairs: Iterable[tuple[int, str]]) -> Any:
+    mapping = dict(pairs)
+    cmap = newTable("cmap")
+    cmap.tableVersion = 0
+    cmap.tables = []
+    for fmt, enc in ((4, 1), (12, 10)):
+        if fmt == 12 and max(mapping, default=0) <= 0xFFFF:
+            continue
+        sub = CmapSubtable.newSubtable(fmt)
+        sub.platformID, sub.platEncID, sub.language = 3, enc, 0
+        sub.cmap = {cp: name for cp, name in mapping.items() if fmt == 12 or cp <= 0xFFFF}
+        cmap.tables.append(sub)
+    return cmap
+
+
+class _CutFontsOutputProducer(OutputProducer):
+    """Writes the PDF after replacing each shared font by the cut holding the document's glyphs.
+
+    (fpdf2 switches to its own producer for ``output(linearize=True)``: the PDF is still right,
+    it just subsets the whole font again, as slowly as without the shared faces.)
+    """
+
+    def bufferize(self) -> bytearray:
+        if isinstance(self.fpdf, FormPDF):
+            self.fpdf._cut_shared_fonts()
+        return super().bufferize()
+
+
+_faces: dict[Path, _SharedFace] = {}
+_faces_lock = threading.Lock()
+
+
+def _shared_face(path: Path) -> _SharedFace:
+    face = _faces.get(path)
+    if face is None:
+        with _faces_lock:  # the first documents of a fresh process may arrive together
+            face = _faces.get(path)
+            if face is None:
+                face = _faces[path] = _SharedFace(path)
+    return face
 
 
 class _CallableTitle(str):
@@ -84,8 +235,11 @@ class FormPDF(FPDF):
             printed_at = printed_at.strftime("%Y-%m-%d %H:%M")
         self.printed_at = printed_at
         self._pdf_bytes: bytes | None = None
-        self.add_font(FAMILY, "", font_path())
-        self.add_font(FAMILY, "B", font_path(bold=True))
+        self._shared_faces: dict[str, _SharedFace] = {}
+        for style, bold in (("", False), ("B", True)):
+            face = _shared_face(font_path(bold=bold))
+            face.attach(self, FAMILY, style)
+            self._shared_faces[FAMILY + style] = face
         self._add_system_fallback()
         self.set_margins(15, 20, 15)
         self.set_auto_page_break(True, margin=18)
@@ -112,6 +266,28 @@ class FormPDF(FPDF):
         for font_style, path in pending.items():
             self.add_font(FALLBACK_FAMILY, font_style, path, collection_font_number=SYSTEM_SC_FACE)
         return super().get_fallback_font(char, style)
+
+    def _parse_chars(self, text: str, markdown: bool, **kwargs: Any) -> Iterator[Fragment]:
+        """fpdf2 (2.8.9) internal: split text into fragments, skipping fallback handling when not needed.
+
+        With fallback fonts declared, fpdf2 walks the text one character at a time (re-slicing it
+        each step) to find characters the font lacks; without, it takes the whole string as one
+        fragment. Nearly all text is covered by the GBK font, so take the fast path when it is.
+        """
+        font = self.current_font
+        if (
+            self._fallback_font_ids
+            and not markdown
+            and not self.text_shaping
+            and isinstance(font, TTFFont)
+            and all(c == "\n" or ord(c) in font.cmap for c in text)
+        ):
+            fallback_ids, self._fallback_font_ids = self._fallback_font_ids, []
+            try:
+                return iter(list(super()._parse_chars(text, markdown, **kwargs)))
+            finally:
+                self._fallback_font_ids = fallback_ids
+        return super()._parse_chars(text, markdown, **kwargs)
 
     # ---- page frame -------------------------------------------------------------------------
 
@@ -246,6 +422,22 @@ class FormPDF(FPDF):
         self.ln(2)
 
     # ---- output -----------------------------------------------------------------------------
+
+    def output(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        """fpdf2's output; the shared fonts are cut down to this document's glyphs on the way.
+
+        The cut happens in the output producer, i.e. after fpdf2 has drawn the last footer and
+        filled in the page count, the last steps that use new glyphs.
+        """
+        kwargs.setdefault("output_producer_class", _CutFontsOutputProducer)
+        return super().output(*args, **kwargs)
+
+    def _cut_shared_fonts(self) -> None:
+        for fontkey, face in self._shared_faces.items():
+            font = self.fonts[fontkey]
+            full, font.ttfont = font.ttfont, face.cut(font)
+            full.close()
+        self._shared_faces = {}
 
     def output_bytes(self) -> bytes:
         """Render the PDF; raise MissingGlyphError if any character had no glyph in any font."""

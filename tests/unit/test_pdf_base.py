@@ -6,6 +6,8 @@ import ast
 import re
 import shutil
 import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -64,7 +66,9 @@ def test_shipped_fonts_cover_form_characters():
     for bold in (False, True):
         path = font_path(bold=bold)
         assert path.is_file() and path.stat().st_size > 3_000_000
-        cmap = TTFont(path, lazy=True).getBestCmap()
+        font = TTFont(path, lazy=True)
+        assert "glyf" in font and "CFF " not in font  # FormPDF cuts per-document fonts from TrueType outlines
+        cmap = font.getBestCmap()
         missing = [c for c in "龘鬱囧犇¥✓×—“”‘’·№①⑩，。：；（）￥物业客服台abcXYZ019" if ord(c) not in cmap]
         assert missing == [], f"{path.name} lacks {missing}"
 
@@ -73,8 +77,9 @@ def test_sample_is_pdf_with_embedded_cjk_fonts(sample_pdf):
     assert sample_pdf.startswith(b"%PDF-")
     assert b"/BaseFont /MPDFAA+NotoSansSCGBK" in sample_pdf
     assert b"/BaseFont /MPDFAA+NotoSansSCGBKBold" in sample_pdf
-    # Both GBK weights embedded as font programs; the system fallback is not loaded for GBK-only text.
-    assert sample_pdf.count(b"/FontFile3") == 2
+    # Both GBK weights embedded as TrueType programs; the system fallback is not loaded for GBK-only text.
+    assert sample_pdf.count(b"/FontFile2") == 2
+    assert sample_pdf.count(b"/FontFile3") == 0
 
 
 @needs_pdftotext
@@ -136,7 +141,8 @@ def test_rare_character_outside_gbk_uses_system_fallback(tmp_path):
     pdf.paragraph("吉𠮷家")
     pdf.section("𠮷")  # bold text falls back too
     data = pdf.output_bytes()
-    assert data.count(b"/FontFile3") == 4  # GBK regular + bold, fallback regular + bold
+    assert data.count(b"/FontFile2") == 2  # GBK regular + bold (TrueType)
+    assert data.count(b"/FontFile3") == 2  # fallback regular + bold (the system CFF faces)
     if PDFTOTEXT:
         assert "吉𠮷家" in pdf_text(data, tmp_path)
 
@@ -169,3 +175,61 @@ def test_module_is_pure():
     }
     assert not imported & {"streamlit", "sqlmodel", "sqlalchemy"}
     assert "datetime.now" not in Path(base.__file__).read_text(encoding="utf-8")
+
+
+def test_documents_cut_the_shared_fonts_and_leave_them_untouched(monkeypatch):
+    """Each document embeds a cut of the once-parsed font; documents never write to the shared face."""
+    face = base._shared_face(font_path())
+    def state():
+        proto = face.proto
+        return len(proto.cw), len(proto.cmap), len(face.glyph_data), dict(vars(proto.desc)), list(proto.missing_glyphs)
+
+    snapshot = state()
+    cuts: list[int] = []
+    real_cut = base._SharedFace.cut
+
+    def counting_cut(self, font):
+        cut = real_cut(self, font)
+        cuts.append(len(cut.getGlyphOrder()))
+        return cut
+
+    monkeypatch.setattr(base._SharedFace, "cut", counting_cut)
+    for _ in range(2):
+        sample_form().output_bytes()
+        pdf = FormPDF("公司", "KF-07", PRINTED_AT)
+        pdf.paragraph("龘\ue000")  # a missing glyph is recorded per document, not on the shared face
+        with pytest.raises(MissingGlyphError):
+            pdf.output_bytes()
+    assert len(cuts) == 8  # regular + bold, 4 documents
+    assert all(n < 300 for n in cuts), cuts  # a few hundred glyphs, not the 21,882 of the font
+    assert state() == snapshot
+
+
+@needs_pdftotext
+def test_concurrent_documents_from_many_threads(monkeypatch, tmp_path):
+    """The Streamlit server renders forms for several users at once from the shared fonts."""
+    monkeypatch.setattr(base, "_faces", {})  # the first documents also race to parse the fonts
+    # Each thread prints text of its own, so a glyph or width leaking between documents shows.
+    names = ["张三", "李四", "王五", "赵六", "钱七", "孙八", "周九", "吴十"]
+    start = threading.Barrier(len(names))
+
+    def render(i: int) -> bytes:
+        start.wait()
+        pdf = FormPDF(f"{names[i]}物业", f"KF-T{i}", PRINTED_AT)
+        pdf.title(f"{names[i]}的报修单", f"编号 {i:03d}")
+        rows = [[j, f"{names[i]}第{j}条", LONG_TEXT[j * 3 :]] for j in range(1, 15)]
+        pdf.table(["序号", "经办人", "记录"], rows, col_widths=[8, 20, 72])
+        pdf.kv_grid([("业主", names[i]), ("备注", "龘鬱囧犇" if i % 2 else "✓×¥")])
+        return pdf.output_bytes()
+
+    with ThreadPoolExecutor(len(names)) as pool:
+        results = list(pool.map(render, range(len(names))))
+    for i, data in enumerate(results):
+        out = tmp_path / str(i)
+        out.mkdir()
+        text = pdf_text(data, out)
+        for expected in [f"{names[i]}物业", f"{names[i]}的报修单", f"编号{i:03d}", f"{names[i]}第14条",
+                         LONG_TEXT[42:], "龘鬱囧犇" if i % 2 else "✓×¥", "第1页/共"]:
+            assert expected in text, f"document {i}: {expected!r} not found"
+        others = [n for n in names if n != names[i]]
+        assert not any(n in text for n in others), f"document {i} holds another document's text"
