@@ -235,3 +235,17 @@ def test_menu_follows_a_role_change_within_the_open_session(accounts, demo_db):
     user_service.set_grants(actor=admin, user_id=clerk_id, grants=grants, now=now())
     at.run()
     assert h.menu(at) == before
+
+
+def test_first_run_preloads_page_modules_and_freezes_them_out_of_the_collector(demo_db):
+    """Streamlit collects garbage after every run; app.py freezes the long-lived objects once per process."""
+    import gc
+    import sys
+    import threading
+
+    h.new_app()  # ready_engine() starts the preload thread
+    for thread in threading.enumerate():
+        if thread.name == "psd-preload":
+            thread.join(timeout=60)
+    assert "ui.complaint_detail" in sys.modules and "core.pdf.complaint_forms" in sys.modules
+    assert gc.get_freeze_count() > 50_000
