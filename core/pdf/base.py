@@ -21,6 +21,7 @@ import copy
 import struct
 import threading
 import unicodedata
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -88,20 +89,27 @@ class _SharedFace:
         ttfont = proto.ttfont
         order = ttfont.getGlyphOrder()
         self.gid = {name: i for i, name in enumerate(order)}
-        self.metrics: dict[str, tuple[int, int]] = dict(ttfont["hmtx"].metrics)
+        # Compact per-glyph arrays, indexed by glyph id: ~20,000 glyphs per face, kept for the process.
+        hmtx = ttfont["hmtx"].metrics
+        self.advances = array("H", (hmtx[name][0] for name in order))
+        self.lsbs = array("h", (hmtx[name][1] for name in order))
+        glyf_start = ttfont.reader.tables["glyf"].offset
         loca = ttfont["loca"]
-        glyf_data = ttfont.reader["glyf"]
-        self.glyph_data = {name: glyf_data[loca[i] : loca[i + 1]] for i, name in enumerate(order)}
+        self.glyph_at = array("L", (glyf_start + loca[i] for i in range(len(order) + 1)))  # offsets in data
         self.tables = {tag: ttfont.reader[tag] for tag in _COPIED_TABLES if tag in ttfont.reader}
         # The 32-byte post header as format 3 (no glyph names; fpdf2 needs ids, not names).
         self.post_header = struct.pack(">l", 0x00030000) + ttfont.reader["post"][4:32]
         self.components = {
-            name: tuple(TTGlyph(data).getComponentNames(None))
-            for name, data in self.glyph_data.items()
-            if len(data) >= 2 and struct.unpack(">h", data[:2])[0] < 0  # numberOfContours < 0: composite
+            name: tuple(TTGlyph(self._glyph_data(i)).getComponentNames(None))
+            for i, name in enumerate(order)
+            if self.glyph_at[i + 1] - self.glyph_at[i] >= 2
+            and struct.unpack_from(">h", self.data, self.glyph_at[i])[0] < 0  # numberOfContours < 0: composite
         }
         ttfont.close()
         proto.ttfont = None  # the template's font program is never used again
+
+    def _glyph_data(self, gid: int) -> bytes:
+        return self.data[self.glyph_at[gid] : self.glyph_at[gid + 1]]
 
     def attach(self, pdf: FPDF, family: str, style: str) -> None:
         """Register this face in ``pdf`` as ``family``/``style`` (what ``pdf.add_font`` would do)."""
@@ -134,7 +142,8 @@ class _SharedFace:
                 if component not in names:
                     names.add(component)
                     todo.append(component)
-        order = sorted(names, key=self.gid.__getitem__)  # .notdef (id 0) first
+        gids = {name: self.gid[name] for name in names}
+        order = sorted(names, key=gids.__getitem__)  # .notdef (id 0) first
         cut = TTFont(recalcBBoxes=False, recalcTimestamp=False)
         cut.setGlyphOrder(order)
         for tag, data in [*self.tables.items(), ("post", self.post_header)]:
@@ -142,7 +151,7 @@ class _SharedFace:
             table.decompile(data, cut)
             cut[tag] = table
         hmtx = newTable("hmtx")
-        hmtx.metrics = {name: self.metrics[name] for name in order}
+        hmtx.metrics = {name: (self.advances[gids[name]], self.lsbs[gids[name]]) for name in order}
         cut["hmtx"] = hmtx
         cut["cmap"] = _cmap(
             (cp, glyph.glyph_name) for glyph, _ in font.subset.items() if glyph is not None and isinstance(glyph.unicode, tuple)
@@ -150,7 +159,7 @@ class _SharedFace:
         )
         glyf = newTable("glyf")
         glyf.glyphOrder = order
-        glyf.glyphs = {name: TTGlyph(self.glyph_data[name]) for name in order}
+        glyf.glyphs = {name: TTGlyph(self._glyph_data(gids[name])) for name in order}
         cut["loca"] = newTable("loca")
         cut["glyf"] = glyf
         return cut

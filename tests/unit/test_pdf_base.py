@@ -182,7 +182,7 @@ def test_documents_cut_the_shared_fonts_and_leave_them_untouched(monkeypatch):
     face = base._shared_face(font_path())
     def state():
         proto = face.proto
-        return len(proto.cw), len(proto.cmap), len(face.glyph_data), dict(vars(proto.desc)), list(proto.missing_glyphs)
+        return len(proto.cw), len(proto.cmap), len(face.gid), dict(vars(proto.desc)), list(proto.missing_glyphs)
 
     snapshot = state()
     cuts: list[int] = []
