@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import pytest
 
@@ -36,3 +38,23 @@ def test_callback_record_text(tmp_path):
     text = pdf_text(callback_record(DATA, company="物业服务有限公司", printed_at="2026-11-27 15:00"), tmp_path)
     for expected in ["投诉回访记录表", "赵组长", "满意", "处理及时", "回访人："]:
         assert expected in text, expected
+
+
+@needs_pdftotext
+def test_complaint_sheets_rendered_concurrently(tmp_path):
+    """Several users print 投诉处理单 at once: every sheet holds its own complaint, embedded as two cut fonts."""
+    people = ["王业主", "李业主", "张业主", "赵业主", "孙业主", "周业主"]
+
+    def render(i: int) -> bytes:
+        data = replace(DATA, number=f"TS-2026-{i:06d}", complainant=people[i], handling_result=f"{people[i]}的问题已处理")
+        return complaint_sheet(data, company="物业服务有限公司", printed_at="2026-11-27 15:00")
+
+    with ThreadPoolExecutor(len(people)) as pool:
+        sheets = list(pool.map(render, range(len(people))))
+    for i, sheet in enumerate(sheets):
+        assert sheet.count(b"/FontFile2") == 2 and len(sheet) < 100_000  # regular + bold, only the used glyphs
+        out = tmp_path / str(i)
+        out.mkdir()
+        text = pdf_text(sheet, out)
+        assert f"编号TS-2026-{i:06d}" in text and f"{people[i]}的问题已处理" in text, i
+        assert not any(p in text for p in people if p != people[i]), i
