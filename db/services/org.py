@@ -202,12 +202,16 @@ def save_property(*, actor: Actor, property_id: int | None, building_id: int, un
 # ----- departments ---------------------------------------------------------------------------------
 
 def list_departments(*, actor: Actor, org_unit_id: int | None = None) -> list:
-    """Rows with the department's columns as attributes (``d.name``): ~250 at company scale, and building
-    that many table objects took 25 ms of the 组织与房屋 page (scripts/bench.py --scale large)."""
-    authorize(actor, Action.ORG_VIEW)
+    """The departments of the units in the actor's scope: a 管理处 user sees the own 管理处's departments, the
+    company-wide roles all (~250 at company scale).
+
+    Rows with the department's columns as attributes (``d.name``): building that many table objects took
+    25 ms of the 组织与房屋 page (scripts/bench.py --scale large)."""
+    authorize(actor, Action.ORG_VIEW, org_unit_id)
     with read_session() as s:
-        stmt = select(Department.id, Department.org_unit_id, Department.name, Department.kind,
-                      Department.head_staff_id, Department.active)
+        stmt = scope_filter(select(Department.id, Department.org_unit_id, Department.name, Department.kind,
+                                   Department.head_staff_id, Department.active),
+                            Department.org_unit_id, actor.scope(Action.ORG_VIEW))
         if org_unit_id:
             stmt = stmt.where(Department.org_unit_id == org_unit_id)
         return list(s.exec(stmt.order_by(Department.org_unit_id, Department.name)).all())

@@ -49,10 +49,11 @@ def list_staff(*, actor: Actor, office_id: int | None = None, search: str = "", 
 def staff_choices(*, actor: Actor, office_id: int | None = None) -> list[tuple[int, str]]:
     authorize(actor, Action.ORG_VIEW, office_id)
     with read_session() as s:
-        stmt = scope_filter(select(Staff).where(Staff.active == True), Staff.office_id, actor.scope(Action.ORG_VIEW))  # noqa: E712
+        stmt = scope_filter(select(Staff.id, Staff.name).where(Staff.active == True), Staff.office_id,  # noqa: E712
+                            actor.scope(Action.ORG_VIEW))
         if office_id:
             stmt = stmt.where(Staff.office_id == office_id)
-        return [(r.id, r.name) for r in s.exec(stmt.order_by(Staff.name).limit(2000)).all()]
+        return [(pk, name) for pk, name in s.exec(stmt.order_by(Staff.name).limit(2000)).all()]
 
 
 def save_staff(*, actor: Actor, staff_id: int | None, office_id: int, name: str, post: str,

@@ -1,4 +1,9 @@
-"""Organisation master data: units and complaint contact points, 苑区, 楼栋, 房屋, departments."""
+"""Organisation master data: units and complaint contact points, 苑区, 楼栋, 房屋, departments.
+
+Only the open tab is drawn: plain ``st.tabs`` run every tab's body (five tables, several queries) on every
+rerun. The lookups (units, offices, departments) come from the short-lived shared cache of ``ui.pickers``,
+cleared after this page's own writes to them.
+"""
 
 import streamlit as st
 
@@ -10,101 +15,34 @@ from db.services.base import EXPORT_LIMIT
 from db.services.people import staff_choices
 from ui.context import page_header, require
 from ui.forms import show_error
-from ui.pickers import office_picker
-from ui.tables import excel_button, frame, pager, pager_footer, reset_pager, selectable_table
+from ui.pickers import cached_departments, cached_units, clear_lookups, office_picker
+from ui.tables import excel_button, frame, pager, pager_footer, reset_pager, selectable_table, table
 
 actor = require(Action.ORG_VIEW)
 page_header("组织与房屋", ":material/apartment:", "公司 → 客服中心(总部)/管理处 → 苑区 → 楼栋 → 房屋；各部门负责人与投诉接口人")
 can_edit = actor.can(Action.ORG_MANAGE)
-units = org.list_units(actor=actor)
+units = cached_units(actor)
 unit_names = {u.id: u.name for u in units}
 
 
-def saved(message: str) -> None:
+def saved(message: str, *, lookups: bool = False) -> None:
+    if lookups:
+        clear_lookups()
     st.session_state["flash"] = message
     st.rerun()
 
 
-tab_units, tab_zones, tab_props, tab_depts = st.tabs(["单位", "苑区与楼栋", "房屋", "部门"])
-with tab_units:
-    df = frame(units, {"编码": lambda u: u.code, "名称": lambda u: u.name, "类型": lambda u: ORG_KIND[u.kind],
-                       "上级": lambda u: unit_names.get(u.parent_id, ""), "电话": lambda u: u.phone,
-                       "启用": lambda u: "是" if u.active else "否"})
-    picked = selectable_table(df, key="units_table")
-    if can_edit:
-        unit = units[picked] if picked is not None else None
-        with st.form("unit_form"):
-            st.caption("修改选中的单位" if unit else "新建单位（在表格中选中一行可修改）")
-            c1, c2, c3 = st.columns(3)
-            code = c1.text_input("编码 *", value=unit.code if unit else "")
-            name = c2.text_input("名称 *", value=unit.name if unit else "")
-            kinds = list(ORG_KIND)
-            kind = c3.selectbox("类型", kinds, index=kinds.index(unit.kind) if unit else 2, format_func=ORG_KIND.get)
-            parents = [None, *unit_names]
-            parent = c1.selectbox("上级单位", parents, index=parents.index(unit.parent_id) if unit else 1,
-                                  format_func=lambda i: "无" if i is None else unit_names[i])
-            address = c2.text_input("地址", value=unit.address if unit else "")
-            phone = c3.text_input("电话", value=unit.phone if unit else "")
-            staff = dict(staff_choices(actor=actor, office_id=unit.id)) if unit else {}
-            contacts = [None, *staff]
-            contact = st.selectbox("投诉接口人", contacts, format_func=lambda i: "未指定" if i is None else staff[i],
-                                   index=contacts.index(unit.complaint_contact_staff_id)
-                                   if unit and unit.complaint_contact_staff_id in staff else 0)
-            active = st.checkbox("启用", value=unit.active if unit else True)
-            if st.form_submit_button("保存单位", type="primary"):
-                try:
-                    org.save_unit(actor=actor, unit_id=unit.id if unit else None, code=code, name=name, kind=kind,
-                                  parent_id=parent, address=address, phone=phone,
-                                  complaint_contact_staff_id=contact, active=active)
-                    saved(f"已保存单位 {name}")
-                except DomainError as exc:
-                    show_error(exc)
-
-with tab_zones:
-    office_id = office_picker(actor, Action.ORG_VIEW, key="zone_office", allow_all=False)
-    zones = org.list_zones(actor=actor, office_id=office_id)
-    zone_names = {z.id: z.name for z in zones}
+def properties_tab() -> None:
     c1, c2 = st.columns(2)
     with c1:
-        st.markdown("**苑区**")
-        st.dataframe(frame(zones, {"苑区": lambda z: z.name, "启用": lambda z: "是" if z.active else "否"}),
-                     hide_index=True, width="stretch")
-        if can_edit:
-            with st.form("zone_form", clear_on_submit=True):
-                zname = st.text_input("新苑区名称 *")
-                if st.form_submit_button("添加苑区"):
-                    try:
-                        org.save_zone(actor=actor, zone_id=None, office_id=office_id, name=zname)
-                        saved(f"已添加苑区 {zname}")
-                    except DomainError as exc:
-                        show_error(exc)
-    with c2:
-        zone_id = st.selectbox("楼栋所在苑区", list(zone_names), format_func=zone_names.get, key="bld_zone")
-        if zone_id:
-            buildings = org.list_buildings(actor=actor, zone_id=zone_id)
-            st.dataframe(frame(buildings, {"楼栋": lambda b: b.name}), hide_index=True, width="stretch")
-            if can_edit:
-                with st.form("building_form", clear_on_submit=True):
-                    bname = st.text_input("新楼栋名称 *", placeholder="例如 3幢")
-                    if st.form_submit_button("添加楼栋"):
-                        try:
-                            org.save_building(actor=actor, building_id=None, zone_id=zone_id, name=bname)
-                            saved(f"已添加楼栋 {bname}")
-                        except DomainError as exc:
-                            show_error(exc)
-
-with tab_props:
-    c1, c2 = st.columns(2)
-    p_office = c1.selectbox("管理处", [None, *[u.id for u in units if u.kind == "office"]],
-                            format_func=lambda i: "全部（我的范围）" if i is None else unit_names[i], key="prop_office",
-                            on_change=reset_pager, args=("props",))
+        p_office = office_picker(actor, Action.ORG_VIEW, key="prop_office", on_change=reset_pager, args=("props",))
     search = c2.text_input("搜索房屋（苑区、楼栋、房号）", key="prop_search", on_change=reset_pager, args=("props",))
     page, size = pager("props", page_size=50)
     result = org.list_properties(actor=actor, office_id=p_office, search=search, page=page, page_size=size)
     prop_cols = {"房屋": lambda p: p.label, "管理处": lambda p: unit_names.get(p.office_id, ""),
                  "类型": lambda p: PROPERTY_KIND[p.kind], "面积(㎡)": lambda p: p.area_m2,
                  "重点业户": lambda p: "是" if p.key_household else "否"}
-    st.dataframe(frame(result.rows, prop_cols), hide_index=True, width="stretch")
+    st.dataframe(table(result.rows, prop_cols), hide_index=True, width="stretch")
     pager_footer("props", result)
     excel_button(lambda: frame(org.list_properties(actor=actor, office_id=p_office, search=search,
                                                    page_size=EXPORT_LIMIT).rows, prop_cols), "房屋列表.xlsx", key="props_xlsx")
@@ -131,23 +69,103 @@ with tab_props:
     elif can_edit:
         st.caption("选择一个管理处后可新增房屋。")
 
-with tab_depts:
-    depts = org.list_departments(actor=actor)
-    st.dataframe(frame(depts, {"单位": lambda d: unit_names.get(d.org_unit_id, ""), "部门": lambda d: d.name,
+
+def zones_tab() -> None:
+    office_id = office_picker(actor, Action.ORG_VIEW, key="zone_office", allow_all=False)
+    zones = org.list_zones(actor=actor, office_id=office_id)
+    zone_names = {z.id: z.name for z in zones}
+    c1, c2 = st.columns(2)
+    with c1:
+        st.markdown("**苑区**")
+        st.dataframe(table(zones, {"苑区": lambda z: z.name, "启用": lambda z: "是" if z.active else "否"}),
+                     hide_index=True, width="stretch")
+        if can_edit:
+            with st.form("zone_form", clear_on_submit=True):
+                zname = st.text_input("新苑区名称 *")
+                if st.form_submit_button("添加苑区"):
+                    try:
+                        org.save_zone(actor=actor, zone_id=None, office_id=office_id, name=zname)
+                        saved(f"已添加苑区 {zname}")
+                    except DomainError as exc:
+                        show_error(exc)
+    with c2:
+        zone_id = st.selectbox("楼栋所在苑区", list(zone_names), format_func=zone_names.get, key="bld_zone")
+        if zone_id:
+            buildings = org.list_buildings(actor=actor, zone_id=zone_id)
+            st.dataframe(table(buildings, {"楼栋": lambda b: b.name}), hide_index=True, width="stretch")
+            if can_edit:
+                with st.form("building_form", clear_on_submit=True):
+                    bname = st.text_input("新楼栋名称 *", placeholder="例如 3幢")
+                    if st.form_submit_button("添加楼栋"):
+                        try:
+                            org.save_building(actor=actor, building_id=None, zone_id=zone_id, name=bname)
+                            saved(f"已添加楼栋 {bname}")
+                        except DomainError as exc:
+                            show_error(exc)
+
+
+def units_tab() -> None:
+    rows = table(units, {"编码": lambda u: u.code, "名称": lambda u: u.name, "类型": lambda u: ORG_KIND[u.kind],
+                         "上级": lambda u: unit_names.get(u.parent_id, ""), "电话": lambda u: u.phone,
+                         "启用": lambda u: "是" if u.active else "否"})
+    picked = selectable_table(rows, key="units_table")
+    if not can_edit:
+        return
+    unit = units[picked] if picked is not None and picked < len(units) else None
+    with st.form("unit_form"):
+        st.caption("修改选中的单位" if unit else "新建单位（在表格中选中一行可修改）")
+        c1, c2, c3 = st.columns(3)
+        code = c1.text_input("编码 *", value=unit.code if unit else "")
+        name = c2.text_input("名称 *", value=unit.name if unit else "")
+        kinds = list(ORG_KIND)
+        kind = c3.selectbox("类型", kinds, index=kinds.index(unit.kind) if unit else 2, format_func=ORG_KIND.get)
+        parents = [None, *unit_names]
+        parent = c1.selectbox("上级单位", parents, index=parents.index(unit.parent_id) if unit else 1,
+                              format_func=lambda i: "无" if i is None else unit_names[i])
+        address = c2.text_input("地址", value=unit.address if unit else "")
+        phone = c3.text_input("电话", value=unit.phone if unit else "")
+        staff = dict(staff_choices(actor=actor, office_id=unit.id)) if unit else {}
+        contacts = [None, *staff]
+        contact = st.selectbox("投诉接口人", contacts, format_func=lambda i: "未指定" if i is None else staff[i],
+                               index=contacts.index(unit.complaint_contact_staff_id)
+                               if unit and unit.complaint_contact_staff_id in staff else 0)
+        active = st.checkbox("启用", value=unit.active if unit else True)
+        if st.form_submit_button("保存单位", type="primary"):
+            try:
+                org.save_unit(actor=actor, unit_id=unit.id if unit else None, code=code, name=name, kind=kind,
+                              parent_id=parent, address=address, phone=phone,
+                              complaint_contact_staff_id=contact, active=active)
+                saved(f"已保存单位 {name}", lookups=True)
+            except DomainError as exc:
+                show_error(exc)
+
+
+def departments_tab() -> None:
+    depts = cached_departments(actor)  # a 管理处 user: the own 管理处's departments only
+    st.dataframe(table(depts, {"单位": lambda d: unit_names.get(d.org_unit_id, ""), "部门": lambda d: d.name,
                                "类型": lambda d: DEPARTMENT_KIND.get(d.kind, d.kind)}), hide_index=True,
                  width="stretch")
-    if can_edit:
-        with st.form("dept_form", clear_on_submit=True):
-            c1, c2, c3 = st.columns(3)
-            d_unit = c1.selectbox("所属单位 *", list(unit_names), format_func=unit_names.get)
-            d_name = c2.text_input("部门名称 *")
-            d_kind = c3.selectbox("类型", list(DEPARTMENT_KIND), format_func=DEPARTMENT_KIND.get)
-            heads = dict(staff_choices(actor=actor, office_id=d_unit))
-            head = st.selectbox("负责人", [None, *heads], format_func=lambda i: "未指定" if i is None else heads[i])
-            if st.form_submit_button("添加部门"):
-                try:
-                    org.save_department(actor=actor, department_id=None, org_unit_id=d_unit, name=d_name,
-                                        kind=d_kind, head_staff_id=head)
-                    saved(f"已添加部门 {d_name}")
-                except DomainError as exc:
-                    show_error(exc)
+    if not can_edit:
+        return
+    with st.form("dept_form", clear_on_submit=True):
+        c1, c2, c3 = st.columns(3)
+        d_unit = c1.selectbox("所属单位 *", list(unit_names), format_func=unit_names.get)
+        d_name = c2.text_input("部门名称 *")
+        d_kind = c3.selectbox("类型", list(DEPARTMENT_KIND), format_func=DEPARTMENT_KIND.get)
+        heads = dict(staff_choices(actor=actor, office_id=d_unit))
+        head = st.selectbox("负责人", [None, *heads], format_func=lambda i: "未指定" if i is None else heads[i])
+        if st.form_submit_button("添加部门"):
+            try:
+                org.save_department(actor=actor, department_id=None, org_unit_id=d_unit, name=d_name,
+                                    kind=d_kind, head_staff_id=head)
+                saved(f"已添加部门 {d_name}", lookups=True)
+            except DomainError as exc:
+                show_error(exc)
+
+
+# 房屋 first: looking a 房屋 up is what the page is opened for most (scripts/scale/org.py PAGE_FILTERS).
+TABS = {"房屋": properties_tab, "苑区与楼栋": zones_tab, "单位": units_tab, "部门": departments_tab}
+for tab, draw in zip(st.tabs(list(TABS), key="org_tab", on_change="rerun"), TABS.values(), strict=True):
+    if tab.open:
+        with tab:
+            draw()

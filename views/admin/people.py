@@ -1,4 +1,8 @@
-"""People master data: staff (岗位, 入职日期, 可独立上岗) and customers (业主/住户) with their 房屋."""
+"""People master data: staff (岗位, 入职日期, 可独立上岗) and customers (业主/住户) with their 房屋.
+
+Only the open tab is drawn (plain ``st.tabs`` run both lists, their counts and tables on every rerun); the
+unit names come from the shared lookup cache of ``ui.pickers``.
+"""
 
 from datetime import date
 
@@ -13,29 +17,30 @@ from db.services.base import EXPORT_LIMIT
 from ui.context import page_header, require
 from ui.fmt import yes_no
 from ui.forms import show_error
-from ui.pickers import office_picker
-from ui.tables import excel_button, frame, pager, pager_footer, reset_pager, selectable_table
+from ui.pickers import cached_units, office_picker
+from ui.tables import excel_button, frame, pager, pager_footer, reset_pager, selectable_table, table
 
 actor = require(Action.PEOPLE_VIEW)
 page_header("员工与客户", ":material/groups:", "员工档案（可独立上岗）与一户一档的客户基础信息；证件号默认脱敏，查看完整号码会被记录")
-office_id = office_picker(actor, Action.PEOPLE_VIEW, key="people_office")
-names = {u.id: u.name for u in org.list_units(actor=actor)} if actor.can(Action.ORG_VIEW) else {}
+office_id = office_picker(actor, Action.PEOPLE_VIEW, key="people_office",
+                          on_change=lambda: (reset_pager("staff"), reset_pager("customers")))
+names = {u.id: u.name for u in cached_units(actor)} if actor.can(Action.ORG_VIEW) else {}
 can_edit = actor.can(Action.PEOPLE_MANAGE, office_id) if office_id else False
 
-tab_staff, tab_customers = st.tabs(["员工", "客户"])
-with tab_staff:
+
+def staff_tab() -> None:
     search = st.text_input("搜索员工姓名", key="staff_search", on_change=reset_pager, args=("staff",))
     page, size = pager("staff", page_size=50)
     result = people.list_staff(actor=actor, office_id=office_id, search=search, page=page, page_size=size)
     staff_cols = {"姓名": lambda r: r.name, "单位": lambda r: names.get(r.office_id, ""),
                   "岗位": lambda r: role_label(r.post), "电话": lambda r: r.phone, "入职日期": lambda r: r.hire_date,
                   "可独立上岗": lambda r: yes_no(r.independent_on_post), "在职": lambda r: yes_no(r.active)}
-    picked = selectable_table(frame(result.rows, staff_cols), key="staff_table")
+    picked = selectable_table(table(result.rows, staff_cols), key="staff_table")
     pager_footer("staff", result)
     excel_button(lambda: frame(people.list_staff(actor=actor, office_id=office_id, search=search,
                                                  page_size=EXPORT_LIMIT).rows, staff_cols), "员工列表.xlsx", key="staff_xlsx")
     if can_edit:
-        row = result.rows[picked] if picked is not None else None
+        row = result.rows[picked] if picked is not None and picked < len(result.rows) else None
         with st.form("staff_form"):
             st.caption(f"修改员工 {row.name}" if row else "新增员工（选中表格中一行可修改）")
             c1, c2, c3 = st.columns(3)
@@ -60,19 +65,20 @@ with tab_staff:
     elif office_id is None and actor.can(Action.PEOPLE_MANAGE):
         st.caption("选择一个管理处后可新增或修改员工。")
 
-with tab_customers:
+
+def customers_tab() -> None:
     csearch = st.text_input("搜索姓名或电话", key="cust_search", on_change=reset_pager, args=("customers",))
     page, size = pager("customers", page_size=50)
     cres = people.list_customers(actor=actor, office_id=office_id, search=csearch, page=page, page_size=size)
     cust_cols = {"姓名": lambda r: r.name, "类型": lambda r: CUSTOMER_KIND.get(r.kind, r.kind),
                  "证件号": lambda r: r.id_number, "电话": lambda r: r.phone, "房屋": lambda r: r.properties,
                  "单位": lambda r: names.get(r.office_id, "")}
-    cpicked = selectable_table(frame(cres.rows, cust_cols), key="cust_table")
+    cpicked = selectable_table(table(cres.rows, cust_cols), key="cust_table")
     pager_footer("customers", cres)
     excel_button(lambda: frame(people.list_customers(actor=actor, office_id=office_id, search=csearch,
                                                      page_size=EXPORT_LIMIT).rows, cust_cols),
                  "客户列表.xlsx", key="cust_xlsx")
-    crow = cres.rows[cpicked] if cpicked is not None else None
+    crow = cres.rows[cpicked] if cpicked is not None and cpicked < len(cres.rows) else None
     if crow and actor.can(Action.ID_NUMBER_VIEW_FULL, crow.office_id):
         if st.button("查看完整证件号（将被记录）", key=f"reveal_{crow.id}"):
             try:
@@ -104,3 +110,11 @@ with tab_customers:
                     st.rerun()
                 except DomainError as exc:
                     show_error(exc)
+
+
+# 客户 first: looking a customer up is what the page is opened for most (scripts/scale/people.py PAGE_FILTERS).
+TABS = {"客户": customers_tab, "员工": staff_tab}
+for tab, draw in zip(st.tabs(list(TABS), key="people_tab", on_change="rerun"), TABS.values(), strict=True):
+    if tab.open:
+        with tab:
+            draw()
