@@ -14,7 +14,7 @@ from core.pdf.complaint_forms import SheetData, callback_record, complaint_sheet
 from core.policy import PolicyBook, format_value
 from db.services import complaints as svc
 from ui.fmt import dt, now, yes_no
-from ui.tables import frame, reset_pager
+from ui.tables import frame, reset_pager, table
 
 LIST_PAGE = "views/complaints/list.py"
 POLICY_LINE = "依据《顾客投诉处理制度》：投诉通报处理、投诉回访、投诉顾问支持及责任划分、网上投诉处理"
@@ -63,9 +63,9 @@ def _overdue(c, moment: datetime) -> str:
     return ""
 
 
-def complaint_frame(rows, office_names: dict[int, str]) -> pd.DataFrame:
+def _list_columns(office_names: dict[int, str]) -> dict:
     moment = now()
-    return frame(rows, {
+    return {
         "编号": lambda c: c.number,
         "管理处": lambda c: office_names.get(c.office_id, ""),
         "受理时间": lambda c: dt(c.received_at),
@@ -76,7 +76,17 @@ def complaint_frame(rows, office_names: dict[int, str]) -> pd.DataFrame:
         "状态": lambda c: state_label(c.state),
         "处理期限": lambda c: dt(c.due_at),
         "超期": lambda c: _overdue(c, moment),
-    })
+    }
+
+
+def complaint_frame(rows, office_names: dict[int, str]) -> pd.DataFrame:
+    """The list as a pandas frame: what the Excel export writes."""
+    return frame(rows, _list_columns(office_names))
+
+
+def complaint_table(rows, office_names: dict[int, str]):
+    """The same columns for the screen, as an Arrow table (no pandas round trip on every rerun)."""
+    return table(rows, _list_columns(office_names))
 
 
 REPORT_KINDS = {"notice": "系统通报", "phone": "电话通报", "express": "快报", "special": "专题报告"}

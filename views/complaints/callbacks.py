@@ -5,12 +5,12 @@ import streamlit as st
 from core.errors import DomainError
 from core.permissions import Action
 from db.services import complaints as svc
-from db.services.org import offices_for
 from ui.complaint_detail import load_detail, show_complaint
 from ui.complaints import complaint_frame, picked_complaint
 from ui.context import page_header, require
 from ui.fmt import dt, now
 from ui.forms import show_error
+from ui.pickers import cached_offices
 from ui.tables import excel_button, pager, pager_footer, selectable_table
 
 actor = require(Action.COMPLAINT_CALLBACK)
@@ -23,7 +23,7 @@ except DomainError as exc:
     show_error(exc)
     st.stop()
 st.metric("待回访", result.total)
-df = complaint_frame(result.rows, dict(offices_for(actor=actor, action=Action.COMPLAINT_VIEW)))
+df = complaint_frame(result.rows, dict(cached_offices(actor, Action.COMPLAINT_VIEW)))
 df["回访期限"] = [dt(c.callback_due_at) for c in result.rows]
 picked = selectable_table(df, key="callbacks_table")
 pager_footer("callbacks", result)

@@ -8,14 +8,20 @@ from core import complaints as rules
 from core.errors import DomainError
 from core.permissions import Action
 from db.services import complaints as svc
-from db.services.org import offices_for
 from ui.complaint_detail import load_detail, show_complaint
 from ui.complaint_reports import quality_bulletin_button
-from ui.complaints import POLICY_LINE, complaint_frame, filters_changed, options, picked_complaint
+from ui.complaints import (
+    POLICY_LINE,
+    complaint_frame,
+    complaint_table,
+    filters_changed,
+    options,
+    picked_complaint,
+)
 from ui.context import page_header, require
 from ui.fmt import local_to_utc, now
 from ui.forms import show_error
-from ui.pickers import office_picker
+from ui.pickers import cached_offices, office_picker
 from ui.tables import excel_button, pager, pager_footer, selectable_table
 
 actor = require(Action.COMPLAINT_VIEW)
@@ -51,14 +57,14 @@ try:
 except DomainError as exc:
     show_error(exc)
     st.stop()
-names = dict(offices_for(actor=actor, action=Action.COMPLAINT_VIEW))
-df = complaint_frame(result.rows, names)
-picked = selectable_table(df, key="complaints_table")
+names = dict(cached_offices(actor, Action.COMPLAINT_VIEW))
+picked = selectable_table(complaint_table(result.rows, names), key="complaints_table")
 pager_footer("complaints", result)
 if actor.can(Action.COMPLAINT_EXPORT):
     e1, e2 = st.columns([1, 3])
     with e1:
-        excel_button(lambda: df, "投诉列表.xlsx", key="complaints_xlsx")  # the workbook is built only when clicked
+        # the workbook is built only when clicked
+        excel_button(lambda: complaint_frame(result.rows, names), "投诉列表.xlsx", key="complaints_xlsx")
     with e2:
         quality_bulletin_button(actor, office_id=office_id, since=since, until=until,
                                 period_label=period_label)
