@@ -10,13 +10,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, text, update
+from sqlalchemy import bindparam, func, insert, text, update
+from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from core.errors import PermissionDenied
 from core.permissions import Action, Actor
 from db.models import AuditLog, IdempotencyKey, NumberSequence
+from db.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -52,21 +54,40 @@ def audit(
     after: Any = None,
     source: str = "",
 ) -> None:
-    """Add the audit row to the caller's transaction: it commits or rolls back with the business write."""
-    session.add(
-        AuditLog(
-            actor_user_id=actor.user_id if actor else None,
-            actor_name=actor.name if actor else "",
-            action=action,
-            entity=entity,
-            entity_id=str(entity_id or ""),
-            office_id=office_id,
-            summary=summary[:500],
-            before_json=to_json(before),
-            after_json=to_json(after),
-            source=source[:64],
-        )
-    )
+    """Add the audit row to the caller's transaction: it commits or rolls back with the business write.
+
+    A plain INSERT on the session's connection, sent at once: building an AuditLog object and flushing it was a
+    large share of every write's CPU (issue 5), and nothing reads the row back in the same transaction. The
+    columns and defaults are those ``AuditLog(...)`` gave (``at`` = now, UTC). audit_log has no foreign keys,
+    so writing it before the caller's pending objects are flushed is safe.
+    """
+    session.connection().execute(_AUDIT_INSERT, {
+        "at": utcnow(),
+        "actor_user_id": actor.user_id if actor else None,
+        "actor_name": actor.name if actor else "",
+        "action": action,
+        "entity": entity,
+        "entity_id": str(entity_id or ""),
+        "office_id": office_id,
+        "summary": summary[:500],
+        "before_json": to_json(before),
+        "after_json": to_json(after),
+        "source": source[:64],
+    })
+
+
+_AUDIT_INSERT = insert(AuditLog)
+_IDEMPOTENCY_INSERT = insert(IdempotencyKey)
+# Built once with bound parameters: constructing a statement per call (and its cache key) cost as much as
+# running it.
+_IDEMPOTENCY_GET = core_select(IdempotencyKey.entity, IdempotencyKey.entity_id).where(
+    IdempotencyKey.request_id == bindparam("request_id"))
+_NEXT_NUMBER = (
+    update(NumberSequence)
+    .where(NumberSequence.name == bindparam("seq_name"), NumberSequence.year == bindparam("seq_year"))
+    .values(last_value=NumberSequence.last_value + 1)
+    .returning(NumberSequence.last_value)
+)
 
 
 def authorize(actor: Actor | None, action: Action, office_id: int | None = None, *, in_transaction: bool = False) -> None:
@@ -120,7 +141,8 @@ def already_done(session: Session, request_id: str | None, entity: str) -> str |
     if session.get_bind().dialect.name == "postgresql":
         # Serialise concurrent submissions of one form render until the first one commits.
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:r))"), {"r": request_id})
-    row = session.get(IdempotencyKey, request_id)
+    # Columns, not an IdempotencyKey object: this runs at the start of every idempotent write (issue 5).
+    row = session.connection().execute(_IDEMPOTENCY_GET, {"request_id": request_id}).first()
     if row is None:
         return None
     return row.entity_id if row.entity == entity else None
@@ -128,18 +150,15 @@ def already_done(session: Session, request_id: str | None, entity: str) -> str |
 
 def remember(session: Session, request_id: str | None, entity: str, entity_id: Any) -> None:
     if request_id:
-        session.add(IdempotencyKey(request_id=request_id, entity=entity, entity_id=str(entity_id)))
+        # Sent at once (a plain INSERT, as for audit rows): a concurrent duplicate fails here, inside the writer.
+        session.connection().execute(_IDEMPOTENCY_INSERT, {"request_id": request_id, "entity": entity,
+                                                           "entity_id": str(entity_id), "created_at": utcnow()})
 
 
 def next_number(session: Session, name: str, year: int) -> int:
     """Atomically take the next number of a yearly sequence inside the caller's transaction."""
-    stmt = (
-        update(NumberSequence)
-        .where(NumberSequence.name == name, NumberSequence.year == year)
-        .values(last_value=NumberSequence.last_value + 1)
-        .returning(NumberSequence.last_value)
-    )
-    value = session.execute(stmt).scalar()
+    params = {"seq_name": name, "seq_year": year}
+    value = session.connection().execute(_NEXT_NUMBER, params).scalar()  # Core: no ORM execution path per call
     if value is not None:
         return int(value)
     try:
@@ -147,7 +166,7 @@ def next_number(session: Session, name: str, year: int) -> int:
             session.add(NumberSequence(name=name, year=year, last_value=1))
         return 1
     except IntegrityError:  # another transaction created the counter first
-        return int(session.execute(stmt).scalar_one())
+        return int(session.connection().execute(_NEXT_NUMBER, params).scalar_one())
 
 
 EXPORT_LIMIT = 10_000

@@ -5,11 +5,15 @@ Every process reads its rules through ``policy_at`` / ``policy_for`` here; nothi
 
 from __future__ import annotations
 
+import bisect
 import json
+import threading
+from collections import OrderedDict
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Text, cast, func
+from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
 from core import policy as book
@@ -37,14 +41,117 @@ def _holidays(session: Session) -> list[book.Holiday]:
             session.exec(select(PolicyHoliday.day, PolicyHoliday.kind, PolicyHoliday.name)).all()]
 
 
+# ----- the in-process cache ------------------------------------------------------------------------
+#
+# Every complaint registration resolved the whole book from the tables (reading every change and holiday and
+# building ~140 dicts and objects): a large share of the write transaction's CPU (issue 5). The book only
+# changes when a row of policy_change or policy_holiday does, so each call reads one row: a fingerprint of both
+# tables' full contents, computed in the database. Other processes (and tests that rebuild a database under
+# the same URL) change the tables behind our back, so the fingerprint is the content itself, never a counter
+# or an in-process flag: equal fingerprints mean equal rows. The rows are then parsed and resolved at most once
+# per (fingerprint, version, interval between effective-from boundaries that ``at`` falls in).
+
+_CACHE_LOCK = threading.Lock()
+_INPUTS: OrderedDict[tuple, _Inputs] = OrderedDict()  # fingerprint → parsed rows; a few entries suffice
+_BOOKS: OrderedDict[tuple, book.PolicyBook] = OrderedDict()  # (fingerprint, version, interval) → resolved book
+_MAX_INPUTS = 8
+_MAX_BOOKS = 256
+
+
+class _Inputs:
+    """One fingerprint's parsed rows, and the sorted effective-from moments where the resolved book can change."""
+
+    __slots__ = ("changes", "holidays", "boundaries")
+
+    def __init__(self, changes: list[book.Change], holidays: list[book.Holiday]) -> None:
+        self.changes = tuple(changes)
+        self.holidays = tuple(holidays)
+        self.boundaries = sorted({ch.effective_from for ch in changes})
+
+
+def _text(column) -> Any:
+    """``len:value`` so that the concatenation of fields and rows below can be read back one way only."""
+    value = func.coalesce(cast(column, Text), "~")
+    return cast(func.length(value), Text) + ":" + value
+
+
+def _fingerprint_stmt():
+    changes = core_select(func.aggregate_strings(
+        _text(PolicyChange.id) + _text(PolicyChange.key) + _text(PolicyChange.value_json)
+        + _text(PolicyChange.effective_from), "|")).scalar_subquery()
+    top = core_select(func.coalesce(func.max(PolicyChange.id), 0)).scalar_subquery()
+    days = core_select(func.aggregate_strings(
+        _text(PolicyHoliday.day) + _text(PolicyHoliday.kind) + _text(PolicyHoliday.name), "|")).scalar_subquery()
+    return core_select(top, changes, days)
+
+
+_FINGERPRINT = _fingerprint_stmt()
+
+
+def _state(session: Session) -> tuple[int, tuple]:
+    """(current version, cache key) read in the caller's transaction: one statement, one row."""
+    top, changes, days = session.connection().execute(_FINGERPRINT).one()
+    return int(top), (str(session.get_bind().url), changes or "", days or "")
+
+
+def _inputs(session: Session, key: tuple) -> _Inputs:
+    with _CACHE_LOCK:
+        found = _INPUTS.get(key)
+        if found is not None:
+            _INPUTS.move_to_end(key)
+            return found
+    found = _Inputs(_changes(session), _holidays(session))  # same transaction as the fingerprint: same rows
+    with _CACHE_LOCK:
+        _INPUTS[key] = found
+        while len(_INPUTS) > _MAX_INPUTS:
+            _INPUTS.popitem(last=False)
+    return found
+
+
+def _copy(b: book.PolicyBook) -> book.PolicyBook:
+    """A caller's own copy of a cached book: ``values`` (and the duration dicts in it) are plain mutable dicts."""
+    values = {k: (dict(v) if type(v) is dict else v) for k, v in b.values.items()}
+    return book.PolicyBook(version=b.version, values=values, holidays=b.holidays, overridden=b.overridden)
+
+
 def current_version(session: Session) -> int:
     """The version a record made now stores (the number of the latest change; 0 = shipped defaults)."""
-    return int(session.exec(select(func.coalesce(func.max(PolicyChange.id), 0))).one())
+    return _state(session)[0]
 
 
 def policy_in(session: Session, *, at: datetime, version: int | None = None) -> book.PolicyBook:
     """The policy for a record inside an open session: its stored version, judged at ``at``."""
-    return book.resolve(_changes(session), version=version, at=at, holidays=_holidays(session))
+    return _resolved(session, _state(session)[1], version, at)
+
+
+def current_policy(session: Session, *, at: datetime) -> book.PolicyBook:
+    """The latest version (``.version``, what a record made now stores), judged at ``at``: one fingerprint read."""
+    top, key = _state(session)
+    return _resolved(session, key, top, at)
+
+
+def _resolved(session: Session, key: tuple, version: int | None, at: datetime) -> book.PolicyBook:
+    inputs = _inputs(session, key)
+    # resolve() depends on ``at`` only through which changes have effective_from <= at.
+    memo = (key, version, bisect.bisect_right(inputs.boundaries, at))
+    with _CACHE_LOCK:
+        found = _BOOKS.get(memo)
+        if found is not None:
+            _BOOKS.move_to_end(memo)
+    if found is None:
+        found = book.resolve(inputs.changes, version=version, at=at, holidays=inputs.holidays)
+        with _CACHE_LOCK:
+            _BOOKS[memo] = found
+            while len(_BOOKS) > _MAX_BOOKS:
+                _BOOKS.popitem(last=False)
+    return _copy(found)
+
+
+def clear_cache() -> None:
+    """Forget every cached book (tests; never needed for correctness)."""
+    with _CACHE_LOCK:
+        _INPUTS.clear()
+        _BOOKS.clear()
 
 
 def policy_at(at: datetime, version: int | None = None) -> book.PolicyBook:
