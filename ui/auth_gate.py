@@ -75,10 +75,10 @@ def login_gate() -> auth_service.SessionUser | None:
     authenticator = stauth.Authenticate(credentials, cookie_name=COOKIE_NAME, cookie_key=key,
                                         cookie_expiry_days=expiry_days, auto_hash=False, login_sleep_time=0)
     users = credentials["usernames"]
-    ip = st.context.ip_address
-    source = ip if isinstance(ip, str) else ""  # AppTest has no client address
-
     def check_credentials(username: str, password: str) -> bool:
+        # The client address is read only when a password is checked (not on every signed-in click).
+        ip = st.context.ip_address
+        source = ip if isinstance(ip, str) else ""  # AppTest has no client address
         result = auth_service.verify_login(username, password, source=source, now=utc_now())
         if result.ok:
             users[username] = _entry(result.display_name)

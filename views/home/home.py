@@ -6,14 +6,14 @@ from core.labels import NOTICE_KIND
 from core.permissions import Action
 from core.roles import role_label
 from db.services import mywork, notices
-from db.services.org import list_units
 from ui.context import page_header, require
 from ui.fmt import dt, now
+from ui.pickers import cached_units
 
 actor = require(Action.HOME_VIEW)
 page_header("首页", ":material/home:", "物业客服台 · 客服中心日常工作")
 
-units = {u.id: u.name for u in list_units(actor=actor)} if actor.can(Action.ORG_VIEW) else {}
+units = {u.id: u.name for u in cached_units(actor)} if actor.can(Action.ORG_VIEW) else {}
 with st.container(border=True):
     st.subheader(f"{actor.name}，您好")
     for grant in actor.grants:
