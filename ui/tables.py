@@ -18,14 +18,17 @@ def pager(key: str, *, page_size: int = 50) -> tuple[int, int]:
     return int(st.session_state.get(f"{key}_page", 1)), page_size
 
 
+def _go_to(key: str, page: int) -> None:
+    st.session_state[f"{key}_page"] = page
+
+
 def pager_footer(key: str, result) -> None:
+    """上一页/下一页 set the page in a callback: the click's own run shows the new page (no second run), also
+    inside an ``st.fragment``."""
     cols = st.columns([1, 1, 4])
-    if cols[0].button("上一页", key=f"{key}_prev", disabled=result.page <= 1):
-        st.session_state[f"{key}_page"] = result.page - 1
-        st.rerun()
-    if cols[1].button("下一页", key=f"{key}_next", disabled=result.page >= result.pages):
-        st.session_state[f"{key}_page"] = result.page + 1
-        st.rerun()
+    cols[0].button("上一页", key=f"{key}_prev", disabled=result.page <= 1, on_click=_go_to, args=(key, result.page - 1))
+    cols[1].button("下一页", key=f"{key}_next", disabled=result.page >= result.pages, on_click=_go_to,
+                   args=(key, result.page + 1))
     cols[2].caption(f"共 {result.total} 条，第 {result.page}/{result.pages} 页")
 
 

@@ -129,3 +129,25 @@ def test_people_page_draws_only_the_open_tab(db_url, org, make_actor):
     assert column(at, 0, "姓名") == ["李甲"]
     clerk = run_page(PEOPLE_PAGE, make_actor(Role.CLERK, org.office_b))
     assert problems(clerk) == [] and column(clerk, 0, "姓名") == ["王乙"]
+
+
+def test_properties_page_through_the_pager(db_url, org, make_actor):
+    """上一页/下一页 turn the page in the click's own run (callbacks), inside the tab's fragment."""
+    admin = make_actor(Role.SYSADMIN)
+    zone = org_service.save_zone(actor=admin, zone_id=None, office_id=org.office_a, name="苑区甲")
+    building = org_service.save_building(actor=admin, building_id=None, zone_id=zone, name="1幢")
+    for n in range(55):
+        org_service.save_property(actor=admin, property_id=None, building_id=building, unit_no="1", room=f"{n + 1:03d}",
+                                  area_m2=None, kind="residential", key_household=False)
+    at = run_page(ORG_PAGE, make_actor(Role.CLERK, org.office_a))
+    assert len(at.dataframe[0].value) == 50 and "共 55 条，第 1/2 页" in [c.value for c in at.caption]
+    at.button(key="props_next").click().run()
+    assert problems(at) == []
+    assert column(at, 0, "房屋") == [f"苑区甲 1幢 1单元 {n:03d}" for n in range(51, 56)]
+    assert "共 55 条，第 2/2 页" in [c.value for c in at.caption]
+    at.button(key="props_prev").click().run()
+    assert len(at.dataframe[0].value) == 50 and "共 55 条，第 1/2 页" in [c.value for c in at.caption]
+    at.button(key="props_next").click().run()
+    at.text_input(key="prop_search").input("05").run()  # a new search starts on page 1
+    assert column(at, 0, "房屋") == [f"苑区甲 1幢 1单元 {n:03d}" for n in (5, 50, 51, 52, 53, 54, 55)]
+    assert at.session_state["props_page"] == 1

@@ -1,7 +1,8 @@
 """Organisation master data: units and complaint contact points, 苑区, 楼栋, 房屋, departments.
 
 Only the open tab is drawn: plain ``st.tabs`` run every tab's body (five tables, several queries) on every
-rerun. The lookups (units, offices, departments) come from the short-lived shared cache of ``ui.pickers``,
+rerun. Each tab is an ``st.fragment``: a search, a page turn or a row selection reruns that tab alone; a save
+reruns the page (``st.rerun``). The lookups (units, offices, departments) come from the short-lived shared cache of ``ui.pickers``,
 cleared after this page's own writes to them.
 """
 
@@ -32,6 +33,7 @@ def saved(message: str, *, lookups: bool = False) -> None:
     st.rerun()
 
 
+@st.fragment
 def properties_tab() -> None:
     c1, c2 = st.columns(2)
     with c1:
@@ -70,6 +72,7 @@ def properties_tab() -> None:
         st.caption("选择一个管理处后可新增房屋。")
 
 
+@st.fragment
 def zones_tab() -> None:
     office_id = office_picker(actor, Action.ORG_VIEW, key="zone_office", allow_all=False)
     zones = org.list_zones(actor=actor, office_id=office_id)
@@ -104,6 +107,7 @@ def zones_tab() -> None:
                             show_error(exc)
 
 
+@st.fragment
 def units_tab() -> None:
     rows = table(units, {"编码": lambda u: u.code, "名称": lambda u: u.name, "类型": lambda u: ORG_KIND[u.kind],
                          "上级": lambda u: unit_names.get(u.parent_id, ""), "电话": lambda u: u.phone,
@@ -140,6 +144,7 @@ def units_tab() -> None:
                 show_error(exc)
 
 
+@st.fragment
 def departments_tab() -> None:
     depts = cached_departments(actor)  # a 管理处 user: the own 管理处's departments only
     st.dataframe(table(depts, {"单位": lambda d: unit_names.get(d.org_unit_id, ""), "部门": lambda d: d.name,

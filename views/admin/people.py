@@ -1,7 +1,8 @@
 """People master data: staff (岗位, 入职日期, 可独立上岗) and customers (业主/住户) with their 房屋.
 
-Only the open tab is drawn (plain ``st.tabs`` run both lists, their counts and tables on every rerun); the
-unit names come from the shared lookup cache of ``ui.pickers``.
+Only the open tab is drawn (plain ``st.tabs`` run both lists, their counts and tables on every rerun), and
+each tab is an ``st.fragment``: a search, a page turn or a row selection reruns that list alone. The unit names
+come from the shared lookup cache of ``ui.pickers``.
 """
 
 from datetime import date
@@ -28,6 +29,7 @@ names = {u.id: u.name for u in cached_units(actor)} if actor.can(Action.ORG_VIEW
 can_edit = actor.can(Action.PEOPLE_MANAGE, office_id) if office_id else False
 
 
+@st.fragment
 def staff_tab() -> None:
     search = st.text_input("搜索员工姓名", key="staff_search", on_change=reset_pager, args=("staff",))
     page, size = pager("staff", page_size=50)
@@ -66,6 +68,7 @@ def staff_tab() -> None:
         st.caption("选择一个管理处后可新增或修改员工。")
 
 
+@st.fragment
 def customers_tab() -> None:
     csearch = st.text_input("搜索姓名或电话", key="cust_search", on_change=reset_pager, args=("customers",))
     page, size = pager("customers", page_size=50)
