@@ -61,9 +61,10 @@ _MAX_BOOKS = 256
 class _Inputs:
     """One fingerprint's parsed rows, and the sorted effective-from moments where the resolved book can change."""
 
-    __slots__ = ("changes", "holidays", "boundaries")
+    __slots__ = ("key", "changes", "holidays", "boundaries")
 
-    def __init__(self, changes: list[book.Change], holidays: list[book.Holiday]) -> None:
+    def __init__(self, key: tuple, changes: list[book.Change], holidays: list[book.Holiday]) -> None:
+        self.key = key  # the first reader's key object: memo keys share it instead of holding copies
         self.changes = tuple(changes)
         self.holidays = tuple(holidays)
         self.boundaries = sorted({ch.effective_from for ch in changes})
@@ -100,9 +101,9 @@ def _inputs(session: Session, key: tuple) -> _Inputs:
         if found is not None:
             _INPUTS.move_to_end(key)
             return found
-    found = _Inputs(_changes(session), _holidays(session))  # same transaction as the fingerprint: same rows
+    found = _Inputs(key, _changes(session), _holidays(session))  # same transaction as the fingerprint: same rows
     with _CACHE_LOCK:
-        _INPUTS[key] = found
+        found = _INPUTS.setdefault(key, found)
         while len(_INPUTS) > _MAX_INPUTS:
             _INPUTS.popitem(last=False)
     return found
@@ -133,7 +134,7 @@ def current_policy(session: Session, *, at: datetime) -> book.PolicyBook:
 def _resolved(session: Session, key: tuple, version: int | None, at: datetime) -> book.PolicyBook:
     inputs = _inputs(session, key)
     # resolve() depends on ``at`` only through which changes have effective_from <= at.
-    memo = (key, version, bisect.bisect_right(inputs.boundaries, at))
+    memo = (inputs.key, version, bisect.bisect_right(inputs.boundaries, at))
     with _CACHE_LOCK:
         found = _BOOKS.get(memo)
         if found is not None:
