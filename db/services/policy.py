@@ -71,18 +71,19 @@ class _Inputs:
 
 
 def _text(column) -> Any:
-    """``len:value`` so that the concatenation of fields and rows below can be read back one way only."""
-    value = func.coalesce(cast(column, Text), "~")
-    return cast(func.length(value), Text) + ":" + value
+    """``len:value`` for free text, so that the concatenations below can be read back one way only."""
+    return cast(func.length(column), Text) + ":" + column
 
 
 def _fingerprint_stmt():
+    # Every column is NOT NULL; ids and timestamps contain no "," and end at one, the texts carry their length.
     changes = core_select(func.aggregate_strings(
-        _text(PolicyChange.id) + _text(PolicyChange.key) + _text(PolicyChange.value_json)
-        + _text(PolicyChange.effective_from), "|")).scalar_subquery()
+        cast(PolicyChange.id, Text) + "," + cast(PolicyChange.effective_from, Text) + ","
+        + _text(PolicyChange.key) + _text(PolicyChange.value_json), "|")).scalar_subquery()
     top = core_select(func.coalesce(func.max(PolicyChange.id), 0)).scalar_subquery()
     days = core_select(func.aggregate_strings(
-        _text(PolicyHoliday.day) + _text(PolicyHoliday.kind) + _text(PolicyHoliday.name), "|")).scalar_subquery()
+        cast(PolicyHoliday.day, Text) + "," + _text(PolicyHoliday.kind) + _text(PolicyHoliday.name), "|")
+    ).scalar_subquery()
     return core_select(top, changes, days)
 
 
