@@ -77,9 +77,35 @@ def excel_button(df: pd.DataFrame | Callable[[], pd.DataFrame], filename: str, *
                        icon=":material/download:")
 
 
-def selectable_table(df: pd.DataFrame | pa.Table, *, key: str) -> int | None:
-    """Show a table with single-row selection; returns the selected row position or None."""
-    event = st.dataframe(df, key=key, hide_index=True, on_select="rerun", selection_mode="single-row",
+def selectable_table(df: pd.DataFrame | pa.Table, *, key: str, ids: Sequence[Any] | None = None,
+                     context: Any = None) -> int | None:
+    """Show a table with single-row selection; returns the selected row position or None.
+
+    Streamlit keeps a table's selection as a row *position*: after a filter change, a page turn or an action that
+    takes a row out of the list, the same position points at another record. With ``ids`` (the rows' ids, in
+    order) the selection follows the record the user clicked, and is dropped — never moved to another record —
+    when ``context`` (the filters and page) changes or that record is no longer listed.
+    """
+    if ids is None:
+        event = st.dataframe(df, key=key, hide_index=True, on_select="rerun", selection_mode="single-row",
+                             width="stretch")
+        rows = event.selection.rows if event and event.selection else []
+        return rows[0] if rows else None
+    ss, pick_key, shown = st.session_state, f"{key}__picked", list(ids)
+
+    def remember_pick() -> None:  # runs on the click, with the rows the user was looking at
+        state = ss.get(key) or {}
+        selected = list((state.get("selection") or {}).get("rows") or [])
+        ss[pick_key] = (shown[selected[0]], context) if selected and selected[0] < len(shown) else None
+
+    event = st.dataframe(df, key=key, hide_index=True, on_select=remember_pick, selection_mode="single-row",
                          width="stretch")
     rows = event.selection.rows if event and event.selection else []
-    return rows[0] if rows else None
+    if not rows:
+        return None
+    if pick_key not in ss:  # a selection made without a click (a test setting the state): by position
+        return rows[0] if rows[0] < len(shown) else None
+    remembered = ss[pick_key]
+    if remembered is None or remembered[1] != context or remembered[0] not in shown:
+        return None
+    return shown.index(remembered[0])

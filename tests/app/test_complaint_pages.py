@@ -120,3 +120,53 @@ def test_detail_shows_class_reason_and_assign_through_the_form(seeded, org, make
     assert not at.exception, at.exception
     with Session(get_engine()) as s:
         assert s.get(Complaint, seeded["complaint"].id).state == "assigned"
+
+
+def _two_complaints(seeded, org, make_actor, now):
+    clerk = make_actor(Role.CLERK, org.office_a)
+    data = svc.ComplaintIn(office_id=org.office_a, channel="visit", category="environment", description="垃圾清运不及时",
+                           occurred_at=now - timedelta(hours=2), complainant_name="王业主")
+    svc.register(actor=clerk, data=data, request_id="seed-2", now=now)
+    sup = make_actor(Role.CS_SUPERVISOR, org.office_a)
+    rows = svc.search(actor=sup, now=now).rows
+    assert len(rows) == 2
+    return sup, rows
+
+
+def _context(office_id: int) -> tuple:
+    """views/complaints/list.py's selection context with no filter on page 1 (a one-office user's office is fixed)."""
+    return (office_id, None, None, None, None, None, "", ""), 1
+
+
+def test_the_detail_follows_the_complaint_clicked_not_the_row_position(seeded, org, make_actor, now):
+    """A click remembers the complaint; when rows move (an action took one out of the list) the detail stays on it."""
+    sup, rows = _two_complaints(seeded, org, make_actor, now)
+    at = AppTest.from_file(str(ROOT / "views/complaints/list.py"), default_timeout=30)
+    at.session_state[ACTOR_KEY] = sup
+    at.session_state["complaints_table"] = {"selection": {"rows": [0], "columns": []}}
+    at.session_state["complaints_table__picked"] = (rows[1].id, _context(org.office_a))  # clicked when it was row 0
+    at.run()
+    assert not at.exception, at.exception
+    shown = [h.value for h in at.subheader]
+    assert any(rows[1].number in v for v in shown) and not any(rows[0].number in v for v in shown), shown
+
+
+def test_a_selection_is_dropped_when_the_filters_change(seeded, org, make_actor, now):
+    """Streamlit keeps the selected row position across a filter change; it must not open whatever sits there now."""
+    sup, rows = _two_complaints(seeded, org, make_actor, now)
+    clerk = make_actor(Role.CLERK, org.office_a)
+    data = svc.ComplaintIn(office_id=org.office_a, channel="phone", category="environment", description="楼道卫生差",
+                           occurred_at=now - timedelta(hours=3), complainant_name="赵业主")
+    svc.register(actor=clerk, data=data, request_id="seed-3", now=now)
+    listed = svc.search(actor=sup, now=now).rows
+    at = AppTest.from_file(str(ROOT / "views/complaints/list.py"), default_timeout=30)
+    at.session_state[ACTOR_KEY] = sup
+    at.session_state["complaints_table"] = {"selection": {"rows": [0], "columns": []}}
+    at.session_state["complaints_table__picked"] = (listed[0].id, _context(org.office_a))
+    at.run()
+    assert any(listed[0].number in h.value for h in at.subheader)
+    at.selectbox(key="c_cat").set_value("environment").run()  # two rows now, the old position still selected
+    assert not at.exception, at.exception
+    assert len(at.dataframe[0].value) == 2
+    assert not any(c.number in h.value for h in at.subheader for c in listed), [h.value for h in at.subheader]
+    assert any("选中一条投诉" in c.value for c in at.caption)

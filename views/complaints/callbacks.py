@@ -5,6 +5,7 @@ import streamlit as st
 from core.errors import DomainError
 from core.permissions import Action
 from db.services import complaints as svc
+from db.services.base import EXPORT_LIMIT
 from ui.complaint_detail import load_detail, show_complaint
 from ui.complaints import complaint_frame, picked_complaint
 from ui.context import page_header, require
@@ -23,11 +24,22 @@ except DomainError as exc:
     show_error(exc)
     st.stop()
 st.metric("待回访", result.total)
-df = complaint_frame(result.rows, dict(cached_offices(actor, Action.COMPLAINT_VIEW)))
-df["回访期限"] = [dt(c.callback_due_at) for c in result.rows]
-picked = selectable_table(df, key="callbacks_table")
+names = dict(cached_offices(actor, Action.COMPLAINT_VIEW))
+
+
+def callback_frame(rows):
+    df = complaint_frame(rows, names)
+    df["回访期限"] = [dt(c.callback_due_at) for c in rows]
+    return df
+
+
+# A recorded callback takes the complaint out of this queue: the selection follows the complaint, not the row.
+picked = selectable_table(callback_frame(result.rows), key="callbacks_table", ids=[c.id for c in result.rows],
+                          context=result.page)
 pager_footer("callbacks", result)
-excel_button(lambda: df, "待回访投诉.xlsx", key="callbacks_xlsx")  # the workbook is built only when clicked
+excel_button(lambda: callback_frame(svc.search(actor=actor, now=moment, queue="callback", page=1,
+                                               page_size=EXPORT_LIMIT).rows),
+             "待回访投诉.xlsx", key="callbacks_xlsx")  # the whole queue, built only when clicked
 complaint_id = picked_complaint(result.rows, picked)
 if complaint_id is not None and (detail := load_detail(actor, complaint_id, moment)) is not None:
     st.divider()

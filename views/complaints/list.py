@@ -8,6 +8,7 @@ from core import complaints as rules
 from core.errors import DomainError
 from core.permissions import Action
 from db.services import complaints as svc
+from db.services.base import EXPORT_LIMIT
 from ui.complaint_detail import load_detail, show_complaint
 from ui.complaint_reports import quality_bulletin_button
 from ui.complaints import (
@@ -33,15 +34,15 @@ queue = st.segmented_control("队列", list(svc.QUEUES), format_func=svc.QUEUES.
 with st.container(border=True):
     c1, c2, c3, c4 = st.columns(4)
     with c1:
-        office_id = office_picker(actor, Action.COMPLAINT_VIEW, key="c_office")
-    state = c2.selectbox("状态", [None, *options(rules.STATE_LABELS)], key="c_state",
+        office_id = office_picker(actor, Action.COMPLAINT_VIEW, key="c_office", on_change=filters_changed)
+    state = c2.selectbox("状态", [None, *options(rules.STATE_LABELS)], key="c_state", on_change=filters_changed,
                          format_func=lambda x: "全部" if x is None else rules.STATE_LABELS[x])
-    grade = c3.selectbox("类别", [None, *options(rules.GRADE_LABELS)], key="c_grade",
+    grade = c3.selectbox("类别", [None, *options(rules.GRADE_LABELS)], key="c_grade", on_change=filters_changed,
                          format_func=lambda x: "全部" if x is None else rules.GRADE_LABELS[x])
-    category = c4.selectbox("分类", [None, *options(rules.CATEGORY_LABELS)], key="c_cat",
+    category = c4.selectbox("分类", [None, *options(rules.CATEGORY_LABELS)], key="c_cat", on_change=filters_changed,
                             format_func=lambda x: "全部" if x is None else rules.CATEGORY_LABELS[x])
     c5, c6 = st.columns([1, 2])
-    period = c5.date_input("受理日期", value=(), key="c_period")
+    period = c5.date_input("受理日期", value=(), key="c_period", on_change=filters_changed)
     text = c6.text_input("搜索编号或内容", key="c_text", on_change=filters_changed)
 
 since = until = None
@@ -51,20 +52,29 @@ if isinstance(period, tuple) and len(period) == 2:
     period_label = f"{period[0]:%Y-%m-%d}至{period[1]:%Y-%m-%d}"
 
 page, size = pager("complaints", page_size=30)
+filters = {"office_id": office_id, "state": state, "grade": grade, "category": category, "since": since,
+           "until": until, "text": text, "queue": queue}
 try:
-    result = svc.search(actor=actor, now=moment, office_id=office_id, state=state, grade=grade, category=category,
-                        since=since, until=until, text=text, queue=queue, page=page, page_size=size)
+    result = svc.search(actor=actor, now=moment, page=page, page_size=size, **filters)
 except DomainError as exc:
     show_error(exc)
     st.stop()
 names = dict(cached_offices(actor, Action.COMPLAINT_VIEW))
-picked = selectable_table(complaint_table(result.rows, names), key="complaints_table")
+picked = selectable_table(complaint_table(result.rows, names), key="complaints_table",
+                          ids=[c.id for c in result.rows], context=(tuple(filters.values()), result.page))
 pager_footer("complaints", result)
+
+
+def whole_list():
+    """Every complaint the filters match (up to the export limit), not only the page on screen."""
+    rows = svc.search(actor=actor, now=moment, page=1, page_size=EXPORT_LIMIT, **filters).rows
+    return complaint_frame(rows, names)
+
+
 if actor.can(Action.COMPLAINT_EXPORT):
     e1, e2 = st.columns([1, 3])
     with e1:
-        # the workbook is built only when clicked
-        excel_button(lambda: complaint_frame(result.rows, names), "投诉列表.xlsx", key="complaints_xlsx")
+        excel_button(whole_list, "投诉列表.xlsx", key="complaints_xlsx")  # the workbook is built only when clicked
     with e2:
         quality_bulletin_button(actor, office_id=office_id, since=since, until=until,
                                 period_label=period_label)
