@@ -151,3 +151,20 @@ def test_properties_page_through_the_pager(db_url, org, make_actor):
     at.text_input(key="prop_search").input("05").run()  # a new search starts on page 1
     assert column(at, 0, "房屋") == [f"苑区甲 1幢 1单元 {n:03d}" for n in (5, 50, 51, 52, 53, 54, 55)]
     assert at.session_state["props_page"] == 1
+
+
+def test_department_head_choices_follow_the_chosen_unit(db_url, org, make_actor):
+    """The 负责人 list is the chosen unit's staff: choosing another unit must change it (it sat inside the form)."""
+    admin, _ = _estate(org, make_actor)
+    at = run_page(ORG_PAGE, admin, org_tab="部门")
+    at.selectbox(key="dept_unit").set_value(org.office_a).run()
+    heads = [s for s in at.selectbox if s.label == "负责人"][0]
+    assert heads.options == ["未指定", "李甲"], heads.options
+    at.selectbox(key="dept_unit").set_value(org.office_b).run()
+    heads = [s for s in at.selectbox if s.label == "负责人"][0]
+    assert heads.options == ["未指定", "李乙"], heads.options
+    [t for t in at.text_input if t.label == "部门名称 *"][0].input("客服部")
+    [b for b in at.button if b.label == "添加部门"][0].click()
+    at.run()
+    assert problems(at) == []
+    assert "客服部" in column(at, 0, "部门")

@@ -152,12 +152,13 @@ def departments_tab() -> None:
                  width="stretch")
     if not can_edit:
         return
+    # The unit is chosen outside the form: the 负责人 list is that unit's staff, so it must follow the choice.
+    d_unit = st.selectbox("新部门所属单位 *", list(unit_names), format_func=unit_names.get, key="dept_unit")
+    heads = dict(staff_choices(actor=actor, office_id=d_unit))
     with st.form("dept_form", clear_on_submit=True):
-        c1, c2, c3 = st.columns(3)
-        d_unit = c1.selectbox("所属单位 *", list(unit_names), format_func=unit_names.get)
+        c2, c3 = st.columns(2)
         d_name = c2.text_input("部门名称 *")
         d_kind = c3.selectbox("类型", list(DEPARTMENT_KIND), format_func=DEPARTMENT_KIND.get)
-        heads = dict(staff_choices(actor=actor, office_id=d_unit))
         head = st.selectbox("负责人", [None, *heads], format_func=lambda i: "未指定" if i is None else heads[i])
         if st.form_submit_button("添加部门"):
             try:
