@@ -91,21 +91,30 @@ def selectable_table(df: pd.DataFrame | pa.Table, *, key: str, ids: Sequence[Any
                              width="stretch")
         rows = event.selection.rows if event and event.selection else []
         return rows[0] if rows else None
-    ss, pick_key, shown = st.session_state, f"{key}__picked", list(ids)
+    ss, pick_key, gen_key, shown = st.session_state, f"{key}__picked", f"{key}__gen", list(ids)
+    widget_key = f"{key}~{ss[gen_key]}" if ss.get(gen_key) else key
+    remembered = ss.get(pick_key)
+    if remembered is not None:
+        before = list(((ss.get(widget_key) or {}).get("selection") or {}).get("rows") or [])
+        stale = remembered[1] != context or remembered[0] not in shown
+        moved = not stale and bool(before) and before != [shown.index(remembered[0])]  # tick on another row
+        if stale or moved:
+            # Streamlit would keep ticking the old position: a fresh table (new key) shows no stale tick.
+            ss[gen_key] = ss.get(gen_key, 0) + 1
+            widget_key = f"{key}~{ss[gen_key]}"
+        if stale:
+            ss[pick_key] = remembered = None
 
     def remember_pick() -> None:  # runs on the click, with the rows the user was looking at
-        state = ss.get(key) or {}
+        state = ss.get(widget_key) or {}
         selected = list((state.get("selection") or {}).get("rows") or [])
         ss[pick_key] = (shown[selected[0]], context) if selected and selected[0] < len(shown) else None
 
-    event = st.dataframe(df, key=key, hide_index=True, on_select=remember_pick, selection_mode="single-row",
+    event = st.dataframe(df, key=widget_key, hide_index=True, on_select=remember_pick, selection_mode="single-row",
                          width="stretch")
-    rows = event.selection.rows if event and event.selection else []
-    if not rows:
+    if remembered is not None:
+        return shown.index(remembered[0])
+    if pick_key in ss:  # clicked, then cleared (or dropped above)
         return None
-    if pick_key not in ss:  # a selection made without a click (a test setting the state): by position
-        return rows[0] if rows[0] < len(shown) else None
-    remembered = ss[pick_key]
-    if remembered is None or remembered[1] != context or remembered[0] not in shown:
-        return None
-    return shown.index(remembered[0])
+    rows = event.selection.rows if event and event.selection else []  # set without a click (a test): by position
+    return rows[0] if rows and rows[0] < len(shown) else None

@@ -41,6 +41,8 @@ excel_button(lambda: callback_frame(svc.search(actor=actor, now=moment, queue="c
                                                page_size=EXPORT_LIMIT).rows),
              "待回访投诉.xlsx", key="callbacks_xlsx")  # the whole queue, built only when clicked
 complaint_id = picked_complaint(result.rows, picked)
-if complaint_id is not None and (detail := load_detail(actor, complaint_id, moment)) is not None:
+if complaint_id is None:
+    st.caption("在表格中选中一条投诉，查看详情并记录回访。")
+elif (detail := load_detail(actor, complaint_id, moment)) is not None:
     st.divider()
     show_complaint(actor, detail, moment)
