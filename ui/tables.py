@@ -77,20 +77,14 @@ def excel_button(df: pd.DataFrame | Callable[[], pd.DataFrame], filename: str, *
                        icon=":material/download:")
 
 
-def selectable_table(df: pd.DataFrame | pa.Table, *, key: str, ids: Sequence[Any] | None = None,
-                     context: Any = None) -> int | None:
-    """Show a table with single-row selection; returns the selected row position or None.
+def selectable_table(df: pd.DataFrame | pa.Table, *, key: str, ids: Sequence[Any], context: Any = None) -> int | None:
+    """Show a table with single-row selection; returns the selected row's position in ``ids`` or None.
 
     Streamlit keeps a table's selection as a row *position*: after a filter change, a page turn or an action that
-    takes a row out of the list, the same position points at another record. With ``ids`` (the rows' ids, in
-    order) the selection follows the record the user clicked, and is dropped — never moved to another record —
-    when ``context`` (the filters and page) changes or that record is no longer listed.
+    takes a row out of the list, the same position points at another record. Here the selection follows the record
+    the user clicked (``ids``: the rows' ids, in order), and is dropped — never moved to another record — when
+    ``context`` (e.g. the filters and page) changes or that record is no longer listed.
     """
-    if ids is None:
-        event = st.dataframe(df, key=key, hide_index=True, on_select="rerun", selection_mode="single-row",
-                             width="stretch")
-        rows = event.selection.rows if event and event.selection else []
-        return rows[0] if rows else None
     ss, pick_key, gen_key, shown = st.session_state, f"{key}__picked", f"{key}__gen", list(ids)
     widget_key = f"{key}~{ss[gen_key]}" if ss.get(gen_key) else key
     remembered = ss.get(pick_key)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from core import complaints as rules
 from core.errors import DomainError, NotFound
@@ -429,13 +429,19 @@ def save_online_post(*, actor: Actor, complaint_id: int, platform: str, url: str
             reclassify(s, c, actor=actor, now=now, reason="网上投诉已引起关注")
 
 
+def _registered_post(s: Session, c: Complaint) -> OnlinePost:
+    """The complaint's online-post record; the later steps of 网上投诉处理 need it registered first."""
+    post = s.exec(select(OnlinePost).where(OnlinePost.complaint_id == c.id)).first()
+    if post is None:
+        raise DomainError("请先登记网上投诉信息")
+    return post
+
+
 def online_department_notified(*, actor: Actor, complaint_id: int, now: datetime) -> None:
     """The unit has told the head of the department complained about (网上投诉处理 第1条: immediately)."""
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_HANDLE)
-        post = s.exec(select(OnlinePost).where(OnlinePost.complaint_id == c.id)).first()
-        if post is None:
-            raise DomainError("请先登记网上投诉信息")
+        post = _registered_post(s, c)
         if post.unit_notified_at is not None:
             raise DomainError("已记录通知被投诉部门负责人")
         post.unit_notified_at = now
@@ -450,9 +456,7 @@ def online_facts(*, actor: Actor, complaint_id: int, facts_text: str, now: datet
         raise DomainError("请填写书面事实及拟采取的措施", field="facts_text")
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_HANDLE)
-        post = s.exec(select(OnlinePost).where(OnlinePost.complaint_id == c.id)).first()
-        if post is None:
-            raise DomainError("请先登记网上投诉信息")
+        post = _registered_post(s, c)
         if post.facts_at is not None:
             raise DomainError("书面事实报告已提交")
         policy = policy_for(s, c, now)

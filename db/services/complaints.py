@@ -161,8 +161,7 @@ _EVENT_INSERT = insert(ComplaintEvent)
 _OFFICE_KIND = core_select(OrgUnit.kind).where(OrgUnit.id == bindparam("id"))
 _COMPLAINT_INSERT = insert(Complaint).returning(Complaint.id)
 _COMPLAINT_COLUMNS = tuple(col.key for col in Complaint.__table__.columns if col.key != "id")
-
-
+_GRADE_INSERT = insert(ComplaintGradeHistory)
 _COMPLAINT_FIELDS = tuple(Complaint.model_fields.items())
 _COMPLAINT_NAMES = frozenset(Complaint.model_fields)
 # Plain immutable defaults are taken once; anything else (factories such as utcnow) is asked for each time.
@@ -206,7 +205,6 @@ def _insert_new(s: Session, c: Complaint) -> None:
     c.id = s.connection().execute(_COMPLAINT_INSERT, {k: getattr(c, k) for k in _COMPLAINT_COLUMNS}).scalar_one()
     make_transient_to_detached(c)
     s.add(c)
-_GRADE_INSERT = insert(ComplaintGradeHistory)
 
 
 def _grade_history(s: Session, c: Complaint, *, at: datetime, from_grade: str | None, source: str,

@@ -26,7 +26,7 @@ filters = dict(text=text, action_prefix=prefix, since=local_to_utc(since), until
 result = audit_log.search(actor=actor, page=page, page_size=size, **filters)
 columns = {"时间": lambda r: dt(r.at), "操作人": lambda r: r.actor_name, "操作": lambda r: r.action,
            "对象": lambda r: f"{r.entity} {r.entity_id}".strip(), "摘要": lambda r: r.summary, "来源": lambda r: r.source}
-picked = selectable_table(frame(result.rows, columns), key="audit_table")
+picked = selectable_table(frame(result.rows, columns), key="audit_table", ids=[r.id for r in result.rows])
 pager_footer("audit", result)
 excel_button(lambda: frame(audit_log.search(actor=actor, page_size=EXPORT_LIMIT, **filters).rows, columns),
              "审计日志.xlsx", key="audit_xlsx")

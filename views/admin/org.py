@@ -112,7 +112,7 @@ def units_tab() -> None:
     rows = table(units, {"编码": lambda u: u.code, "名称": lambda u: u.name, "类型": lambda u: ORG_KIND[u.kind],
                          "上级": lambda u: unit_names.get(u.parent_id, ""), "电话": lambda u: u.phone,
                          "启用": lambda u: "是" if u.active else "否"})
-    picked = selectable_table(rows, key="units_table")
+    picked = selectable_table(rows, key="units_table", ids=[u.id for u in units])
     if not can_edit:
         return
     unit = units[picked] if picked is not None and picked < len(units) else None

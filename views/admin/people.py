@@ -37,7 +37,8 @@ def staff_tab() -> None:
     staff_cols = {"姓名": lambda r: r.name, "单位": lambda r: names.get(r.office_id, ""),
                   "岗位": lambda r: role_label(r.post), "电话": lambda r: r.phone, "入职日期": lambda r: r.hire_date,
                   "可独立上岗": lambda r: yes_no(r.independent_on_post), "在职": lambda r: yes_no(r.active)}
-    picked = selectable_table(table(result.rows, staff_cols), key="staff_table")
+    picked = selectable_table(table(result.rows, staff_cols), key="staff_table",
+                              ids=[r.id for r in result.rows])
     pager_footer("staff", result)
     excel_button(lambda: frame(people.list_staff(actor=actor, office_id=office_id, search=search,
                                                  page_size=EXPORT_LIMIT).rows, staff_cols), "员工列表.xlsx", key="staff_xlsx")
@@ -76,7 +77,7 @@ def customers_tab() -> None:
     cust_cols = {"姓名": lambda r: r.name, "类型": lambda r: CUSTOMER_KIND.get(r.kind, r.kind),
                  "证件号": lambda r: r.id_number, "电话": lambda r: r.phone, "房屋": lambda r: r.properties,
                  "单位": lambda r: names.get(r.office_id, "")}
-    cpicked = selectable_table(table(cres.rows, cust_cols), key="cust_table")
+    cpicked = selectable_table(table(cres.rows, cust_cols), key="cust_table", ids=[r.id for r in cres.rows])
     pager_footer("customers", cres)
     excel_button(lambda: frame(people.list_customers(actor=actor, office_id=office_id, search=csearch,
                                                      page_size=EXPORT_LIMIT).rows, cust_cols),

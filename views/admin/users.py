@@ -48,7 +48,7 @@ result = users.list_users(actor=actor, search=search, page=page, page_size=size)
 columns = {"用户名": lambda r: r.username, "姓名": lambda r: r.display_name, "角色": lambda r: r.roles,
            "启用": lambda r: yes_no(r.active), "须改密码": lambda r: yes_no(r.must_change_password),
            "演示账号": lambda r: yes_no(r.is_demo), "代理人": lambda r: r.deputy, "代理至": lambda r: dt(r.deputy_until)}
-picked = selectable_table(frame(result.rows, columns), key="users_table")
+picked = selectable_table(frame(result.rows, columns), key="users_table", ids=[r.id for r in result.rows])
 pager_footer("users", result)
 excel_button(lambda: frame(users.list_users(actor=actor, search=search, page_size=EXPORT_LIMIT).rows, columns),
              "用户列表.xlsx", key="users_xlsx")

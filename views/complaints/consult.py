@@ -26,7 +26,7 @@ df = frame(result.rows, {
     "超时": lambda r: "已超时" if r[0].replied_at is None and r[0].due_at < moment else "",
     "答复时间": lambda r: dt(r[0].replied_at),
 })
-picked = selectable_table(df, key="consult_table")
+picked = selectable_table(df, key="consult_table", ids=[r[0].id for r in result.rows])
 pager_footer("consult", result)
 wanted = st.query_params.get("id", "")  # a notice's 打开 link names the request
 if picked is None:
