@@ -26,3 +26,11 @@ class NotFound(DomainError):
 
 class StorageError(DomainError):
     """The database refused the write (read-only file, full disk, unreachable server)."""
+
+
+class OutOfScope(PermissionDenied, NotFound):
+    """The record belongs to an office outside the actor's scope for this action.
+
+    Answered with the same sentence as a missing record (no probing), but it is a refusal: the service layer
+    audits it like every ``PermissionDenied``.
+    """

@@ -17,8 +17,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from core.errors import DomainError, PermissionDenied, StorageError
+from db.audit import audit
 from db.engine import get_engine, is_sqlite
-from db.services.base import record_refusal
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +92,24 @@ class WriterQueue:
 
 
 _writers = WriterQueue()
+
+
+def record_refusal(exc: PermissionDenied) -> None:
+    """Write a refusal's audit row in a transaction of its own (the business one, if any, was rolled back).
+
+    ``exc.audit`` is set by ``db.services.base.authorize``; it is cleared here so the row is written once,
+    whoever gets there first (the service outside a transaction, or the session closing around it).
+    """
+    info = getattr(exc, "audit", None)
+    if not info:
+        return
+    exc.audit = None  # type: ignore[attr-defined]
+    try:
+        with write_session() as s:
+            audit(s, actor=info["actor"], action=info["action"], summary=info["summary"], office_id=info["office_id"],
+                  entity=info.get("entity", ""), entity_id=info.get("entity_id", ""))
+    except Exception:  # the refusal itself must still reach the user
+        log.exception("could not audit a permission refusal")
 
 
 @contextmanager

@@ -7,6 +7,7 @@ from sqlmodel import Field, SQLModel
 
 
 class OrgUnit(SQLModel, table=True):
+    __office_field__ = "id"  # a unit is its own office (db.services.base.office_of)
     __tablename__ = "org_unit"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -58,6 +59,7 @@ class Property(SQLModel, table=True):
 
 
 class Department(SQLModel, table=True):
+    __office_field__ = "org_unit_id"  # db.services.base.office_of
     id: int | None = Field(default=None, primary_key=True)
     org_unit_id: int = Field(foreign_key="org_unit.id", index=True)
     name: str = Field(max_length=64)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, text, update
@@ -15,68 +12,21 @@ from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from core.errors import PermissionDenied
+from core.errors import NotFound, OutOfScope, PermissionDenied
 from core.permissions import Action, Actor
-from db.models import AuditLog, IdempotencyKey, NumberSequence
+from db.audit import audit, to_json
+from db.models import IdempotencyKey, NumberSequence
 from db.models.base import utcnow
+from db.session import record_refusal
+
+__all__ = ["DENIED_MESSAGE", "EXPORT_LIMIT", "Page", "already_done", "audit", "authorize", "load_scoped",
+           "next_number", "office_of", "paginate", "record_refusal", "remember", "scope_filter", "to_json"]
 
 log = logging.getLogger(__name__)
 
 DENIED_MESSAGE = "您没有权限执行此操作。如需开通，请联系系统管理员。"
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return str(value)
-
-
-def to_json(value: Any) -> str | None:
-    if value is None:
-        return None
-    if hasattr(value, "model_dump"):
-        value = value.model_dump()
-    return json.dumps(value, ensure_ascii=False, default=_json_default, sort_keys=True)
-
-
-def audit(
-    session: Session,
-    *,
-    actor: Actor | None,
-    action: str,
-    entity: str = "",
-    entity_id: Any = "",
-    office_id: int | None = None,
-    summary: str = "",
-    before: Any = None,
-    after: Any = None,
-    source: str = "",
-) -> None:
-    """Add the audit row to the caller's transaction: it commits or rolls back with the business write.
-
-    A plain INSERT on the session's connection, sent at once: building an AuditLog object and flushing it was a
-    large share of every write's CPU (issue 5), and nothing reads the row back in the same transaction. The
-    columns and defaults are those ``AuditLog(...)`` gave (``at`` = now, UTC). audit_log has no foreign keys,
-    so writing it before the caller's pending objects are flushed is safe.
-    """
-    session.connection().execute(_AUDIT_INSERT, {
-        "at": utcnow(),
-        "actor_user_id": actor.user_id if actor else None,
-        "actor_name": actor.name if actor else "",
-        "action": action,
-        "entity": entity,
-        "entity_id": str(entity_id or ""),
-        "office_id": office_id,
-        "summary": summary[:500],
-        "before_json": to_json(before),
-        "after_json": to_json(after),
-        "source": source[:64],
-    })
-
-
-_AUDIT_INSERT = insert(AuditLog)
 _IDEMPOTENCY_INSERT = insert(IdempotencyKey)
 # Built once with bound parameters: constructing a statement per call (and its cache key) cost as much as
 # running it.
@@ -90,7 +40,8 @@ _NEXT_NUMBER = (
 )
 
 
-def authorize(actor: Actor | None, action: Action, office_id: int | None = None, *, in_transaction: bool = False) -> None:
+def authorize(actor: Actor | None, action: Action, office_id: int | None = None, *, in_transaction: bool = False,
+              entity: str = "", entity_id: Any = "") -> None:
     """Raise ``PermissionDenied`` unless the matrix allows ``action`` (in ``office_id``); every refusal is audited.
 
     Outside a transaction the refusal row is written at once; inside one (``in_transaction=True``) the
@@ -99,30 +50,48 @@ def authorize(actor: Actor | None, action: Action, office_id: int | None = None,
     if actor is not None and actor.can(action, office_id):
         return
     exc = PermissionDenied(DENIED_MESSAGE)
-    exc.audit = {  # type: ignore[attr-defined]
-        "actor": actor,
-        "action": "permission.denied",
-        "summary": f"拒绝：{action.value}" + (f"（管理处 {office_id}）" if office_id else ""),
-        "office_id": office_id,
-    }
+    exc.audit = _refusal(actor, action, office_id, entity, entity_id)  # type: ignore[attr-defined]
     if not in_transaction:
         record_refusal(exc)
     raise exc
 
 
-def record_refusal(exc: PermissionDenied) -> None:
-    """Write the refusal's audit row in a transaction of its own (the business one was rolled back)."""
-    info = getattr(exc, "audit", None)
-    if not info:
-        return
-    exc.audit = None  # type: ignore[attr-defined]  # written once, whoever gets there first
-    from db.session import write_session  # local: session imports this module's callers
+def _refusal(actor: Actor | None, action: Action, office_id: int | None, entity: str, entity_id: Any) -> dict:
+    """What ``db.session.record_refusal`` writes into the audit trail for a refusal."""
+    return {"actor": actor, "action": "permission.denied", "office_id": office_id, "entity": entity,
+            "entity_id": entity_id,
+            "summary": f"拒绝：{action.value}" + (f"（管理处 {office_id}）" if office_id else "")}
 
-    try:
-        with write_session() as s:
-            audit(s, actor=info["actor"], action=info["action"], summary=info["summary"], office_id=info["office_id"])
-    except Exception:  # the refusal itself must still reach the user
-        log.exception("could not audit a permission refusal")
+
+def office_of(row: Any) -> int:
+    """The office a business row belongs to: its ``office_id``, or the column a model names in
+    ``__office_field__`` (a department's ``org_unit_id``; an organisation unit is its own office)."""
+    return int(getattr(row, getattr(type(row), "__office_field__", "office_id")))
+
+
+def load_scoped(s: Session, model: type, row_id: int | None, *, actor: Actor, action: Action, entity: str,
+                lock: bool = True, missing: str = "记录不存在或不在您的管理范围内") -> Any:
+    """The row ``row_id`` of ``model``, locked for update, after checking ``action`` in the row's **current** office.
+
+    Every update, move, delete and reveal goes through here (or a process kernel's equivalent), so an office-A
+    user can never change, move or read in full a row of office B by naming its id: the refusal is audited and
+    the caller's transaction writes nothing. The lock (``FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN
+    IMMEDIATE`` already holds the database) keeps the office read and the write in one consistent step.
+    """
+    if row_id is None:
+        raise NotFound(missing)
+    stmt = select(model).where(model.id == row_id)
+    row = s.exec(stmt.with_for_update() if lock else stmt).first()
+    if row is None:
+        raise NotFound(missing)
+    office = office_of(row)
+    if actor is not None and actor.can(action) and not actor.can(action, office):
+        # Allowed elsewhere, not here: the same answer as "no such row", but audited as the refusal it is.
+        exc = OutOfScope(missing)
+        exc.audit = _refusal(actor, action, office, entity, row_id)  # type: ignore[attr-defined]
+        raise exc
+    authorize(actor, action, office, in_transaction=True, entity=entity, entity_id=row_id)
+    return row
 
 
 def scope_filter(statement, column, scope: frozenset[int] | None):

@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, SQLModel, select
 
-from core.errors import DomainError, NotFound
+from core.errors import DomainError
 from core.labels import DEPARTMENT_KIND, ORG_KIND, PROPERTY_KIND
 from core.permissions import Action, Actor
-from db.models import Building, Department, OrgUnit, Property, Staff, Zone
-from db.services.base import Page, audit, authorize, paginate, scope_filter
+from db.models import Building, CustomerProperty, Department, OrgUnit, Property, Staff, Zone
+from db.services.base import Page, audit, authorize, load_scoped, paginate, scope_filter
 from db.session import read_session, write_session
 
 
@@ -27,13 +27,17 @@ def _text(value: Any, label: str, *, required: bool = True, max_len: int = 64) -
     return value
 
 
-def save_row(s: Session, *, actor: Actor, model: type[SQLModel], row_id: int | None, values: dict,
-             entity: str, office_id: int | None, summary: str) -> SQLModel:
-    """Create or update one master-data row with its audit row (before/after) in the same transaction."""
+def save_row(s: Session, *, actor: Actor, action: Action, model: type[SQLModel], row_id: int | None, values: dict,
+             entity: str, office_id: int | None, summary: str, existing: SQLModel | None = None) -> SQLModel:
+    """Create or update one master-data row with its audit row (before/after) in the same transaction.
+
+    An update loads the row through ``load_scoped``: ``action`` must hold in the row's current office as well as
+    in the target ``office_id`` the caller authorised, so nobody moves another office's row into their own.
+    ``existing`` is the row when the caller already loaded it that way.
+    """
     if row_id:
-        row = s.get(model, row_id)
-        if row is None:
-            raise NotFound("记录不存在或已被删除")
+        row = existing if existing is not None else load_scoped(s, model, row_id, actor=actor, action=action,
+                                                                entity=entity)
         before = row.model_dump()
         for key, value in values.items():
             setattr(row, key, value)
@@ -70,26 +74,32 @@ def offices_for(*, actor: Actor, action: Action) -> list[tuple[int, str]]:
 def save_unit(*, actor: Actor, unit_id: int | None, code: str, name: str, kind: str, parent_id: int | None,
               address: str = "", phone: str = "", complaint_contact_staff_id: int | None = None, active: bool = True) -> int:
     authorize(actor, Action.ORG_MANAGE)
-    code = _text(code, "编码", max_len=32)
-    name = _text(name, "名称")
-    if kind not in ORG_KIND:
-        raise DomainError("单位类型无效")
     with write_session() as s:
+        # Scope first (every row named, in its current office), then the input.
+        unit = load_scoped(s, OrgUnit, unit_id, actor=actor, action=Action.ORG_MANAGE, entity="org_unit") if unit_id else None
+        if parent_id is not None:
+            load_scoped(s, OrgUnit, parent_id, actor=actor, action=Action.ORG_MANAGE, entity="org_unit", lock=False,
+                        missing="上级单位无效")
+        staff = (load_scoped(s, Staff, complaint_contact_staff_id, actor=actor, action=Action.ORG_MANAGE, entity="staff",
+                             lock=False, missing="投诉接口人须为本单位员工") if complaint_contact_staff_id else None)
+        code = _text(code, "编码", max_len=32)
+        name = _text(name, "名称")
+        if kind not in ORG_KIND:
+            raise DomainError("单位类型无效")
         clash = s.exec(select(OrgUnit).where(OrgUnit.code == code)).first()
         if clash and clash.id != unit_id:
             raise DomainError(f"编码 {code} 已被“{clash.name}”使用", field="编码")
         if kind != "company" and parent_id is None:
             raise DomainError("请选择上级单位", field="上级单位")
-        if parent_id is not None and (parent_id == unit_id or s.get(OrgUnit, parent_id) is None):
+        if parent_id is not None and parent_id == unit_id:
             raise DomainError("上级单位无效", field="上级单位")
-        if complaint_contact_staff_id is not None:
-            staff = s.get(Staff, complaint_contact_staff_id)
-            if staff is None or (unit_id and staff.office_id != unit_id):
-                raise DomainError("投诉接口人须为本单位员工", field="投诉接口人")
+        if staff is not None and unit_id and staff.office_id != unit_id:
+            raise DomainError("投诉接口人须为本单位员工", field="投诉接口人")
         values = dict(code=code, name=name, kind=kind, parent_id=parent_id, address=_text(address, "地址", required=False, max_len=200),
                       phone=_text(phone, "电话", required=False, max_len=32),
                       complaint_contact_staff_id=complaint_contact_staff_id, active=active)
-        row = save_row(s, actor=actor, model=OrgUnit, row_id=unit_id, values=values, entity="org_unit",
+        row = save_row(s, actor=actor, action=Action.ORG_MANAGE, model=OrgUnit, row_id=unit_id, existing=unit,
+                       values=values, entity="org_unit",
                        office_id=unit_id, summary=f"{ORG_KIND[kind]} {name}")
         return int(row.id)
 
@@ -107,12 +117,17 @@ def list_zones(*, actor: Actor, office_id: int | None = None) -> list[Zone]:
 
 def save_zone(*, actor: Actor, zone_id: int | None, office_id: int, name: str, active: bool = True) -> int:
     authorize(actor, Action.ORG_MANAGE, office_id)
-    name = _text(name, "苑区名称")
     with write_session() as s:
+        zone = load_scoped(s, Zone, zone_id, actor=actor, action=Action.ORG_MANAGE, entity="zone") if zone_id else None
+        name = _text(name, "苑区名称")
         office = s.get(OrgUnit, office_id)
         if office is None or office.kind != "office":
             raise DomainError("苑区必须属于一个管理处", field="管理处")
-        row = save_row(s, actor=actor, model=Zone, row_id=zone_id, values=dict(office_id=office_id, name=name, active=active),
+        if zone is not None and zone.office_id != office_id and s.exec(
+                select(Building.id).where(Building.zone_id == zone_id).limit(1)).first() is not None:
+            raise DomainError("该苑区已有楼栋，不能改属其他管理处", field="管理处")
+        row = save_row(s, actor=actor, action=Action.ORG_MANAGE, model=Zone, row_id=zone_id, existing=zone,
+                       values=dict(office_id=office_id, name=name, active=active),
                        entity="zone", office_id=office_id, summary=f"苑区 {name}")
         return int(row.id)
 
@@ -125,14 +140,17 @@ def list_buildings(*, actor: Actor, zone_id: int) -> list[Building]:
 
 
 def save_building(*, actor: Actor, building_id: int | None, zone_id: int, name: str, active: bool = True) -> int:
-    name = _text(name, "楼栋名称", max_len=32)
-    with read_session() as s:
-        zone = s.get(Zone, zone_id)
-    if zone is None:
-        raise DomainError("请选择苑区", field="苑区")
-    authorize(actor, Action.ORG_MANAGE, zone.office_id)
+    authorize(actor, Action.ORG_MANAGE)
     with write_session() as s:
-        row = save_row(s, actor=actor, model=Building, row_id=building_id,
+        zone = load_scoped(s, Zone, zone_id, actor=actor, action=Action.ORG_MANAGE, entity="zone", lock=False,
+                           missing="请选择苑区")
+        building = (load_scoped(s, Building, building_id, actor=actor, action=Action.ORG_MANAGE, entity="building")
+                    if building_id else None)
+        name = _text(name, "楼栋名称", max_len=32)
+        if building is not None and building.office_id != zone.office_id and s.exec(
+                select(Property.id).where(Property.building_id == building_id).limit(1)).first() is not None:
+            raise DomainError("该楼栋已有房屋，不能移到其他管理处的苑区", field="苑区")
+        row = save_row(s, actor=actor, action=Action.ORG_MANAGE, model=Building, row_id=building_id, existing=building,
                        values=dict(zone_id=zone_id, office_id=zone.office_id, name=name, active=active),
                        entity="building", office_id=zone.office_id, summary=f"楼栋 {name}")
         return int(row.id)
@@ -174,19 +192,23 @@ def find_properties(*, actor: Actor, text: str, office_id: int | None = None, li
 
 def save_property(*, actor: Actor, property_id: int | None, building_id: int, unit_no: str, room: str,
                   area_m2: float | None, kind: str, key_household: bool, active: bool = True) -> int:
-    room = _text(room, "房号", max_len=16)
-    unit_no = _text(unit_no, "单元", required=False, max_len=16)
-    if kind not in PROPERTY_KIND:
-        raise DomainError("房屋类型无效")
-    if area_m2 is not None and not (0 < float(area_m2) < 100000):
-        raise DomainError("面积应大于 0 且小于 100000 平方米", field="面积")
-    with read_session() as s:
-        building = s.get(Building, building_id)
-        zone = s.get(Zone, building.zone_id) if building else None
-    if building is None:
-        raise DomainError("请选择楼栋", field="楼栋")
-    authorize(actor, Action.ORG_MANAGE, building.office_id)
+    authorize(actor, Action.ORG_MANAGE)
     with write_session() as s:
+        building = load_scoped(s, Building, building_id, actor=actor, action=Action.ORG_MANAGE, entity="building",
+                               lock=False, missing="请选择楼栋")
+        existing = (load_scoped(s, Property, property_id, actor=actor, action=Action.ORG_MANAGE, entity="property")
+                    if property_id else None)
+        room = _text(room, "房号", max_len=16)
+        unit_no = _text(unit_no, "单元", required=False, max_len=16)
+        if kind not in PROPERTY_KIND:
+            raise DomainError("房屋类型无效")
+        if area_m2 is not None and not (0 < float(area_m2) < 100000):
+            raise DomainError("面积应大于 0 且小于 100000 平方米", field="面积")
+        zone = s.get(Zone, building.zone_id)
+        if existing is not None and existing.office_id != building.office_id and s.exec(
+                select(CustomerProperty.customer_id).where(CustomerProperty.property_id == property_id).limit(1)
+        ).first() is not None:
+            raise DomainError("该房屋已关联客户，不能移到其他管理处的楼栋", field="楼栋")
         clash = s.exec(select(Property).where(Property.building_id == building_id, Property.unit_no == unit_no,
                                               Property.room == room)).first()
         if clash and clash.id != property_id:
@@ -194,7 +216,8 @@ def save_property(*, actor: Actor, property_id: int | None, building_id: int, un
         values = dict(building_id=building_id, zone_id=building.zone_id, office_id=building.office_id, unit_no=unit_no,
                       room=room, area_m2=area_m2, kind=kind, key_household=key_household, active=active,
                       label=property_label(zone.name, building.name, unit_no, room))
-        row = save_row(s, actor=actor, model=Property, row_id=property_id, values=values, entity="property",
+        row = save_row(s, actor=actor, action=Action.ORG_MANAGE, model=Property, row_id=property_id, existing=existing,
+                       values=values, entity="property",
                        office_id=building.office_id, summary=values["label"])
         return int(row.id)
 
@@ -220,15 +243,20 @@ def list_departments(*, actor: Actor, org_unit_id: int | None = None) -> list:
 def save_department(*, actor: Actor, department_id: int | None, org_unit_id: int, name: str, kind: str,
                     head_staff_id: int | None, active: bool = True) -> int:
     authorize(actor, Action.ORG_MANAGE, org_unit_id)
-    name = _text(name, "部门名称")
-    if kind not in DEPARTMENT_KIND:
-        raise DomainError("部门类型无效")
     with write_session() as s:
+        department = (load_scoped(s, Department, department_id, actor=actor, action=Action.ORG_MANAGE,
+                                  entity="department") if department_id else None)
+        head = (load_scoped(s, Staff, head_staff_id, actor=actor, action=Action.ORG_MANAGE, entity="staff", lock=False,
+                            missing="负责人不存在") if head_staff_id is not None else None)
+        name = _text(name, "部门名称")
+        if kind not in DEPARTMENT_KIND:
+            raise DomainError("部门类型无效")
         if s.get(OrgUnit, org_unit_id) is None:
             raise DomainError("所属单位不存在")
-        if head_staff_id is not None and s.get(Staff, head_staff_id) is None:
-            raise DomainError("负责人不存在", field="负责人")
-        row = save_row(s, actor=actor, model=Department, row_id=department_id,
+        if head is not None and head.office_id != org_unit_id:
+            raise DomainError("负责人须为本单位员工", field="负责人")
+        row = save_row(s, actor=actor, action=Action.ORG_MANAGE, model=Department, row_id=department_id,
+                       existing=department,
                        values=dict(org_unit_id=org_unit_id, name=name, kind=kind, head_staff_id=head_staff_id, active=active),
                        entity="department", office_id=org_unit_id, summary=f"部门 {name}")
         return int(row.id)

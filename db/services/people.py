@@ -11,12 +11,12 @@ from datetime import date
 
 from sqlmodel import select
 
-from core.errors import DomainError, NotFound
+from core.errors import DomainError
 from core.labels import CUSTOMER_KIND
 from core.masking import mask_id_number, mask_phone
 from core.permissions import Action, Actor
 from db.models import Customer, CustomerProperty, Department, OrgUnit, Property, Staff
-from db.services.base import Page, audit, authorize, paginate, scope_filter
+from db.services.base import Page, audit, authorize, load_scoped, paginate, scope_filter
 from db.services.org import _text, save_row
 from db.session import read_session, write_session
 
@@ -60,19 +60,25 @@ def save_staff(*, actor: Actor, staff_id: int | None, office_id: int, name: str,
                department_id: int | None, phone: str, hire_date: date | None, independent_on_post: bool,
                active: bool = True) -> int:
     authorize(actor, Action.PEOPLE_MANAGE, office_id)
-    name = _text(name, "姓名")
-    post = _text(post, "岗位", max_len=32)
-    phone = _text(phone, "电话", required=False, max_len=32)
-    if phone and not PHONE_RE.match(phone):
-        raise DomainError("电话号码格式不正确", field="电话")
     with write_session() as s:
+        # Scope first (every row named, in its current office), then the input.
+        staff = load_scoped(s, Staff, staff_id, actor=actor, action=Action.PEOPLE_MANAGE, entity="staff") if staff_id else None
+        department = (load_scoped(s, Department, department_id, actor=actor, action=Action.PEOPLE_MANAGE,
+                                  entity="department", lock=False, missing="部门不存在")
+                      if department_id is not None else None)
+        name = _text(name, "姓名")
+        post = _text(post, "岗位", max_len=32)
+        phone = _text(phone, "电话", required=False, max_len=32)
+        if phone and not PHONE_RE.match(phone):
+            raise DomainError("电话号码格式不正确", field="电话")
         _office(s, office_id)
-        if department_id is not None and s.get(Department, department_id) is None:
-            raise DomainError("部门不存在", field="部门")
+        if department is not None and department.org_unit_id != office_id:
+            raise DomainError("部门须属于员工所在单位", field="部门")
         values = dict(office_id=office_id, name=name, post=post, department_id=department_id, phone=phone,
                       hire_date=hire_date, independent_on_post=independent_on_post, active=active)
-        row = save_row(s, actor=actor, model=Staff, row_id=staff_id, values=values, entity="staff",
-                       office_id=office_id, summary=f"员工 {name}")
+        row = save_row(s, actor=actor, action=Action.PEOPLE_MANAGE, model=Staff, row_id=staff_id, existing=staff,
+                       values=values,
+                       entity="staff", office_id=office_id, summary=f"员工 {name}")
         return int(row.id)
 
 
@@ -116,16 +122,14 @@ def list_customers(*, actor: Actor, office_id: int | None = None, search: str = 
 
 
 def reveal_id_number(*, actor: Actor, customer_id: int) -> str:
-    """The full ID number, for roles that need it; every view is logged."""
-    with read_session() as s:
-        customer = s.get(Customer, customer_id)
-    if customer is None:
-        raise NotFound("客户不存在")
-    authorize(actor, Action.ID_NUMBER_VIEW_FULL, customer.office_id)
+    """The full ID number, for roles that need it in the customer's current office; every view is logged."""
+    authorize(actor, Action.ID_NUMBER_VIEW_FULL)
     with write_session() as s:
+        customer = load_scoped(s, Customer, customer_id, actor=actor, action=Action.ID_NUMBER_VIEW_FULL,
+                               entity="customer", lock=False, )
         audit(s, actor=actor, action="pii.view_id_number", entity="customer", entity_id=customer_id,
               office_id=customer.office_id, summary=f"查看 {customer.name} 的完整证件号")
-    return customer.id_number
+        return customer.id_number
 
 
 def save_customer(*, actor: Actor, customer_id: int | None, office_id: int, name: str, kind: str, id_number: str,
@@ -133,41 +137,45 @@ def save_customer(*, actor: Actor, customer_id: int | None, office_id: int, name
     """Create or update a customer. Lists show masked values, so an edit with an empty ID number (or
     ``keep_phone``) keeps the stored value instead of erasing it."""
     authorize(actor, Action.PEOPLE_MANAGE, office_id)
-    name = _text(name, "姓名")
-    if kind not in CUSTOMER_KIND:
-        raise DomainError("客户类型无效")
-    id_number = _text(id_number, "证件号", required=False, max_len=32).upper()
-    if id_number and not ID_RE.match(id_number):
-        raise DomainError("证件号格式不正确（身份证为 18 位，最后一位可为 X）", field="证件号")
-    phone = _text(phone, "电话", required=False, max_len=32)
-    if phone and not PHONE_RE.match(phone):
-        raise DomainError("电话号码格式不正确", field="电话")
     with write_session() as s:
+        existing = (load_scoped(s, Customer, customer_id, actor=actor, action=Action.PEOPLE_MANAGE, entity="customer",
+                                ) if customer_id else None)
+        name = _text(name, "姓名")
+        if kind not in CUSTOMER_KIND:
+            raise DomainError("客户类型无效")
+        id_number = _text(id_number, "证件号", required=False, max_len=32).upper()
+        if id_number and not ID_RE.match(id_number):
+            raise DomainError("证件号格式不正确（身份证为 18 位，最后一位可为 X）", field="证件号")
+        phone = _text(phone, "电话", required=False, max_len=32)
+        if phone and not PHONE_RE.match(phone):
+            raise DomainError("电话号码格式不正确", field="电话")
         _office(s, office_id)
-        existing = s.get(Customer, customer_id) if customer_id else None
-        if customer_id and existing is None:
-            raise NotFound("客户不存在")
+        if existing is not None and existing.office_id != office_id and s.exec(
+                select(CustomerProperty.property_id).where(CustomerProperty.customer_id == customer_id).limit(1)
+        ).first() is not None:
+            raise DomainError("该客户已关联原管理处的房屋，不能改属其他管理处", field="单位")
         if existing and not id_number:
             id_number = existing.id_number
         if existing and keep_phone:
             phone = existing.phone
         values = dict(office_id=office_id, name=name, kind=kind, id_number=id_number, phone=phone, active=active)
-        row = save_row(s, actor=actor, model=Customer, row_id=customer_id, values=values, entity="customer",
-                       office_id=office_id, summary=f"客户 {name}")
+        row = save_row(s, actor=actor, action=Action.PEOPLE_MANAGE, model=Customer, row_id=customer_id,
+                       existing=existing, values=values, entity="customer", office_id=office_id,
+                       summary=f"客户 {name}")
         return int(row.id)
 
 
 def link_property(*, actor: Actor, customer_id: int, property_id: int, relation: str, since: date | None) -> None:
-    if relation not in CUSTOMER_KIND:
-        raise DomainError("关系类型无效")
-    with read_session() as s:
-        customer, prop = s.get(Customer, customer_id), s.get(Property, property_id)
-    if customer is None or prop is None:
-        raise NotFound("客户或房屋不存在")
-    authorize(actor, Action.PEOPLE_MANAGE, customer.office_id)
-    if prop.office_id != customer.office_id:
-        raise DomainError("客户与房屋须属于同一管理处")
+    authorize(actor, Action.PEOPLE_MANAGE)
     with write_session() as s:
+        customer = load_scoped(s, Customer, customer_id, actor=actor, action=Action.PEOPLE_MANAGE, entity="customer",
+                               missing="客户或房屋不存在或不在您的管理范围内")
+        prop = load_scoped(s, Property, property_id, actor=actor, action=Action.PEOPLE_MANAGE, entity="property",
+                           lock=False, missing="客户或房屋不存在或不在您的管理范围内")
+        if relation not in CUSTOMER_KIND:
+            raise DomainError("关系类型无效")
+        if prop.office_id != customer.office_id:
+            raise DomainError("客户与房屋须属于同一管理处")
         if s.exec(select(CustomerProperty).where(CustomerProperty.customer_id == customer_id,
                                                  CustomerProperty.property_id == property_id)).first():
             raise DomainError("该客户已关联此房屋")

@@ -14,9 +14,9 @@ from core.errors import DomainError, NotFound
 from core.passwords import check_new_password
 from core.permissions import Action, Actor
 from core.roles import Role, role_label
-from db.models import OrgUnit, User, UserRole
+from db.models import OrgUnit, Staff, User, UserRole
 from db.services.auth import end_sessions, hash_password
-from db.services.base import Page, already_done, audit, authorize, paginate, remember
+from db.services.base import Page, already_done, audit, authorize, load_scoped, paginate, remember
 from db.services.policy import policy_in
 from db.session import read_session, write_session
 
@@ -84,6 +84,10 @@ def create_user(*, actor: Actor, username: str, display_name: str, password: str
                 grants: list[tuple[str, int]], now: datetime, staff_id: int | None = None,
                 request_id: str | None = None, is_demo: bool = False, must_change: bool = True) -> int:
     authorize(actor, Action.USER_MANAGE)
+    if staff_id is not None:  # scope before input; checked again in the write transaction below
+        with read_session() as s:
+            load_scoped(s, Staff, staff_id, actor=actor, action=Action.USER_MANAGE, entity="staff", lock=False,
+                        missing="员工不存在")
     username = (username or "").strip().lower()
     display_name = (display_name or "").strip()
     if not USERNAME_RE.match(username):
@@ -98,6 +102,8 @@ def create_user(*, actor: Actor, username: str, display_name: str, password: str
         done = already_done(s, request_id, "user")
         if done:
             return int(done)
+        if staff_id is not None:
+            load_scoped(s, Staff, staff_id, actor=actor, action=Action.USER_MANAGE, entity="staff", missing="员工不存在")
         if s.exec(select(User).where(User.username == username)).first():
             raise DomainError(f"用户名 {username} 已被使用", field="username")
         grants = _validate_grants(s, grants)

@@ -37,6 +37,11 @@ class World:
     department: dict[int, int] = field(default_factory=dict)
     staff: dict[int, int] = field(default_factory=dict)
     customer: dict[int, int] = field(default_factory=dict)
+    # complaint rows per office, filled by the suites that need them (tests/db/test_office_scope.py)
+    complaint: dict[int, int] = field(default_factory=dict)
+    consult: dict[int, int] = field(default_factory=dict)
+    attachment: dict[int, int] = field(default_factory=dict)
+    group: dict[int, int] = field(default_factory=dict)
     target_user: int = 0
     now: datetime | None = None
     _seq: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -81,6 +86,17 @@ def row_counts(url: str, *, exclude: tuple[str, ...] = ("audit_log",)) -> dict[s
                 continue
             counts[table.name] = int(s.execute(select(func.count()).select_from(table)).scalar_one())
     return counts
+
+
+def table_snapshot(url: str, *, exclude: tuple[str, ...] = ("audit_log",)) -> dict[str, list[tuple]]:
+    """Every row of every table (the world is small): a refused call must leave all of them as they were."""
+    snapshot = {}
+    with Session(get_engine(url)) as s:
+        for table in SQLModel.metadata.sorted_tables:
+            if table.name not in exclude:
+                rows = s.execute(select(table)).all()
+                snapshot[table.name] = sorted((tuple(r) for r in rows), key=repr)
+    return snapshot
 
 
 def audit_rows(url: str, action: str, *, actor_user_id: int | None = None) -> list[AuditLog]:
