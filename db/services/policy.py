@@ -161,7 +161,17 @@ def policy_at(at: datetime, version: int | None = None) -> book.PolicyBook:
         return policy_in(s, at=at, version=version)
 
 
-def history(key: str | None = None) -> list[PolicyChange]:
+def policy_book(*, actor: Actor, now: datetime) -> book.PolicyBook:
+    """The book in force, for the 制度参数 page: the page's permission holds here too, not only in the menu.
+
+    Rules read the book through ``policy_in``/``policy_at`` whoever runs them (a 保安's screen needs its numbers too).
+    """
+    authorize(actor, Action.POLICY_VIEW)
+    return policy_at(now)
+
+
+def history(*, actor: Actor, key: str | None = None) -> list[PolicyChange]:
+    authorize(actor, Action.POLICY_VIEW)
     with read_session() as s:
         stmt = select(PolicyChange).order_by(PolicyChange.id.desc())
         if key:
@@ -203,7 +213,8 @@ def set_value(*, actor: Actor, key: str, value: Any, effective_from: datetime, r
         return int(row.id)
 
 
-def holidays(year: int | None = None) -> list[PolicyHoliday]:
+def holidays(*, actor: Actor, year: int | None = None) -> list[PolicyHoliday]:
+    authorize(actor, Action.POLICY_VIEW)
     with read_session() as s:
         stmt = select(PolicyHoliday).order_by(PolicyHoliday.day)
         if year:

@@ -145,6 +145,9 @@ SERVICE_CASES: list[Case] = [
         actor=a, day=date(2031, 1, 1) + timedelta(days=w.seq()), kind="holiday", name="元旦")),
     Case(policy.remove_holiday, Action.POLICY_EDIT, lambda a, w, o, p: policy.remove_holiday(actor=a, day=p["day"]),
          prepare=_holiday),
+    Case(policy.policy_book, Action.POLICY_VIEW, lambda a, w, o, p: policy.policy_book(actor=a, now=w.now)),
+    Case(policy.history, Action.POLICY_VIEW, lambda a, w, o, p: policy.history(actor=a)),
+    Case(policy.holidays, Action.POLICY_VIEW, lambda a, w, o, p: policy.holidays(actor=a, year=2026)),
     # notices and audit trail
     Case(notices.my_notices, Action.NOTICE_VIEW_OWN, lambda a, w, o, p: notices.my_notices(actor=a)),
     Case(notices.acknowledge, Action.NOTICE_VIEW_OWN, lambda a, w, o, p: notices.acknowledge(
@@ -202,6 +205,23 @@ def test_every_service_function_is_listed():
     missing = {n for n in set(service_functions()) - listed if n.split(".")[0] in FOUNDATION_MODULES}
     assert not missing, f"add these to SERVICE_CASES in {__file__}: {sorted(missing)}"
     assert not {c.name for c in SERVICE_CASES} - set(service_functions()), "a listed function no longer exists"
+
+
+# Page permissions that no single service function carries, and why.
+PAGE_ACTIONS_WITHOUT_A_SERVICE = {
+    Action.HOME_VIEW: "every account holds it; the home page shows only the actor's own work (mywork.collect)",
+    Action.PASSWORD_CHANGE_OWN: "every account holds it; auth.change_own_password needs the old password",
+}
+
+
+def test_every_page_permission_also_holds_in_a_service():
+    """A page's permission is checked where its data comes from, not only by the menu (issue 9 §1)."""
+    from ui.nav import all_page_specs
+
+    enforced = {c.action for c in SERVICE_CASES}
+    missing = {spec.path: spec.action.value for spec in all_page_specs()
+               if spec.action not in enforced and spec.action not in PAGE_ACTIONS_WITHOUT_A_SERVICE}
+    assert not missing, f"pages whose permission no service in SERVICE_CASES enforces: {missing}"
 
 
 @pytest.fixture

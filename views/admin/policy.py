@@ -19,7 +19,7 @@ from ui.tables import excel_button
 actor = require(Action.POLICY_VIEW)
 page_header("制度参数", ":material/gavel:", "公司客服制度中的期限、金额、阈值与豁免均在此维护；每次修改形成新版本，记录按其生成时的版本判定")
 can_edit = actor.can(Action.POLICY_EDIT)
-current = policy_service.policy_at(now())
+current = policy_service.policy_book(actor=actor, now=now())
 st.caption(f"当前版本：{current.version}（0 = 出厂默认值）")
 
 tab_params, tab_calendar, tab_history = st.tabs(["参数", "节假日日历", "修改记录"])
@@ -69,7 +69,7 @@ with tab_params:
 
 with tab_calendar:
     year = st.number_input("年份", min_value=2020, max_value=2100, value=date.today().year, step=1)
-    rows = policy_service.holidays(int(year))
+    rows = policy_service.holidays(actor=actor, year=int(year))
     st.dataframe(pd.DataFrame([{"日期": h.day, "类型": HOLIDAY_KIND[h.kind], "名称": h.name} for h in rows]),
                  hide_index=True, width="stretch")
     if not rows:
@@ -95,7 +95,7 @@ with tab_calendar:
                     show_error(exc)
 
 with tab_history:
-    changes = policy_service.history()
+    changes = policy_service.history(actor=actor)
     st.dataframe(pd.DataFrame([{
         "版本": c.id, "参数": book.PARAMS[c.key].label if c.key in book.PARAMS else c.key, "取值": c.value_json,
         "生效": dt(c.effective_from), "原因": c.reason, "修改时间": dt(c.created_at)} for c in changes]),
