@@ -10,7 +10,7 @@ import streamlit as st
 from core import complaints as rules
 from core.errors import DomainError
 from core.permissions import Actor
-from db.services import complaint_support as support
+from db.services import complaint_findings
 from db.services import complaints as svc
 from db.services.policy import policy_at
 from ui.complaint_actions import action_panel
@@ -31,7 +31,7 @@ def load_detail(actor: Actor, complaint_id: int, moment: datetime) -> svc.Detail
 
 
 def show_complaint(actor: Actor, d: svc.Detail, moment: datetime) -> None:
-    findings = support.findings(actor=actor, complaint_id=d.complaint.id, now=moment)
+    findings = complaint_findings.findings(actor=actor, complaint_id=d.complaint.id, now=moment)
     pending = sum(1 for f in findings if f.decision is None)
     left, right = st.columns([2, 1])
     with left:

@@ -47,7 +47,7 @@ def _phone_form(actor: Actor, c) -> None:
             at = datetime_input("通报时间", key=f"phone_at_{c.id}", optional=False)
             note = st.text_input("通报内容摘要")
             if st.form_submit_button("记录已电话通报"):
-                run_action("记录电话通报", svc.record_phone_report, actor=actor, complaint_id=c.id, at=at, to_whom=to_whom,
+                run_action("记录电话通报", reports.record_phone_report, actor=actor, complaint_id=c.id, at=at, to_whom=to_whom,
                            note=note)
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 from core import complaints as rules
 from core.errors import DomainError
 from core.permissions import Action
-from db.services import complaint_support as support
+from db.services import complaint_attachments, complaint_groups
 from db.services import complaints as svc
 from db.services.org import find_properties
 from db.services.policy import policy_at
@@ -25,8 +25,8 @@ page_header("登记投诉", ":material/add_comment:", POLICY_LINE)
 office_id = office_picker(actor, Action.COMPLAINT_CREATE, key="new_office", allow_all=False)
 prop_text = st.text_input("房屋（输入苑区/楼栋/房号搜索，可留空）", key="new_prop_text")
 props = dict(find_properties(actor=actor, text=prop_text, office_id=office_id, limit=30)) if prop_text.strip() else {}
-groups = dict(support.group_choices(actor=actor, office_id=office_id))
-limit, limit_clause = support.upload_limit(now=now())
+groups = dict(complaint_groups.group_choices(actor=actor, office_id=office_id))
+limit, limit_clause = complaint_attachments.upload_limit(now=now())
 policy = policy_at(now())
 collective_help = (f"{rule(policy, 'complaint.hot_collective')}以上为热点，{rule(policy, 'complaint.major_collective')}以上为重大"
                    f"（{policy.cite('complaint.major_collective')}）")
