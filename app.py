@@ -41,10 +41,14 @@ def _preload_and_freeze() -> None:
     import core
     import db.services
     import ui
+    import views
 
     try:
         for package in (core, db.services, ui):
             for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+                importlib.import_module(module.name)
+        for module in pkgutil.walk_packages(views.__path__, "views."):  # each process's widgets, not its page scripts
+            if ".widgets" in module.name:
                 importlib.import_module(module.name)
     except Exception:  # a page will report its own import error; the freeze still helps
         logging.getLogger(__name__).exception("preloading page modules failed")

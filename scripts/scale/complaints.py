@@ -295,7 +295,7 @@ def complaint_pdf(actor_for) -> int:
     from db.models import Complaint
     from db.services.complaints import detail
     from db.session import read_session
-    from ui.complaints import sheet_data
+    from views.complaints.widgets.common import sheet_data
 
     with read_session() as s:
         cid = s.exec(select(Complaint.id).where(Complaint.state == "closed").order_by(Complaint.id.desc())).first()

@@ -6,11 +6,11 @@ from core.errors import DomainError
 from core.permissions import Action
 from db.services import complaint_consult
 from db.services.policy import policy_at
-from ui.complaints import rule
 from ui.context import page_header, require
 from ui.fmt import dt, now
 from ui.forms import show_error
 from ui.tables import frame, pager, pager_footer, selectable_table
+from views.complaints.widgets.common import rule
 
 actor = require(Action.COMPLAINT_CONSULT_REPLY)
 policy = policy_at(now())

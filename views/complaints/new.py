@@ -11,12 +11,12 @@ from db.services import complaint_attachments, complaint_groups
 from db.services import complaints as svc
 from db.services.org import find_properties
 from db.services.policy import policy_at
-from ui.complaint_panels import UPLOAD_TYPES, datetime_input, upload_mb
-from ui.complaints import POLICY_LINE, complaint_link, grade_label, options, rule
 from ui.context import page_header, require
 from ui.fmt import TZ, dt, now
 from ui.forms import form_token, new_form_token, show_error
 from ui.pickers import office_picker
+from views.complaints.widgets.common import POLICY_LINE, complaint_link, grade_label, options, rule
+from views.complaints.widgets.panels import UPLOAD_TYPES, datetime_input, upload_mb
 
 FORM = "complaint_new"
 actor = require(Action.COMPLAINT_CREATE)

@@ -23,11 +23,11 @@ from db.services import (
 )
 from db.services import complaints as svc
 from db.services.policy import policy_at
-from ui.complaint_actions import run_action
-from ui.complaints import kv_table, rule
 from ui.fmt import TZ, dt, now
 from ui.forms import show_error
 from ui.tables import frame
+from views.complaints.widgets.actions import run_action
+from views.complaints.widgets.common import kv_table, rule
 
 IMAGE_MIMES = {"image/jpeg", "image/png"}
 UPLOAD_TYPES = ["jpg", "jpeg", "png", "pdf"]

@@ -14,12 +14,12 @@ from core.pdf import complaint_forms as forms
 from core.permissions import Action, Actor
 from db.services import complaint_reports as reports
 from db.services import complaints as svc
-from ui.complaint_actions import run_action
-from ui.complaint_panels import datetime_input
-from ui.complaints import REPORT_KINDS, grade_label, sheet_data
 from ui.fmt import dt, now
 from ui.forms import show_error
 from ui.tables import frame
+from views.complaints.widgets.actions import run_action
+from views.complaints.widgets.common import REPORT_KINDS, grade_label, sheet_data
+from views.complaints.widgets.panels import datetime_input
 
 COMPANY = "物业服务有限公司"
 

@@ -12,9 +12,9 @@ from db.services import complaint_flow as flow
 from db.services import complaint_grades
 from db.services import complaint_reports as reports
 from db.services import complaints as svc
-from ui.complaints import options
 from ui.fmt import now
 from ui.forms import show_error
+from views.complaints.widgets.common import options
 
 
 def run_action(label: str, fn, **kwargs) -> None:
