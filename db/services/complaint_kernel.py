@@ -188,6 +188,11 @@ def contact_person(s: Session, office_id: int) -> str:
     return staff.name if staff else "投诉接口负责人"
 
 
+def company_name(s: Session) -> str:
+    """The company's name as printed on its forms: the OrgUnit of kind "company" (master data, 组织与房屋)."""
+    return s.exec(select(OrgUnit.name).where(OrgUnit.kind == "company").order_by(OrgUnit.id)).first() or ""
+
+
 def hq_user_ids(s) -> list[int]:
     """Active accounts of the HQ 客服中心 (head and specialists)."""
     return list(s.exec(select(UserRole.user_id).join(User, User.id == UserRole.user_id).where(

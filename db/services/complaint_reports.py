@@ -32,7 +32,7 @@ from db.models import (
 )
 from db.models.base import as_utc
 from db.services.base import authorize, scope_filter
-from db.services.complaint_kernel import ENTITY, hq_user_ids, load, policy_for, record, visible
+from db.services.complaint_kernel import ENTITY, company_name, hq_user_ids, load, policy_for, record, visible
 from db.services.notices import notify, on_acknowledge
 from db.session import read_session, write_session
 
@@ -175,6 +175,7 @@ class QualityBulletin:
     important: list[BulletinItem]
     notable: list[BulletinItem]
     citation: str
+    company: str = ""  # printed on the bulletin (the company unit's name, master data)
 
 
 NOTABLE_LIMIT = 20
@@ -191,6 +192,7 @@ def quality_bulletin(*, actor: Actor, since: datetime, until: datetime, office_i
         if office_id:
             base = base.where(Complaint.office_id == office_id)
         names = dict(s.exec(select(OrgUnit.id, OrgUnit.name)).all())
+        company = company_name(s)
         period = base.where(Complaint.received_at >= since, Complaint.received_at < until).subquery()
         received = s.exec(select(period.c.grade, func.count()).group_by(period.c.grade)).all()
         closed = list(s.exec(base.where(Complaint.closed_at >= since, Complaint.closed_at < until,
@@ -228,7 +230,7 @@ def quality_bulletin(*, actor: Actor, since: datetime, until: datetime, office_i
     satisfied = sum(1 for c in closed if results.get(c.id) in {"satisfied", "basic"})
     return QualityBulletin(names.get(office_id, "全部（我的范围）") if office_id else "全部（我的范围）", since, until,
                            sum(by_grade.values()), len(closed), by_grade, callbacks, satisfied, important, notable,
-                           rules.cite("D14", "二"))
+                           rules.cite("D14", "二"), company=company)
 
 
 # ----- 通报 by phone and its acknowledgement ---------------------------------------------------------

@@ -47,6 +47,7 @@ from db.services.complaint_attachments import check_files, store_attachments
 from db.services.complaint_kernel import (
     ENTITY,
     LIST_PAGE,
+    company_name,
     facts_of,
     policy_for,
     reclassify,
@@ -310,6 +311,7 @@ class Detail:
     steps: list[rules.Step] = field(default_factory=list)
     user_names: dict[int, str] = field(default_factory=dict)
     awaiting_my_ack: bool = False  # the viewer has an unacknowledged 通报 notice for this complaint
+    company: str = ""  # printed on the complaint's forms (the company unit's name, master data)
 
 
 def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
@@ -344,6 +346,7 @@ def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
             awaiting_my_ack=s.exec(select(Notice.id).where(
                 Notice.recipient_user_id == actor.user_id, Notice.entity == ENTITY, Notice.entity_id == str(c.id),
                 Notice.kind == "report", Notice.acked_at == None)).first() is not None,  # noqa: E711
+            company=company_name(s),
         )
 
 

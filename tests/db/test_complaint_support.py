@@ -27,6 +27,7 @@ from db.models import (
     ConsultRequest,
     Notice,
     OnlinePost,
+    OrgUnit,
     Property,
     Zone,
 )
@@ -469,3 +470,16 @@ def test_quality_bulletin_lists_important_items_and_notable_general_ones(db_url,
     assert everyone.received == 4 and in_b.number not in [i.number for i in everyone.important + everyone.notable]
     with pytest.raises(DomainError, match="起止日期"):
         reports.quality_bulletin(actor=team["sup"], since=now, until=now - H)
+
+
+def test_forms_print_the_company_name_from_master_data(db_url, org, team, now):
+    """The company name on the complaint PDFs is the company unit's name (组织与房屋), not a literal."""
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now), request_id="co", now=now)
+    with Session(get_engine(db_url)) as s:
+        company = s.get(OrgUnit, org.company_id)
+        company.name = "康居物业管理有限公司"
+        s.add(company)
+        s.commit()
+    assert svc.detail(actor=team["sup"], complaint_id=c.id, now=now).company == "康居物业管理有限公司"
+    bulletin = reports.quality_bulletin(actor=team["hq"], since=now - 24 * H, until=now + 24 * H)
+    assert bulletin.company == "康居物业管理有限公司"
