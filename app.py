@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from core.errors import DomainError
 from db.bootstrap import bootstrap
 from db.engine import get_engine
+from db.services import load_all
 from db.services.auth import build_actor
 from db.services.scheduler import start_background
 from db.session import storage_message
@@ -40,10 +41,14 @@ def _preload_and_freeze() -> None:
     import core
     import db.services
     import ui
+    import views
 
     try:
         for package in (core, db.services, ui):
             for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+                importlib.import_module(module.name)
+        for module in pkgutil.walk_packages(views.__path__, "views."):  # each process's widgets, not its page scripts
+            if ".widgets" in module.name:
                 importlib.import_module(module.name)
     except Exception:  # a page will report its own import error; the freeze still helps
         logging.getLogger(__name__).exception("preloading page modules failed")
@@ -56,6 +61,7 @@ def ready_engine():
     """Migrate once per process (shared by every session; holds no per-user state)."""
     engine = get_engine()
     bootstrap(engine)
+    load_all()  # every process registers its my-work provider, daily jobs and hooks
     if os.environ.get("PSD_BACKGROUND_JOBS", "1") == "1":
         start_background()  # daily sweeps (age-based complaint upgrades, deadline breaches), hourly
     threading.Thread(target=_preload_and_freeze, name="psd-preload", daemon=True).start()

@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"数据库结构不是最新版本（{', '.join(current) or '未初始化'}），请先启动应用完成迁移：{database_url()}",
                   file=sys.stderr)
             return 1
-        from db.services.complaints import daily_sweep
+        from db.services.complaint_grades import daily_sweep
 
         print(summary(daily_sweep(now=now), now))
         return 0

@@ -1,21 +1,24 @@
 """Complaint workflow steps: 派单, 处理, 验证, 回访 (or 免回访), 归档 and 重新处理 (投诉处理流程, 投诉回访).
 
 Each step checks the state machine in ``core.complaints`` and the people rules (the verifier and the caller
-are never the handler), then writes the complaint, a timeline event and an audit row in one transaction.
+are never the handler), then writes the complaint, a timeline event and an audit row in one transaction: the
+shape every step shares is ``step`` (load and lock → remember the state → next state → the step's own checks and
+fields → event + audit → what follows, e.g. reclassification). A new step is an ``apply`` function, not a copy.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from core import complaints as rules
 from core.complaints import Grade, State, Step
 from core.errors import DomainError
 from core.permissions import Action, Actor
 from db.models import Callback, Complaint, Department, User, UserRole
-from db.services.complaints import ENTITY, load, policy_for, reclassify, record
+from db.services.complaint_kernel import ENTITY, load, policy_for, reclassify, record
 from db.services.notices import notify
 from db.session import write_session
 
@@ -31,12 +34,32 @@ def _text(value: str, label: str, *, max_len: int = 2000, required: bool = True)
     return value
 
 
+def step(*, actor: Actor, complaint_id: int, action: Action, step: Step, event: str, citation: str, now: datetime,
+         apply: Callable[[Session, Complaint], str], then: Callable[[Session, Complaint], None] | None = None) -> Complaint:
+    """One workflow step in its own transaction.
+
+    Loads and locks the complaint (office scope, ``action``), remembers its state, asks the state machine for the
+    next state (a refusal is a Chinese DomainError), lets ``apply`` run the step's own checks and set its fields
+    (it returns the timeline note), records the event and audit row, then runs ``then`` (e.g. reclassify).
+    """
+    with write_session() as s:
+        c = load(s, actor, complaint_id, action)
+        before = c.state
+        c.state = rules.next_state(c.state, step).value
+        note = apply(s, c)
+        record(s, c, actor=actor, action=event, now=now, from_state=before, citation=citation, note=note)
+        if then is not None:
+            then(s, c)
+        return c
+
+
+def _with_note(text: str, note: str) -> str:
+    return text + (f"：{note.strip()}" if (note or "").strip() else "")
+
+
 def assign(*, actor: Actor, complaint_id: int, handler_user_id: int, department_id: int | None, note: str,
            now: datetime) -> Complaint:
-    with write_session() as s:
-        c = load(s, actor, complaint_id, Action.COMPLAINT_ASSIGN)
-        before_state = c.state
-        target = rules.next_state(c.state, Step.ASSIGN)
+    def apply(s: Session, c: Complaint) -> str:
         in_office = s.exec(select(UserRole.id).where(UserRole.user_id == handler_user_id,
                                                      UserRole.org_unit_id == c.office_id)).first()
         handler = s.get(User, handler_user_id)
@@ -46,13 +69,14 @@ def assign(*, actor: Actor, complaint_id: int, handler_user_id: int, department_
             dept = s.get(Department, department_id)
             if dept is None or dept.org_unit_id != c.office_id:
                 raise DomainError("责任部门不属于本管理处", field="department")
-        c.handler_user_id, c.responsible_department_id, c.state = handler_user_id, department_id, target.value
+        c.handler_user_id, c.responsible_department_id = handler_user_id, department_id
         notify(s, recipient_user_ids=[handler_user_id], kind="assigned", title=f"投诉派单：{c.number} {c.title}",
                body=note, page=DETAIL_PAGE, entity=ENTITY, entity_id=str(c.id), office_id=c.office_id,
                due_at=c.due_at, now=now)
-        record(s, c, actor=actor, action="assign", now=now, from_state=before_state, citation=rules.C_FLOW,
-               note=f"派单给 {handler.display_name}" + (f"：{note.strip()}" if note.strip() else ""))
-        return c
+        return _with_note(f"派单给 {handler.display_name}", note)
+
+    return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_ASSIGN, step=Step.ASSIGN,
+                event="assign", citation=rules.C_FLOW, now=now, apply=apply)
 
 
 def add_note(*, actor: Actor, complaint_id: int, note: str, now: datetime) -> None:
@@ -64,30 +88,26 @@ def add_note(*, actor: Actor, complaint_id: int, note: str, now: datetime) -> No
 
 def mark_handled(*, actor: Actor, complaint_id: int, result: str, now: datetime) -> Complaint:
     result = _text(result, "处理结果", max_len=4000)
-    with write_session() as s:
-        c = load(s, actor, complaint_id, Action.COMPLAINT_HANDLE)
-        before = c.state
-        c.state = rules.next_state(c.state, Step.HANDLE).value
+
+    def apply(s: Session, c: Complaint) -> str:
         c.handled_at, c.handled_by, c.handling_result = now, actor.user_id, result
-        record(s, c, actor=actor, action="handle", now=now, from_state=before, note=f"处理完成：{result}",
-               citation=rules.C_FLOW)
-        reclassify(s, c, actor=None, now=now)
-        return c
+        return f"处理完成：{result}"
+
+    return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_HANDLE, step=Step.HANDLE,
+                event="handle", citation=rules.C_FLOW, now=now, apply=apply,
+                then=lambda s, c: reclassify(s, c, actor=None, now=now))
 
 
 def verify(*, actor: Actor, complaint_id: int, note: str, now: datetime) -> Complaint:
     """验证合格 by someone other than the handler; the callback becomes due (投诉回访 第1、3条)."""
-    with write_session() as s:
-        c = load(s, actor, complaint_id, Action.COMPLAINT_VERIFY)
-        before = c.state
-        c.state = rules.next_state(c.state, Step.VERIFY).value
+    def apply(s: Session, c: Complaint) -> str:
         rules.check_verifier(verifier_user_id=actor.user_id, handler_user_id=c.handler_user_id, handled_by=c.handled_by)
-        policy = policy_for(s, c, now)
         c.verified_at, c.verified_by = now, actor.user_id
-        c.callback_due_at = rules.callback_due(now, policy)
-        record(s, c, actor=actor, action="verify", now=now, from_state=before, citation=rules.C_CALLBACK,
-               note="验证合格" + (f"：{note.strip()}" if (note or "").strip() else ""))
-        return c
+        c.callback_due_at = rules.callback_due(now, policy_for(s, c, now))
+        return _with_note("验证合格", note)
+
+    return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_VERIFY, step=Step.VERIFY,
+                event="verify", citation=rules.C_CALLBACK, now=now, apply=apply)
 
 
 def record_callback(*, actor: Actor, complaint_id: int, method: str, reached: bool, person_reached: str,
@@ -137,47 +157,42 @@ def record_callback(*, actor: Actor, complaint_id: int, method: str, reached: bo
 
 def exempt_callback(*, actor: Actor, complaint_id: int, kind: str, reason: str, now: datetime,
                     extra_case: str = "") -> Complaint:
-    with write_session() as s:
-        c = load(s, actor, complaint_id, Action.COMPLAINT_CALLBACK)
-        before = c.state
-        target = rules.next_state(c.state, Step.EXEMPT)
-        policy = policy_for(s, c, now)
+    def apply(s: Session, c: Complaint) -> str:
         facts = rules.ExemptionFacts(resolved_on_spot=c.resolved_on_spot, satisfied_on_spot=c.satisfied_on_spot,
                                      anonymous=c.anonymous, online=c.channel == rules.Channel.ONLINE.value,
                                      contact_available=c.contact_available, sensitive=c.sensitive)
-        rules.check_exemption(kind, facts, reason=reason, decider_user_id=actor.user_id, policy=policy,
+        rules.check_exemption(kind, facts, reason=reason, decider_user_id=actor.user_id, policy=policy_for(s, c, now),
                               extra_case=extra_case)
-        c.state = target.value
         c.callback_required, c.exemption_kind, c.exempt_by = False, kind, actor.user_id
         c.exemption_reason = (f"{extra_case}：" if extra_case else "") + reason.strip()[:450]
-        record(s, c, actor=actor, action="exempt", now=now, from_state=before, citation=rules.C_EXEMPT,
-               note=f"免回访（{rules.EXEMPTION_LABELS[rules.Exemption(kind)]}）：{c.exemption_reason}")
-        return c
+        return f"免回访（{rules.EXEMPTION_LABELS[rules.Exemption(kind)]}）：{c.exemption_reason}"
+
+    return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_CALLBACK, step=Step.EXEMPT,
+                event="exempt", citation=rules.C_EXEMPT, now=now, apply=apply)
 
 
 def close(*, actor: Actor, complaint_id: int, note: str, now: datetime) -> Complaint:
-    with write_session() as s:
-        c = load(s, actor, complaint_id, Action.COMPLAINT_CLOSE)
-        before = c.state
-        c.state = rules.next_state(c.state, Step.CLOSE).value
+    def apply(s: Session, c: Complaint) -> str:
         c.closed_at = now
-        record(s, c, actor=actor, action="close", now=now, from_state=before, citation=rules.C_CALLBACK,
-               note="归档" + (f"：{note.strip()}" if (note or "").strip() else ""))
-        return c
+        return _with_note("归档", note)
+
+    return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_CLOSE, step=Step.CLOSE,
+                event="close", citation=rules.C_CALLBACK, now=now, apply=apply)
 
 
 def reopen(*, actor: Actor, complaint_id: int, reason: str, now: datetime) -> Complaint:
     """二次投诉 after close: back to handling, at least 重要 (投诉通报处理制度 一.3)."""
     reason = _text(reason, "重新处理原因", max_len=500)
-    with write_session() as s:
-        c = load(s, actor, complaint_id, Action.COMPLAINT_ASSIGN)
-        before = c.state
-        c.state = rules.next_state(c.state, Step.REOPEN).value
+
+    def apply(s: Session, c: Complaint) -> str:
         c.reopen_count += 1
         c.closed_at = c.verified_at = c.verified_by = c.handled_at = c.handled_by = c.callback_due_at = None
         c.callback_required, c.exemption_kind, c.exemption_reason, c.exempt_by = True, None, "", None
-        record(s, c, actor=actor, action="reopen", now=now, from_state=before, citation=rules.C_REOPEN,
-               note=f"重新处理：{reason}")
+        return f"重新处理：{reason}"
+
+    def then(s: Session, c: Complaint) -> None:
         reclassify(s, c, actor=None, now=now, reason=reason)
         c.due_at = rules.handling_due(Grade(c.grade), now, policy_for(s, c, now))
-        return c
+
+    return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_ASSIGN, step=Step.REOPEN,
+                event="reopen", citation=rules.C_REOPEN, now=now, apply=apply, then=then)

@@ -1,4 +1,5 @@
-"""Complaint 通报 artefacts (顾客投诉处理制度(投诉通报处理制度) 二): the 快报 for an open 重大 complaint (at least
+"""Complaint 通报 (顾客投诉处理制度(投诉通报处理制度) 二): the phone report and the recipients' acknowledgement, and the
+artefacts: the 快报 for an open 重大 complaint (at least
 weekly and on every significant change), the 专题报告 after closing (重大: three parts A/B/C; 热点: brief), and the
 period's 质量简报 (重要 items with a short account, 一般 items of reference value).
 
@@ -9,15 +10,16 @@ from the data these functions return (core.pdf.complaint_forms), outside any tra
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from core import complaints as rules
 from core.complaints import Grade, State
-from core.errors import DomainError, NotFound
+from core.errors import DomainError
 from core.permissions import Action, Actor
+from core.roles import Role
 from db.models import (
     Callback,
     Complaint,
@@ -25,12 +27,13 @@ from db.models import (
     ComplaintReport,
     ComplaintSpecialReport,
     ConsultRequest,
+    Notice,
     OrgUnit,
 )
+from db.models.base import as_utc
 from db.services.base import authorize, scope_filter
-from db.services.complaint_support import hq_user_ids
-from db.services.complaints import _aware, load, policy_for, record
-from db.services.notices import notify
+from db.services.complaint_kernel import ENTITY, company_name, hq_user_ids, load, policy_for, record, visible
+from db.services.notices import notify, on_acknowledge
 from db.session import read_session, write_session
 
 PAGE = "views/complaints/list.py"
@@ -58,10 +61,10 @@ def express_status_in(s, c: Complaint, now: datetime) -> ExpressStatus:
     policy = policy_for(s, c, now)
     rows = s.exec(select(ComplaintReport.at).where(ComplaintReport.complaint_id == c.id,
                                                    ComplaintReport.kind == "express").order_by(ComplaintReport.at)).all()
-    last = _aware(rows[-1]) if rows else None
+    last = as_utc(rows[-1]) if rows else None
     if last is None:  # the first 快报 is due a period after the complaint became 重大 (the at-once report)
         since = s.exec(select(func.min(ComplaintReport.at)).where(ComplaintReport.complaint_id == c.id)).one()
-        last_or_start = _aware(since) or _aware(c.received_at)
+        last_or_start = as_utc(since) or as_utc(c.received_at)
     else:
         last_or_start = last
     events = s.exec(select(ComplaintEvent).where(ComplaintEvent.complaint_id == c.id,
@@ -74,9 +77,7 @@ def express_status_in(s, c: Complaint, now: datetime) -> ExpressStatus:
 
 def express_status(*, actor: Actor, complaint_id: int, now: datetime) -> ExpressStatus:
     with read_session() as s:
-        c = s.get(Complaint, complaint_id)
-        if c is None or not actor.can(Action.COMPLAINT_VIEW, c.office_id):
-            raise NotFound("投诉不存在或不在您的管理范围内")
+        c = visible(s, actor, complaint_id)
         return express_status_in(s, c, now)
 
 
@@ -108,12 +109,10 @@ class ExpressIssue:
 
 def express_issues(*, actor: Actor, complaint_id: int) -> list[ExpressIssue]:
     with read_session() as s:
-        c = s.get(Complaint, complaint_id)
-        if c is None or not actor.can(Action.COMPLAINT_VIEW, c.office_id):
-            raise NotFound("投诉不存在或不在您的管理范围内")
+        c = visible(s, actor, complaint_id)
         rows = s.exec(select(ComplaintReport).where(ComplaintReport.complaint_id == c.id,
                                                     ComplaintReport.kind == "express").order_by(ComplaintReport.at)).all()
-        return [ExpressIssue(i, _aware(r.at), r.note) for i, r in enumerate(rows, start=1)]
+        return [ExpressIssue(i, as_utc(r.at), r.note) for i, r in enumerate(rows, start=1)]
 
 
 # ----- 专题报告 -----------------------------------------------------------------------------------------
@@ -122,9 +121,7 @@ def express_issues(*, actor: Actor, complaint_id: int) -> list[ExpressIssue]:
 def special_report(*, actor: Actor, complaint_id: int) -> ComplaintSpecialReport | None:
     """The latest 专题报告 written for the complaint, if any."""
     with read_session() as s:
-        c = s.get(Complaint, complaint_id)
-        if c is None or not actor.can(Action.COMPLAINT_VIEW, c.office_id):
-            raise NotFound("投诉不存在或不在您的管理范围内")
+        c = visible(s, actor, complaint_id)
         return s.exec(select(ComplaintSpecialReport).where(ComplaintSpecialReport.complaint_id == c.id)
                       .order_by(ComplaintSpecialReport.id.desc())).first()
 
@@ -178,6 +175,7 @@ class QualityBulletin:
     important: list[BulletinItem]
     notable: list[BulletinItem]
     citation: str
+    company: str = ""  # printed on the bulletin (the company unit's name, master data)
 
 
 NOTABLE_LIMIT = 20
@@ -194,6 +192,7 @@ def quality_bulletin(*, actor: Actor, since: datetime, until: datetime, office_i
         if office_id:
             base = base.where(Complaint.office_id == office_id)
         names = dict(s.exec(select(OrgUnit.id, OrgUnit.name)).all())
+        company = company_name(s)
         period = base.where(Complaint.received_at >= since, Complaint.received_at < until).subquery()
         received = s.exec(select(period.c.grade, func.count()).group_by(period.c.grade)).all()
         closed = list(s.exec(base.where(Complaint.closed_at >= since, Complaint.closed_at < until,
@@ -221,7 +220,7 @@ def quality_bulletin(*, actor: Actor, since: datetime, until: datetime, office_i
         if c.grade == Grade.IMPORTANT.value:
             important.append(item)
         elif c.grade == Grade.GENERAL.value:
-            late = c.due_at is not None and c.closed_at is not None and _aware(c.closed_at) > _aware(c.due_at)
+            late = c.due_at is not None and c.closed_at is not None and as_utc(c.closed_at) > as_utc(c.due_at)
             item.reasons = rules.notable_reasons(rules.ClosedCase(
                 Grade.GENERAL, c.reopen_count, rules.Satisfaction(satisfaction) if satisfaction else None,
                 c.id in consulted, late))
@@ -231,4 +230,59 @@ def quality_bulletin(*, actor: Actor, since: datetime, until: datetime, office_i
     satisfied = sum(1 for c in closed if results.get(c.id) in {"satisfied", "basic"})
     return QualityBulletin(names.get(office_id, "全部（我的范围）") if office_id else "全部（我的范围）", since, until,
                            sum(by_grade.values()), len(closed), by_grade, callbacks, satisfied, important, notable,
-                           rules.cite("D14", "二"))
+                           rules.cite("D14", "二"), company=company)
+
+
+# ----- 通报 by phone and its acknowledgement ---------------------------------------------------------
+
+
+def record_phone_report(*, actor: Actor, complaint_id: int, at: datetime, to_whom: str, note: str,
+                        now: datetime) -> None:
+    """“已电话通报 at …, to …”: meets the report-at-once deadline when made in time."""
+    if not (to_whom or "").strip():
+        raise DomainError("请填写通报对象", field="to_whom")
+    if at.tzinfo is None or at > now + timedelta(minutes=5):
+        raise DomainError("通报时间不能晚于现在", field="at")
+    with write_session() as s:
+        c = load(s, actor, complaint_id, Action.COMPLAINT_REPORT)
+        s.add(ComplaintReport(complaint_id=c.id, kind="phone", at=at, by_user_id=actor.user_id, to_whom=to_whom.strip()[:200],
+                              note=note.strip()[:2000]))
+        if c.report_due_at and (c.reported_at is None or at < as_utc(c.reported_at)):
+            c.reported_at = at
+        late = c.report_due_at is not None and at > as_utc(c.report_due_at)
+        record(s, c, actor=actor, action="report_phone", now=now, citation=rules.cite("D14", "二"),
+               note=f"已电话通报（{to_whom.strip()}）" + ("，已超过立即通报时限" if late else ""))
+
+
+def acknowledge_report(*, actor: Actor, complaint_id: int, now: datetime) -> int:
+    """The recipient confirms the 通报; an HQ confirmation marks the complaint as reported."""
+    with write_session() as s:
+        c = load(s, actor, complaint_id, Action.COMPLAINT_VIEW)
+        rows = s.exec(select(Notice).where(Notice.recipient_user_id == actor.user_id, Notice.entity == ENTITY,
+                                           Notice.entity_id == str(c.id), Notice.acked_at == None)).all()  # noqa: E711
+        if not rows:
+            raise DomainError("没有需要您确认的通报")
+        for n in rows:
+            n.acked_at = now
+            s.add(n)
+        _report_received(s, c, actor, now)
+        return len(rows)
+
+
+def _report_received(s: Session, c: Complaint, actor: Actor, now: datetime) -> None:
+    hq = {Role.HQ_HEAD, Role.HQ_SPECIALIST} & actor.roles
+    if hq and c.reported_at is None:
+        c.reported_at = now
+    late = c.report_due_at is not None and now > as_utc(c.report_due_at)
+    record(s, c, actor=actor, action="report_ack", now=now, citation=rules.cite("D14", "二"),
+           note="确认收到通报" + ("（总部客服中心已收到，通报完成）" if hq else "") + ("，晚于立即通报时限" if hq and late else ""))
+
+
+@on_acknowledge(ENTITY)
+def _on_notice_ack(s: Session, notice: Notice, actor: Actor, now: datetime) -> None:
+    """Acknowledging a 通报 under 通知与通报 counts as on the complaint page."""
+    if notice.kind != "report":
+        return
+    c = s.exec(select(Complaint).where(Complaint.id == int(notice.entity_id)).with_for_update()).first()
+    if c is not None:
+        _report_received(s, c, actor, now)

@@ -12,6 +12,7 @@ from core.errors import DomainError, NotFound
 from core.permissions import Action, Actor
 from core.registry import WorkItem, work_provider
 from db.models import Notice
+from db.services import load_all
 from db.services.base import Page, audit, authorize, paginate
 from db.session import read_session, write_session
 
@@ -73,9 +74,7 @@ def acknowledge(*, actor: Actor, notice_id: int, now: datetime) -> None:
         row.acked_at = now
         s.add(row)
         if row.entity:
-            from db.services.mywork import _load_all_services  # the process modules register their hooks
-
-            _load_all_services()
+            load_all()  # the process modules register their hooks when imported
             hook = _ACK_HOOKS.get(row.entity)
             if hook is not None:
                 hook(s, row, actor, now)

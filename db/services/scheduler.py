@@ -10,13 +10,13 @@ import threading
 from datetime import UTC, datetime
 
 from core.registry import daily_jobs
-from db.services.mywork import _load_all_services
+from db.services import load_all
 
 log = logging.getLogger(__name__)
 
 
 def run_jobs(*, now: datetime) -> dict[str, object]:
-    _load_all_services()
+    load_all()
     results: dict[str, object] = {}
     for name, job in daily_jobs().items():
         try:

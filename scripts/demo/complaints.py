@@ -10,8 +10,9 @@ from datetime import timedelta
 from sqlmodel import func, select
 
 from db.models import Complaint, Property
+from db.services import complaint_consult, complaint_grades, complaint_groups, complaint_online
 from db.services import complaint_flow as flow
-from db.services import complaint_support as support
+from db.services import complaint_reports as reports
 from db.services import complaints as svc
 from db.services.auth import build_actor
 
@@ -46,14 +47,14 @@ def run(ctx) -> None:
     consultant_ids = []
     hq = build_actor(users["hq_kf"], now=ctx.now)
     for name, speciality, username in CONSULTANTS:
-        consultant_ids.append(support.save_consultant(actor=hq, consultant_id=None, name=name, speciality=speciality,
-                                                      phone=f"0571-8766{rng.randint(1000, 9999)}", unit="集团法务/工程中心",
-                                                      user_id=users.get(username) if username else None))
+        consultant_ids.append(complaint_consult.save_consultant(actor=hq, consultant_id=None, name=name, speciality=speciality,
+                                                                phone=f"0571-8766{rng.randint(1000, 9999)}", unit="集团法务/工程中心",
+                                                                user_id=users.get(username) if username else None))
     for index, office_id in enumerate(ctx.ids["offices"], start=1):
         actors = {k: build_actor(users[f"{k}{index}"], now=ctx.now) for k in ("clerk", "supervisor", "supervisor_b",
                                                                                "manager", "director")}
         _office(ctx, rng, office_id, actors, props_by_office[office_id], hq, consultant_ids)
-    svc.daily_sweep(now=ctx.now)
+    complaint_grades.daily_sweep(now=ctx.now)
 
 
 def _office(ctx, rng, office_id, a, props, hq, consultant_ids) -> None:
@@ -85,8 +86,8 @@ def _office(ctx, rng, office_id, a, props, hq, consultant_ids) -> None:
         flow.assign(actor=a["supervisor"], complaint_id=c.id, handler_user_id=a["clerk"].user_id, department_id=None,
                     note="派责任部门处理", now=step)
         if i == 4:
-            support.request_consult(actor=a["supervisor"], complaint_id=c.id, consultant_id=consultant_ids[i % 3],
-                                    question="此情况是否属于物业责任，应如何答复业主？", now=step + timedelta(hours=1))
+            complaint_consult.request_consult(actor=a["supervisor"], complaint_id=c.id, consultant_id=consultant_ids[i % 3],
+                                              question="此情况是否属于物业责任，应如何答复业主？", now=step + timedelta(hours=1))
         if i == 2:
             continue  # assigned, overdue soon
         flow.mark_handled(actor=a["clerk"], complaint_id=c.id, result="已安排人员现场处理完毕，并向业主说明。",
@@ -113,12 +114,12 @@ def _office(ctx, rng, office_id, a, props, hq, consultant_ids) -> None:
         if i % 4 != 3:
             flow.close(actor=a["supervisor"], complaint_id=c.id, note="资料齐全，归档", now=when + timedelta(hours=2))
     # three neighbours about the same garbage station: a same-issue group makes them 热点
-    group = support.link_same_issue(actor=a["clerk"], complaint_id=made[11].id, with_complaint_id=made[12].id,
-                                    title="同一事项：垃圾站/绿化环境问题", now=now)
-    support.link_same_issue(actor=a["clerk"], complaint_id=made[13].id, group_id=group, now=now)
+    group = complaint_groups.link_same_issue(actor=a["clerk"], complaint_id=made[11].id, with_complaint_id=made[12].id,
+                                             title="同一事项：垃圾站/绿化环境问题", now=now)
+    complaint_groups.link_same_issue(actor=a["clerk"], complaint_id=made[13].id, group_id=group, now=now)
     online = next((c for c in made if c.channel == "online"), None)
     if online:
-        support.save_online_post(actor=a["clerk"], complaint_id=online.id, platform="业主论坛", url="https://bbs.example.com/t/1024",
-                                 poster_handle="业主小王", posted_at=online.received_at, viral=False, now=now)
-    svc.record_phone_report(actor=a["director"], complaint_id=made[5].id, at=made[5].received_at + timedelta(minutes=40),
-                            to_whom="总部客服中心 周中心", note="已电话通报集体投诉情况", now=now)
+        complaint_online.save_online_post(actor=a["clerk"], complaint_id=online.id, platform="业主论坛", url="https://bbs.example.com/t/1024",
+                                          poster_handle="业主小王", posted_at=online.received_at, viral=False, now=now)
+    reports.record_phone_report(actor=a["director"], complaint_id=made[5].id, at=made[5].received_at + timedelta(minutes=40),
+                                to_whom="总部客服中心 周中心", note="已电话通报集体投诉情况", now=now)

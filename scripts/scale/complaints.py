@@ -295,9 +295,9 @@ def complaint_pdf(actor_for) -> int:
     from db.models import Complaint
     from db.services.complaints import detail
     from db.session import read_session
-    from ui.complaints import sheet_data
+    from views.complaints.widgets.common import sheet_data
 
     with read_session() as s:
         cid = s.exec(select(Complaint.id).where(Complaint.state == "closed").order_by(Complaint.id.desc())).first()
     d = detail(actor=actor_for("bench_hq_head"), complaint_id=cid, now=datetime.now(UTC))
-    return len(complaint_sheet(sheet_data(d), company="物业服务有限公司", printed_at=datetime.now(UTC)))
+    return len(complaint_sheet(sheet_data(d), company=d.company, printed_at=datetime.now(UTC)))

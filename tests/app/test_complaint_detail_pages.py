@@ -26,7 +26,7 @@ from db.models import (
     Property,
     Zone,
 )
-from db.services import complaint_support as support
+from db.services import complaint_consult, complaint_groups
 from db.services import complaints as svc
 from tests.app.harness import ROOT
 from ui.context import ACTOR_KEY
@@ -127,7 +127,7 @@ def test_same_issue_tab_links_a_suggestion_and_shows_the_hot_trigger(team, org, 
     made = [svc.register(actor=clerk, request_id=name, now=now, data=_data(
         org.office_a, now, property_id=flat, complainant_name=name, complainant_phone=phone))
         for name, phone, flat in (("甲", "1", flats[0]), ("乙", "2", flats[1]), ("丙", "3", flats[2]))]
-    support.link_same_issue(actor=clerk, complaint_id=made[0].id, with_complaint_id=made[1].id, title="车库积水", now=now)
+    complaint_groups.link_same_issue(actor=clerk, complaint_id=made[0].id, with_complaint_id=made[1].id, title="车库积水", now=now)
     at = run_page(LIST, clerk, id=made[2].id)
     ok(at)
     link = at.button(key=f"link_{made[2].id}_{made[0].id}")
@@ -272,8 +272,8 @@ def test_consult_page_opens_the_request_a_notice_links_to(team, org, make_actor,
         cid = row.id
     made = [svc.register(actor=team[Role.CLERK], data=_data(org.office_a, now, title=t), request_id=t, now=now)
             for t in ("第一件", "第二件")]
-    requests = [support.request_consult(actor=team[Role.CS_SUPERVISOR], complaint_id=c.id, consultant_id=cid,
-                                        question=f"问题{i}", now=now) for i, c in enumerate(made)]
+    requests = [complaint_consult.request_consult(actor=team[Role.CS_SUPERVISOR], complaint_id=c.id, consultant_id=cid,
+                                                  question=f"问题{i}", now=now) for i, c in enumerate(made)]
     at = run_page("views/complaints/consult.py", consultant, id=requests[1])
     ok(at)
     assert [h.value for h in at.subheader] == [f"{made[1].number} · 第二件"]
@@ -281,7 +281,7 @@ def test_consult_page_opens_the_request_a_notice_links_to(team, org, make_actor,
     labelled(at.button, "提交答复").click()
     at.run()
     ok(at)
-    assert support.my_consult_requests(actor=consultant).total == 1
+    assert complaint_consult.my_consult_requests(actor=consultant).total == 1
 
 
 @pytest.mark.parametrize("role", [Role.HQ_SPECIALIST, Role.HQ_HEAD, Role.SYSADMIN])

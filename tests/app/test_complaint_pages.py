@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from core.roles import Role
 from db.engine import get_engine
 from db.models import Complaint, Consultant
-from db.services import complaint_support as support
+from db.services import complaint_consult
 from db.services import complaints as svc
 from tests.app.harness import ROOT
 from ui.context import ACTOR_KEY
@@ -55,7 +55,7 @@ def seeded(org, make_actor, now):
     data = svc.ComplaintIn(office_id=org.office_a, channel="phone", category="parking", description="车位被占用",
                            occurred_at=now - timedelta(hours=1), complainant_name="李业主", complainant_count=3)
     c = svc.register(actor=clerk, data=data, request_id="seed", now=now)
-    support.request_consult(actor=sup, complaint_id=c.id, consultant_id=cons_id, question="能否拖车", now=now)
+    complaint_consult.request_consult(actor=sup, complaint_id=c.id, consultant_id=cons_id, question="能否拖车", now=now)
     return {"complaint": c, "consultant": consultant}
 
 

@@ -247,5 +247,5 @@ def test_first_run_preloads_page_modules_and_freezes_them_out_of_the_collector(d
     for thread in threading.enumerate():
         if thread.name == "psd-preload":
             thread.join(timeout=60)
-    assert "ui.complaint_detail" in sys.modules and "core.pdf.complaint_forms" in sys.modules
+    assert "views.complaints.widgets.detail" in sys.modules and "core.pdf.complaint_forms" in sys.modules
     assert gc.get_freeze_count() > 50_000

@@ -27,14 +27,22 @@ from db.models import (
     ConsultRequest,
     Notice,
     OnlinePost,
+    OrgUnit,
     Property,
     Zone,
 )
+from db.services import (
+    complaint_attachments,
+    complaint_consult,
+    complaint_findings,
+    complaint_grades,
+    complaint_groups,
+    complaint_online,
+    notices,
+)
 from db.services import complaint_flow as flow
 from db.services import complaint_reports as reports
-from db.services import complaint_support as support
 from db.services import complaints as svc
-from db.services import notices
 from db.services import policy as policy_svc
 from db.services.complaints import ComplaintIn, OnlineIn
 
@@ -131,46 +139,46 @@ def test_online_complaint_from_intake_to_hq_reply(db_url, org, team, now):
     post = _rows(db_url, OnlinePost, OnlinePost.complaint_id == c.id)[0]
     assert post.platform == "业主论坛" and post.facts_due_at == forwarded + 24 * H  # from HQ's forwarding, policy 24 h
     assert post.unit_notified_at is None
-    support.online_department_notified(actor=team["clerk"], complaint_id=c.id, now=now)
+    complaint_online.online_department_notified(actor=team["clerk"], complaint_id=c.id, now=now)
     with pytest.raises(DomainError, match="已记录"):
-        support.online_department_notified(actor=team["clerk"], complaint_id=c.id, now=now)
+        complaint_online.online_department_notified(actor=team["clerk"], complaint_id=c.id, now=now)
     # the public reply needs the written facts first, and only HQ may post it
     with pytest.raises(DomainError) as refused:
-        support.online_public_reply(actor=team["hq"], complaint_id=c.id, reply_text="已安排处理", now=now)
+        complaint_online.online_public_reply(actor=team["hq"], complaint_id=c.id, reply_text="已安排处理", now=now)
     assert "须在收到单位书面事实报告后再公开回复" in refused.value.message
     assert "《顾客投诉处理制度(网上投诉处理)》第3条" in refused.value.message
-    support.online_facts(actor=team["sup"], complaint_id=c.id, facts_text="经查排水泵故障，已更换", now=now + H)
+    complaint_online.online_facts(actor=team["sup"], complaint_id=c.id, facts_text="经查排水泵故障，已更换", now=now + H)
     with pytest.raises(PermissionDenied):
-        support.online_public_reply(actor=team["sup"], complaint_id=c.id, reply_text="我们自己回复", now=now + H)
-    support.online_public_reply(actor=team["hq"], complaint_id=c.id, reply_text="经核实已更换排水泵", now=now + 2 * H)
+        complaint_online.online_public_reply(actor=team["sup"], complaint_id=c.id, reply_text="我们自己回复", now=now + H)
+    complaint_online.online_public_reply(actor=team["hq"], complaint_id=c.id, reply_text="经核实已更换排水泵", now=now + 2 * H)
     post = _rows(db_url, OnlinePost, OnlinePost.complaint_id == c.id)[0]
     assert post.facts_at == now + H and post.public_reply_at == now + 2 * H and post.unit_notified_at == now
     assert post.public_reply_due_at > post.facts_at
     actions = [a.action for a in _rows(db_url, AuditLog, AuditLog.entity == "complaint", AuditLog.entity_id == str(c.id))]
     assert actions[-3:] == ["complaint.online_notified", "complaint.online_facts", "complaint.online_reply"]
     with pytest.raises(DomainError, match="已公开回复"):
-        support.online_public_reply(actor=team["hq"], complaint_id=c.id, reply_text="再回复", now=now + 3 * H)
+        complaint_online.online_public_reply(actor=team["hq"], complaint_id=c.id, reply_text="再回复", now=now + 3 * H)
 
 
 def test_viral_online_post_shortens_the_facts_deadline_and_makes_it_hot(db_url, org, team, now):
     c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, channel="online"), request_id="v", now=now)
     assert c.grade == "general"
     with pytest.raises(DomainError, match="发布平台"):
-        support.save_online_post(actor=team["clerk"], complaint_id=c.id, platform=" ", url="", poster_handle="",
-                                 posted_at=None, viral=False, now=now)
+        complaint_online.save_online_post(actor=team["clerk"], complaint_id=c.id, platform=" ", url="", poster_handle="",
+                                          posted_at=None, viral=False, now=now)
     with pytest.raises(DomainError, match="http"):
-        support.save_online_post(actor=team["clerk"], complaint_id=c.id, platform="微博", url="javascript:alert(1)",
-                                 poster_handle="", posted_at=None, viral=False, now=now)
-    support.save_online_post(actor=team["clerk"], complaint_id=c.id, platform="微博", url="https://weibo.example/1",
-                             poster_handle="", posted_at=None, viral=True, now=now)
+        complaint_online.save_online_post(actor=team["clerk"], complaint_id=c.id, platform="微博", url="javascript:alert(1)",
+                                          poster_handle="", posted_at=None, viral=False, now=now)
+    complaint_online.save_online_post(actor=team["clerk"], complaint_id=c.id, platform="微博", url="https://weibo.example/1",
+                                      poster_handle="", posted_at=None, viral=True, now=now)
     post = _rows(db_url, OnlinePost, OnlinePost.complaint_id == c.id)[0]
     assert post.facts_due_at == now + 4 * H  # complaint.online_facts_viral, counted from receipt (no HQ forwarding)
     after = _get(db_url, Complaint, c.id)
     assert after.grade == "hot" and after.report_due_at is not None
     assert _count(db_url, Notice, Notice.kind == "report", Notice.entity_id == str(c.id)) >= 2
     with pytest.raises(PermissionDenied):  # a guard keeps no online record
-        support.save_online_post(actor=team["guard"], complaint_id=c.id, platform="微博", url="", poster_handle="",
-                                 posted_at=None, viral=False, now=now)
+        complaint_online.save_online_post(actor=team["guard"], complaint_id=c.id, platform="微博", url="", poster_handle="",
+                                          posted_at=None, viral=False, now=now)
 
 
 # ----- same-issue groups ----------------------------------------------------------------------------------
@@ -187,9 +195,9 @@ def test_suggestions_are_same_category_and_building_within_the_window(db_url, or
     old = now - timedelta(days=40)
     svc.register(actor=team["clerk"], data=_data(org.office_a, now, property_id=homes[1], complainant_name="钱",
                                                  received_at=old, occurred_at=old), request_id="old", now=now)
-    assert [s[0] for s in support.suggest_same_issue(actor=team["clerk"], complaint_id=me.id, now=now)] == [near.id]
-    support.link_same_issue(actor=team["clerk"], complaint_id=me.id, with_complaint_id=near.id, now=now)
-    assert support.suggest_same_issue(actor=team["clerk"], complaint_id=me.id, now=now) == []  # already members
+    assert [s[0] for s in complaint_groups.suggest_same_issue(actor=team["clerk"], complaint_id=me.id, now=now)] == [near.id]
+    complaint_groups.link_same_issue(actor=team["clerk"], complaint_id=me.id, with_complaint_id=near.id, now=now)
+    assert complaint_groups.suggest_same_issue(actor=team["clerk"], complaint_id=me.id, now=now) == []  # already members
 
 
 def test_third_distinct_complainant_makes_the_group_hot_and_unlink_undoes_it(db_url, org, team, now):
@@ -201,27 +209,27 @@ def test_third_distinct_complainant_makes_the_group_hot_and_unlink_undoes_it(db_
                      request_id="b", now=now)
     c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, complainant_name="丙", complainant_phone="3"),
                      request_id="c", now=now)
-    group = support.link_same_issue(actor=team["clerk"], complaint_id=a.id, with_complaint_id=a_again.id, title="车库积水",
-                                    now=now)
-    support.link_same_issue(actor=team["clerk"], complaint_id=b.id, group_id=group, now=now)
-    view = support.same_issue_group(actor=team["clerk"], complaint_id=a.id, now=now)
+    group = complaint_groups.link_same_issue(actor=team["clerk"], complaint_id=a.id, with_complaint_id=a_again.id, title="车库积水",
+                                             now=now)
+    complaint_groups.link_same_issue(actor=team["clerk"], complaint_id=b.id, group_id=group, now=now)
+    view = complaint_groups.same_issue_group(actor=team["clerk"], complaint_id=a.id, now=now)
     assert view.distinct_complainants == 2 and view.threshold == 3 and len(view.members) == 3  # 甲 twice counts once
     assert {x.grade for x in _rows(db_url, Complaint)} == {"general"}
-    support.link_same_issue(actor=team["clerk"], complaint_id=c.id, with_complaint_id=a.id, now=now)
+    complaint_groups.link_same_issue(actor=team["clerk"], complaint_id=c.id, with_complaint_id=a.id, now=now)
     members = _rows(db_url, Complaint, Complaint.same_issue_group_id == group)
     assert len(members) == 4 and {m.grade for m in members} == {"hot"}
     assert all("3位以上不同投诉人投诉（3位）" in m.grade_trigger for m in members)
     assert _count(db_url, Notice, Notice.kind == "report") > 0  # 热点 is reported at once
     with pytest.raises(DomainError, match="理由"):
-        support.unlink_same_issue(actor=team["clerk"], complaint_id=c.id, reason="", now=now)
-    support.unlink_same_issue(actor=team["clerk"], complaint_id=c.id, reason="经核实为另一事项", now=now)
+        complaint_groups.unlink_same_issue(actor=team["clerk"], complaint_id=c.id, reason="", now=now)
+    complaint_groups.unlink_same_issue(actor=team["clerk"], complaint_id=c.id, reason="经核实为另一事项", now=now)
     assert {x.grade for x in _rows(db_url, Complaint)} == {"general"}
     assert _get(db_url, Complaint, c.id).same_issue_group_id is None
     with pytest.raises(DomainError, match="未归入"):
-        support.unlink_same_issue(actor=team["clerk"], complaint_id=c.id, reason="再次移出", now=now)
+        complaint_groups.unlink_same_issue(actor=team["clerk"], complaint_id=c.id, reason="再次移出", now=now)
     other = svc.register(actor=team["clerk_b"], data=_data(org.office_b, now), request_id="ob", now=now)
     with pytest.raises(DomainError, match="本管理处"):
-        support.link_same_issue(actor=team["clerk"], complaint_id=a.id, with_complaint_id=other.id, now=now)
+        complaint_groups.link_same_issue(actor=team["clerk"], complaint_id=a.id, with_complaint_id=other.id, now=now)
 
 
 # ----- attachments ----------------------------------------------------------------------------------------
@@ -236,19 +244,19 @@ def test_attachments_on_intake_and_later_are_checked_by_content(db_url, org, tea
     assert Image.open(io.BytesIO(rows[0].data)).size == (40, 30)  # re-encoded, still the same picture
     assert _count(db_url, ComplaintEvent, ComplaintEvent.complaint_id == c.id, ComplaintEvent.action == "attachment") == 1
     with pytest.raises(DomainError, match="JPG、PNG"):  # a text file renamed .png
-        support.add_attachment(actor=team["clerk"], complaint_id=c.id, filename="x.png", data=b"hello", now=now)
+        complaint_attachments.add_attachment(actor=team["clerk"], complaint_id=c.id, filename="x.png", data=b"hello", now=now)
     before = _count(db_url, Complaint)
     with pytest.raises(DomainError, match="附件“fake.jpg”"):  # refused at intake: nothing is written
         svc.register(actor=team["clerk"], data=_data(org.office_a, now, attachments=[("fake.jpg", b"GIF89a")]),
                      request_id="bad", now=now)
     assert _count(db_url, Complaint) == before
     pdf = b"%PDF-1.4\n" + b"0" * 1000 + b"\n%%EOF\n"
-    att = support.add_attachment(actor=team["sup"], complaint_id=c.id, filename="扫描件.pdf", data=pdf, now=now)
-    assert support.attachment(actor=team["clerk"], attachment_id=att) == ("扫描件.pdf", "application/pdf", pdf)
+    att = complaint_attachments.add_attachment(actor=team["sup"], complaint_id=c.id, filename="扫描件.pdf", data=pdf, now=now)
+    assert complaint_attachments.attachment(actor=team["clerk"], attachment_id=att) == ("扫描件.pdf", "application/pdf", pdf)
     with pytest.raises(NotFound):
-        support.attachment(actor=team["clerk_b"], attachment_id=att)
+        complaint_attachments.attachment(actor=team["clerk_b"], attachment_id=att)
     with pytest.raises(PermissionDenied):
-        support.add_attachment(actor=team["guard"], complaint_id=c.id, filename="x.pdf", data=pdf, now=now)
+        complaint_attachments.add_attachment(actor=team["guard"], complaint_id=c.id, filename="x.pdf", data=pdf, now=now)
 
 
 def test_attachment_size_cap_comes_from_the_policy_book(db_url, org, team, make_actor, now):
@@ -258,7 +266,7 @@ def test_attachment_size_cap_comes_from_the_policy_book(db_url, org, team, make_
     c = svc.register(actor=team["clerk"], data=_data(org.office_a, now), request_id="cap", now=now)
     big = b"%PDF-1.4\n" + b"0" * (17 * 1024) + b"\n%%EOF\n"
     with pytest.raises(DomainError) as refused:
-        support.add_attachment(actor=team["clerk"], complaint_id=c.id, filename="big.pdf", data=big, now=now)
+        complaint_attachments.add_attachment(actor=team["clerk"], complaint_id=c.id, filename="big.pdf", data=big, now=now)
     assert "文件过大：最大 16 KB" in refused.value.message and "附件" in refused.value.message
     assert _count(db_url, ComplaintAttachment) == 0
 
@@ -269,23 +277,23 @@ def test_attachment_size_cap_comes_from_the_policy_book(db_url, org, team, make_
 def test_consultant_directory_is_hq_managed_and_audited(db_url, org, team, make_actor, now):
     consultant_user = make_actor(Role.CONSULTANT, org.hq_id, name="冯律师")
     with pytest.raises(PermissionDenied):
-        support.save_consultant(actor=team["sup"], consultant_id=None, name="冯", speciality="法律", phone="1")
+        complaint_consult.save_consultant(actor=team["sup"], consultant_id=None, name="冯", speciality="法律", phone="1")
     with pytest.raises(DomainError, match="联系方式"):
-        support.save_consultant(actor=team["hq"], consultant_id=None, name="冯", speciality="法律")
+        complaint_consult.save_consultant(actor=team["hq"], consultant_id=None, name="冯", speciality="法律")
     with pytest.raises(DomainError, match="专业顾问"):
-        support.save_consultant(actor=team["hq"], consultant_id=None, name="冯", speciality="法律", phone="1",
-                                user_id=team["clerk"].user_id)
-    cid = support.save_consultant(actor=team["hq"], consultant_id=None, name="冯律师", speciality="法律",
-                                  phone="0571-1", user_id=consultant_user.user_id)
+        complaint_consult.save_consultant(actor=team["hq"], consultant_id=None, name="冯", speciality="法律", phone="1",
+                                          user_id=team["clerk"].user_id)
+    cid = complaint_consult.save_consultant(actor=team["hq"], consultant_id=None, name="冯律师", speciality="法律",
+                                            phone="0571-1", user_id=consultant_user.user_id)
     assert (cid, "冯律师（" + consultant_user.username + "）") in [
-        (cid, label) for _uid, label in support.consultant_user_choices(actor=team["hq"])]
+        (cid, label) for _uid, label in complaint_consult.consultant_user_choices(actor=team["hq"])]
     with pytest.raises(DomainError, match="另一位顾问"):
-        support.save_consultant(actor=team["hq"], consultant_id=None, name="冯二", speciality="法律", phone="2",
-                                user_id=consultant_user.user_id)
-    support.save_consultant(actor=team["hq"], consultant_id=cid, name="冯律师", speciality="物业纠纷", phone="0571-2",
-                            user_id=consultant_user.user_id, active=False)
-    assert support.list_consultants(actor=team["sup"]) == []  # inactive: not offered
-    assert [c.speciality for c in support.list_consultants(actor=team["hq"], active_only=False)] == ["物业纠纷"]
+        complaint_consult.save_consultant(actor=team["hq"], consultant_id=None, name="冯二", speciality="法律", phone="2",
+                                          user_id=consultant_user.user_id)
+    complaint_consult.save_consultant(actor=team["hq"], consultant_id=cid, name="冯律师", speciality="物业纠纷", phone="0571-2",
+                                      user_id=consultant_user.user_id, active=False)
+    assert complaint_consult.list_consultants(actor=team["sup"]) == []  # inactive: not offered
+    assert [c.speciality for c in complaint_consult.list_consultants(actor=team["hq"], active_only=False)] == ["物业纠纷"]
     audit = _rows(db_url, AuditLog, AuditLog.action == "consultant.save")
     assert len(audit) == 2 and audit[1].before_json and "法律" in audit[1].before_json and "物业纠纷" in audit[1].after_json
 
@@ -304,30 +312,30 @@ def consultants(db_url, org, make_actor):
 
 def test_unreachable_consultant_goes_to_hq_who_assigns_a_temporary_one(db_url, org, team, consultants, now):
     c = svc.register(actor=team["clerk"], data=_data(org.office_a, now), request_id="u", now=now)
-    first = support.request_consult(actor=team["sup"], complaint_id=c.id, consultant_id=consultants["chen"],
-                                    question="排水泵是否属保修", now=now)
-    support.consultant_unreachable(actor=team["sup"], consult_id=first, now=now + H)
+    first = complaint_consult.request_consult(actor=team["sup"], complaint_id=c.id, consultant_id=consultants["chen"],
+                                              question="排水泵是否属保修", now=now)
+    complaint_consult.consultant_unreachable(actor=team["sup"], consult_id=first, now=now + H)
     req = _get(db_url, ConsultRequest, first)
     assert req.hq_asked_at == now + H and req.hq_forward_due_at == now + 3 * H  # complaint.hq_forward_within 2 h
     hq_notices = _rows(db_url, Notice, Notice.title.like("联系不上专业顾问%"))
     assert {n.recipient_user_id for n in hq_notices} == {team["hq"].user_id, team["hq_head"].user_id}
     with pytest.raises(DomainError, match="已请客服中心协调"):
-        support.consultant_unreachable(actor=team["sup"], consult_id=first, now=now + H)
+        complaint_consult.consultant_unreachable(actor=team["sup"], consult_id=first, now=now + H)
     with pytest.raises(PermissionDenied):  # only HQ assigns a temporary consultant
-        support.request_consult(actor=team["sup"], complaint_id=c.id, consultant_id=consultants["feng"], question="x",
-                                temporary=True, now=now)
-    second = support.request_consult(actor=team["hq"], complaint_id=c.id, consultant_id=consultants["feng"],
-                                     question="排水泵是否属保修", temporary=True, instead_of=first, now=now + 2 * H)
+        complaint_consult.request_consult(actor=team["sup"], complaint_id=c.id, consultant_id=consultants["feng"], question="x",
+                                          temporary=True, now=now)
+    second = complaint_consult.request_consult(actor=team["hq"], complaint_id=c.id, consultant_id=consultants["feng"],
+                                               question="排水泵是否属保修", temporary=True, instead_of=first, now=now + 2 * H)
     assert _get(db_url, ConsultRequest, first).hq_forwarded_at == now + 2 * H
     assert _get(db_url, ConsultRequest, second).is_temporary
-    support.reply_consult(actor=consultants["user"], consult_id=second, reply="属保修范围", now=now + 3 * H)
+    complaint_consult.reply_consult(actor=consultants["user"], consult_id=second, reply="属保修范围", now=now + 3 * H)
     assert _count(db_url, Notice, Notice.entity == "consult_request", Notice.acked_at == None) == 0  # noqa: E711
     with pytest.raises(DomainError, match="尚未答复"):
-        support.final_result_notified(actor=team["sup"], consult_id=first, now=now)
-    support.final_result_notified(actor=team["sup"], consult_id=second, now=now + 4 * H)
+        complaint_consult.final_result_notified(actor=team["sup"], consult_id=first, now=now)
+    complaint_consult.final_result_notified(actor=team["sup"], consult_id=second, now=now + 4 * H)
     assert _get(db_url, ConsultRequest, second).final_result_notified_at == now + 4 * H
     # nothing was late: no responsibility finding
-    assert support.findings(actor=team["sup"], complaint_id=c.id, now=now + 5 * H) == []
+    assert complaint_findings.findings(actor=team["sup"], complaint_id=c.id, now=now + 5 * H) == []
 
 
 # ----- responsibility findings ------------------------------------------------------------------------------
@@ -335,43 +343,43 @@ def test_unreachable_consultant_goes_to_hq_who_assigns_a_temporary_one(db_url, o
 
 def test_findings_name_who_missed_which_deadline_and_need_a_reasoned_confirmation(db_url, org, team, consultants, now):
     c = svc.register(actor=team["clerk"], data=_data(org.office_a, now), request_id="f", now=now)
-    support.request_consult(actor=team["sup"], complaint_id=c.id, consultant_id=consultants["feng"], question="是否赔偿",
-                            now=now)
-    unreachable = support.request_consult(actor=team["sup"], complaint_id=c.id, consultant_id=consultants["chen"],
-                                          question="结构是否安全", now=now)
-    support.consultant_unreachable(actor=team["sup"], consult_id=unreachable, now=now)
+    complaint_consult.request_consult(actor=team["sup"], complaint_id=c.id, consultant_id=consultants["feng"], question="是否赔偿",
+                                      now=now)
+    unreachable = complaint_consult.request_consult(actor=team["sup"], complaint_id=c.id, consultant_id=consultants["chen"],
+                                                    question="结构是否安全", now=now)
+    complaint_consult.consultant_unreachable(actor=team["sup"], consult_id=unreachable, now=now)
     later = now + timedelta(days=10)  # both consultant deadlines and the HQ forwarding deadline have passed
-    found = {(f.clause, f.person) for f in support.responsibility(actor=team["sup"], complaint_id=c.id, now=later)}
+    found = {(f.clause, f.person) for f in complaint_findings.responsibility(actor=team["sup"], complaint_id=c.id, now=later)}
     assert found == {("第2条", "冯顾问"), ("第2条", "陈工"), ("第2条", "客服中心负责人 周中心")}
     with pytest.raises(PermissionDenied):
-        support.decide_finding(actor=team["sup"], complaint_id=c.id, clause="第2条", person="冯顾问",
-                               decision="confirmed", note="确认超时", now=later)
+        complaint_findings.decide_finding(actor=team["sup"], complaint_id=c.id, clause="第2条", person="冯顾问",
+                                          decision="confirmed", note="确认超时", now=later)
     with pytest.raises(DomainError, match="理由"):
-        support.decide_finding(actor=team["director"], complaint_id=c.id, clause="第2条", person="冯顾问",
-                               decision="confirmed", note="  ", now=later)
+        complaint_findings.decide_finding(actor=team["director"], complaint_id=c.id, clause="第2条", person="冯顾问",
+                                          decision="confirmed", note="  ", now=later)
     with pytest.raises(DomainError, match="已不成立"):
-        support.decide_finding(actor=team["director"], complaint_id=c.id, clause="第3条", person="某人",
-                               decision="confirmed", note="没有这条建议", now=later)
-    support.decide_finding(actor=team["director"], complaint_id=c.id, clause="第2条", person="冯顾问",
-                           decision="confirmed", note="顾问出差未及时答复，已核实", now=later)
-    support.decide_finding(actor=team["hq_head"], complaint_id=c.id, clause="第2条", person="陈工",
-                           decision="rejected", note="电话号码已变更，名录未更新，不归责顾问", now=later)
+        complaint_findings.decide_finding(actor=team["director"], complaint_id=c.id, clause="第3条", person="某人",
+                                          decision="confirmed", note="没有这条建议", now=later)
+    complaint_findings.decide_finding(actor=team["director"], complaint_id=c.id, clause="第2条", person="冯顾问",
+                                      decision="confirmed", note="顾问出差未及时答复，已核实", now=later)
+    complaint_findings.decide_finding(actor=team["hq_head"], complaint_id=c.id, clause="第2条", person="陈工",
+                                      decision="rejected", note="电话号码已变更，名录未更新，不归责顾问", now=later)
     with pytest.raises(DomainError, match="不能重复"):
-        support.decide_finding(actor=team["director"], complaint_id=c.id, clause="第2条", person="冯顾问",
-                               decision="rejected", note="改变主意了", now=later)
+        complaint_findings.decide_finding(actor=team["director"], complaint_id=c.id, clause="第2条", person="冯顾问",
+                                          decision="rejected", note="改变主意了", now=later)
     rows = _rows(db_url, ComplaintFinding, ComplaintFinding.complaint_id == c.id)
     assert {(r.person, r.decision, r.decided_by) for r in rows} == {
         ("冯顾问", "confirmed", team["director"].user_id), ("陈工", "rejected", team["hq_head"].user_id)}
     audit = _rows(db_url, AuditLog, AuditLog.action == "complaint.responsibility")
     assert len(audit) == 2 and "顾问出差" in audit[0].after_json
-    views = {v.finding.person: v for v in support.findings(actor=team["sup"], complaint_id=c.id, now=later)}
+    views = {v.finding.person: v for v in complaint_findings.findings(actor=team["sup"], complaint_id=c.id, now=later)}
     assert views["冯顾问"].decision.decision == "confirmed" and views["客服中心负责人 周中心"].decision is None
 
 
 def test_late_handling_without_other_causes_falls_to_the_contact_point(db_url, org, team, now):
     c = svc.register(actor=team["clerk"], data=_data(org.office_a, now), request_id="late", now=now)
-    assert support.responsibility(actor=team["sup"], complaint_id=c.id, now=now + H) == []
-    findings = support.responsibility(actor=team["sup"], complaint_id=c.id, now=now + timedelta(days=10))
+    assert complaint_findings.responsibility(actor=team["sup"], complaint_id=c.id, now=now + H) == []
+    findings = complaint_findings.responsibility(actor=team["sup"], complaint_id=c.id, now=now + timedelta(days=10))
     assert [(f.clause, f.person) for f in findings] == [("第3条", "投诉接口负责人")]
 
 
@@ -406,8 +414,8 @@ def test_express_bulletins_for_an_open_major_complaint(db_url, org, team, now):
                            now=now + timedelta(days=2))
     status = reports.express_status(actor=team["sup"], complaint_id=c.id, now=now + timedelta(days=3))
     assert status.count == 1 and status.next_due_at == now + timedelta(days=9) and status.changes_since == []
-    svc.update_facts(actor=team["sup"], complaint_id=c.id, changes={"media_exposed": True}, note="报社来电采访",
-                     now=now + timedelta(days=3))
+    complaint_grades.update_facts(actor=team["sup"], complaint_id=c.id, changes={"media_exposed": True}, note="报社来电采访",
+                                  now=now + timedelta(days=3))
     status = reports.express_status(actor=team["sup"], complaint_id=c.id, now=now + timedelta(days=3))
     assert any("报社来电采访" in x for x in status.changes_since)  # a significant change calls for a 快报
     issues = reports.express_issues(actor=team["sup"], complaint_id=c.id)
@@ -462,3 +470,16 @@ def test_quality_bulletin_lists_important_items_and_notable_general_ones(db_url,
     assert everyone.received == 4 and in_b.number not in [i.number for i in everyone.important + everyone.notable]
     with pytest.raises(DomainError, match="起止日期"):
         reports.quality_bulletin(actor=team["sup"], since=now, until=now - H)
+
+
+def test_forms_print_the_company_name_from_master_data(db_url, org, team, now):
+    """The company name on the complaint PDFs is the company unit's name (组织与房屋), not a literal."""
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now), request_id="co", now=now)
+    with Session(get_engine(db_url)) as s:
+        company = s.get(OrgUnit, org.company_id)
+        company.name = "康居物业管理有限公司"
+        s.add(company)
+        s.commit()
+    assert svc.detail(actor=team["sup"], complaint_id=c.id, now=now).company == "康居物业管理有限公司"
+    bulletin = reports.quality_bulletin(actor=team["hq"], since=now - 24 * H, until=now + 24 * H)
+    assert bulletin.company == "康居物业管理有限公司"

@@ -23,8 +23,9 @@ from db.models import (
     Staff,
     User,
 )
+from db.services import complaint_consult, complaint_findings, complaint_grades, complaint_groups
 from db.services import complaint_flow as flow
-from db.services import complaint_support as support
+from db.services import complaint_reports as reports
 from db.services import complaints as svc
 from db.services.complaints import ComplaintIn
 
@@ -104,7 +105,7 @@ def test_collective_ten_is_major_and_reported_to_hq_leaders_director(db_url, org
     assert all(n.requires_ack for n in _rows(db_url, Notice, Notice.kind == "report"))
     # an unacknowledged report shows in the queue; HQ acknowledgement marks it reported
     assert svc.search(actor=team["hq"], now=now, queue="report").total == 1
-    svc.acknowledge_report(actor=team["hq"], complaint_id=c.id, now=now + timedelta(minutes=10))
+    reports.acknowledge_report(actor=team["hq"], complaint_id=c.id, now=now + timedelta(minutes=10))
     assert svc.search(actor=team["hq"], now=now, queue="report").total == 0
 
 
@@ -170,7 +171,7 @@ def test_refused_actions_write_nothing(db_url, org, team, now):
     with pytest.raises(DomainError):
         flow.verify(actor=team["sup"], complaint_id=c.id, note="", now=now)  # not handled yet
     with pytest.raises(DomainError, match="理由"):
-        svc.raise_grade(actor=team["mgr"], complaint_id=c.id, grade="hot", reason=" ", now=now)
+        complaint_grades.raise_grade(actor=team["mgr"], complaint_id=c.id, grade="hot", reason=" ", now=now)
     with pytest.raises(PermissionDenied):
         svc.register(actor=team["guard"], data=_data(org.office_a, now), request_id="g", now=now)
     assert _count(db_url, ComplaintEvent) == before_events
@@ -196,21 +197,21 @@ def test_unit_raise_and_hq_override(db_url, org, team, now):
     c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, complainant_count=3), request_id="h", now=now)
     assert c.grade == "hot"
     with pytest.raises(DomainError, match="不得将投诉类别降至"):
-        svc.raise_grade(actor=team["mgr"], complaint_id=c.id, grade="important", reason="降低", now=now)
-    up = svc.raise_grade(actor=team["mgr"], complaint_id=c.id, grade="major", reason="业主扬言找媒体", now=now)
+        complaint_grades.raise_grade(actor=team["mgr"], complaint_id=c.id, grade="important", reason="降低", now=now)
+    up = complaint_grades.raise_grade(actor=team["mgr"], complaint_id=c.id, grade="major", reason="业主扬言找媒体", now=now)
     assert up.grade == "major" and up.grade_source == "unit_raise"
-    down = svc.override_grade(actor=team["hq"], complaint_id=c.id, grade="general", reason="经核实为个人诉求", now=now)
+    down = complaint_grades.override_grade(actor=team["hq"], complaint_id=c.id, grade="general", reason="经核实为个人诉求", now=now)
     assert down.grade == "general" and down.grade_source == "hq"
     with pytest.raises(PermissionDenied):
-        svc.override_grade(actor=team["mgr"], complaint_id=c.id, grade="major", reason="x", now=now)
+        complaint_grades.override_grade(actor=team["mgr"], complaint_id=c.id, grade="major", reason="x", now=now)
 
 
 def test_same_issue_three_distinct_complainants_make_hot(db_url, org, team, now):
     ids = [svc.register(actor=team["clerk"], data=_data(org.office_a, now, complainant_name=n, complainant_phone=p),
                         request_id=n, now=now).id for n, p in (("甲", "1"), ("乙", "2"), ("丙", "3"))]
-    group = support.link_same_issue(actor=team["clerk"], complaint_id=ids[0], with_complaint_id=ids[1], now=now)
+    group = complaint_groups.link_same_issue(actor=team["clerk"], complaint_id=ids[0], with_complaint_id=ids[1], now=now)
     assert {c.grade for c in _rows(db_url, Complaint)} == {"general"}
-    support.link_same_issue(actor=team["clerk"], complaint_id=ids[2], group_id=group, now=now)
+    complaint_groups.link_same_issue(actor=team["clerk"], complaint_id=ids[2], group_id=group, now=now)
     assert {c.grade for c in _rows(db_url, Complaint)} == {"hot"}
 
 
@@ -221,13 +222,13 @@ def test_consultant_request_reply_and_age_sweep(db_url, org, team, make_actor, n
         s.commit()
         cid = s.exec(select(Consultant.id)).one()
     c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, our_fault=True), request_id="k", now=now)
-    req = support.request_consult(actor=team["sup"], complaint_id=c.id, consultant_id=cid, question="是否需赔偿", now=now)
+    req = complaint_consult.request_consult(actor=team["sup"], complaint_id=c.id, consultant_id=cid, question="是否需赔偿", now=now)
     assert svc.detail(actor=team["sup"], complaint_id=c.id, now=now).complaint.grade == "important"
-    assert support.my_consult_requests(actor=consultant_user).total == 1
-    support.reply_consult(actor=consultant_user, consult_id=req, reply="无需赔偿，按合同维修", now=now + timedelta(hours=30))
-    findings = support.responsibility(actor=team["sup"], complaint_id=c.id, now=now + timedelta(days=10))
+    assert complaint_consult.my_consult_requests(actor=consultant_user).total == 1
+    complaint_consult.reply_consult(actor=consultant_user, consult_id=req, reply="无需赔偿，按合同维修", now=now + timedelta(hours=30))
+    findings = complaint_findings.responsibility(actor=team["sup"], complaint_id=c.id, now=now + timedelta(days=10))
     assert [(f.clause, f.person) for f in findings] == [("第2条", "冯顾问")]
-    result = svc.daily_sweep(now=now + timedelta(days=8))
+    result = complaint_grades.daily_sweep(now=now + timedelta(days=8))
     assert result.regraded == [c.number]
     assert _rows(db_url, Complaint)[0].grade == "hot"
 

@@ -14,7 +14,8 @@ from core import complaints as rules
 from core.complaints import Grade
 from core.roles import Role
 from db.models import Complaint, ComplaintEvent
-from db.services import complaint_support as support
+from db.models.base import as_utc
+from db.services import complaint_grades, complaint_groups, complaint_kernel
 from db.services import complaints as svc
 from db.services import policy as policy_service
 from db.services.complaints import ComplaintIn
@@ -34,18 +35,18 @@ def _full_judgement(now) -> tuple[set[str], set[str], int]:
     with read_session() as s:
         opened = s.exec(select(Complaint).where(Complaint.state.in_([x.value for x in rules.OPEN_STATES]))).all()
         for c in opened:
-            policy = svc.policy_for(s, c, now)
-            result = rules.classify(svc.facts_of(s, c, policy, now), policy)
+            policy = complaint_kernel.policy_for(s, c, now)
+            result = rules.classify(complaint_kernel.facts_of(s, c, policy, now), policy)
             grade, _ = rules.effective_grade(result.grade, raised_to=c.raised_grade and Grade(c.raised_grade),
                                              hq_grade=c.hq_grade and Grade(c.hq_grade), policy=policy)
             if grade.value != c.grade:
                 changes.add(c.number)
                 continue  # a change of class moves deadlines: not judged here
-            if c.due_at and svc._aware(c.due_at) < now:
+            if c.due_at and as_utc(c.due_at) < now:
                 overdue += 1
             flagged = s.exec(select(ComplaintEvent.id).where(ComplaintEvent.complaint_id == c.id,
                                                              ComplaintEvent.action == "report_breach")).first()
-            if c.report_due_at and c.reported_at is None and svc._aware(c.report_due_at) < now and not flagged:
+            if c.report_due_at and c.reported_at is None and as_utc(c.report_due_at) < now and not flagged:
                 breaches.add(c.number)
     return changes, breaches, overdue
 
@@ -62,11 +63,11 @@ def test_sweep_ages_reports_and_counts_like_a_full_pass(db_url, org, make_actor,
     later = now + timedelta(days=8)
     changes, breaches, overdue = _full_judgement(later)
     assert changes == {ours.number} and breaches == {hot.number}
-    result = svc.daily_sweep(now=later)
+    result = complaint_grades.daily_sweep(now=later)
     assert set(result.regraded) == changes and set(result.report_breaches) == breaches
     assert result.overdue == 3 == overdue + 1  # the regraded one is overdue under its new class too
 
-    again = svc.daily_sweep(now=later)  # idempotent: nothing left to change or flag
+    again = complaint_grades.daily_sweep(now=later)  # idempotent: nothing left to change or flag
     assert (again.regraded, again.report_breaches, again.overdue) == ([], [], 3)
     assert _full_judgement(later)[:2] == (set(), set())
 
@@ -77,16 +78,16 @@ def test_sweep_follows_same_issue_window(db_url, org, make_actor, now):
     made = [svc.register(actor=clerk, now=now, request_id=f"g{i}",
                          data=_data(org.office_a, now, complainant_name=f"业主{i}", complainant_phone=f"1380000000{i}"))
             for i in range(3)]
-    support.link_same_issue(actor=sup, complaint_id=made[1].id, with_complaint_id=made[0].id, now=now)
-    support.link_same_issue(actor=sup, complaint_id=made[2].id, with_complaint_id=made[0].id, now=now)
+    complaint_groups.link_same_issue(actor=sup, complaint_id=made[1].id, with_complaint_id=made[0].id, now=now)
+    complaint_groups.link_same_issue(actor=sup, complaint_id=made[2].id, with_complaint_id=made[0].id, now=now)
     with read_session() as s:
         assert set(s.exec(select(Complaint.grade)).all()) == {"hot"}
-    assert svc.daily_sweep(now=now + timedelta(hours=1)).regraded == []
+    assert complaint_grades.daily_sweep(now=now + timedelta(hours=1)).regraded == []
 
     later = now + timedelta(days=40)
     changes, _, _ = _full_judgement(later)
     assert changes == {c.number for c in made}
-    assert set(svc.daily_sweep(now=later).regraded) == changes
+    assert set(complaint_grades.daily_sweep(now=later).regraded) == changes
 
 
 def test_sweep_applies_policy_coming_into_force(db_url, org, make_actor, now):
@@ -96,10 +97,10 @@ def test_sweep_applies_policy_coming_into_force(db_url, org, make_actor, now):
                              reason="测试", now=now)
     c = svc.register(actor=clerk, data=_data(org.office_a, now, complainant_count=2), request_id="pc", now=now)
     assert c.grade == "general"
-    assert svc.daily_sweep(now=now + timedelta(hours=2)).regraded == []
+    assert complaint_grades.daily_sweep(now=now + timedelta(hours=2)).regraded == []
     later = now + timedelta(days=2)
     assert _full_judgement(later)[0] == {c.number}
-    assert svc.daily_sweep(now=later).regraded == [c.number]
+    assert complaint_grades.daily_sweep(now=later).regraded == [c.number]
 
 
 def test_sweep_leaves_closed_and_unchanged_complaints(db_url, org, make_actor, now):
@@ -108,7 +109,7 @@ def test_sweep_leaves_closed_and_unchanged_complaints(db_url, org, make_actor, n
         svc.register(actor=clerk, data=_data(org.office_a, now, complainant_phone=f"{i}"), request_id=f"u{i}", now=now)
     with read_session() as s:
         events = len(s.exec(select(ComplaintEvent.id)).all())
-    result = svc.daily_sweep(now=now + timedelta(days=30))
+    result = complaint_grades.daily_sweep(now=now + timedelta(days=30))
     assert (result.regraded, result.report_breaches, result.overdue) == ([], [], 5)
     with read_session() as s:
         assert len(s.exec(select(ComplaintEvent.id)).all()) == events

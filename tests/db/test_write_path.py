@@ -23,6 +23,8 @@ from db.models import (
     ComplaintGradeHistory,
     IdempotencyKey,
 )
+from db.models.base import as_utc
+from db.orm_adapter import FastConstructor
 from db.services import complaints as svc
 from db.services import policy as policy_service
 from db.services.base import audit, to_json
@@ -165,17 +167,17 @@ def test_register_writes_the_same_rows(db_url, org, make_actor, now):
             k: getattr(stored, k) for k in ("occurred_at", "received_at", "due_at", "created_at", "updated_at",
                                             "hotline_due_at", "report_due_at")}}
         for k in ("occurred_at", "received_at", "due_at", "created_at", "updated_at"):
-            assert svc._aware(getattr(stored, k)) == getattr(c, k)
+            assert as_utc(getattr(stored, k)) == getattr(c, k)
         event = s.exec(select(ComplaintEvent).where(ComplaintEvent.complaint_id == c.id)).one()
         grade = s.exec(select(ComplaintGradeHistory).where(ComplaintGradeHistory.complaint_id == c.id)).one()
         log = s.exec(select(AuditLog).where(AuditLog.entity == "complaint", AuditLog.entity_id == str(c.id))).one()
         key = s.get(IdempotencyKey, "req-rows")
     assert (event.action, event.actor_user_id, event.actor_name, event.from_state, event.to_state) == \
         ("register", clerk.user_id, clerk.name, None, "received")
-    assert svc._aware(event.at) == now and event.citation == c.grade_citation and event.note.startswith("受理登记（")
+    assert as_utc(event.at) == now and event.citation == c.grade_citation and event.note.startswith("受理登记（")
     assert (grade.from_grade, grade.to_grade, grade.source, grade.trigger, grade.reason, grade.actor_user_id) == \
         (None, "general", "rules", c.grade_trigger, "", clerk.user_id)
-    assert svc._aware(grade.at) == now
+    assert as_utc(grade.at) == now
     assert (log.action, log.actor_user_id, log.office_id, log.before_json) == \
         ("complaint.register", clerk.user_id, org.office_a, None)
     assert log.summary == f"{c.number} {event.note}"[:500]
@@ -215,7 +217,7 @@ def test_double_submit_returns_the_same_complaint(db_url, org, make_actor, now):
 def test_new_complaint_equals_the_constructor(now):
     kw = dict(number="TS-2026-000001", office_id=1, channel="phone", category="engineering", description="d",
               occurred_at=now, received_at=now, grade="general", state="received", created_at=now, updated_at=now)
-    fast, slow = svc._new_complaint(**kw), Complaint(**kw)
+    fast, slow = FastConstructor(Complaint)(**kw), Complaint(**kw)
     assert fast.model_dump() == slow.model_dump()
     assert fast.__pydantic_fields_set__ == slow.__pydantic_fields_set__
     fast.grade = "hot"

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
-from db.migrate import heads
+from alembic.script import ScriptDirectory
+
+from db.migrate import MIGRATIONS, alembic_config, heads
 
 ROOT = Path(__file__).resolve().parents[2]
+PROJECT_PACKAGES = ("core", "db", "ui", "views")  # and app.py
+
+# Import cycles that another change removes; each entry names that change. Nothing else may be added here.
+KNOWN_CYCLES = {
+    frozenset({"db.services.base", "db.session"}),  # removed by the office-scope change
+}
+# Private names imported across modules that another change removes (module, imported from, name).
+KNOWN_PRIVATE_IMPORTS = {
+    ("db.services.people", "db.services.org", "_text"),  # removed by the office-scope change (people.py, org.py)
+}
 
 
 def _imports(path: Path) -> set[str]:
@@ -60,3 +73,145 @@ def test_migrations_match_the_models(tmp_path, monkeypatch):
         raise AssertionError(str(exc)) from exc
     finally:
         engine_module.reset_engines()
+
+
+# ----- import graph: no cycles, no private names across modules ------------------------------------------
+
+
+def _project_modules() -> dict[str, Path]:
+    found = {"app": ROOT / "app.py"}
+    for package in PROJECT_PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            if "migrations" in path.relative_to(ROOT).parts:
+                continue  # Alembic loads revisions by path; they are not imported by the app
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            found[name.removesuffix(".__init__")] = path
+    return found
+
+
+def _import_graph() -> tuple[dict[str, set[str]], list[tuple[str, str, str]]]:
+    """Edges module -> project modules it imports (anywhere in the file, function bodies included), and every
+    ``from X import _private`` across modules."""
+    modules = _project_modules()
+    edges: dict[str, set[str]] = {}
+    private: list[tuple[str, str, str]] = []
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets.update(a.name for a in node.names if a.name in modules)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join(parts + ([base] if base else []))
+                for alias in node.names:
+                    if f"{base}.{alias.name}" in modules:  # a submodule
+                        targets.add(f"{base}.{alias.name}")
+                    elif base in modules:
+                        targets.add(base)
+                        if alias.name.startswith("_") and not alias.name.startswith("__"):
+                            private.append((name, base, alias.name))
+        edges[name] = targets - {name}
+    return edges, private
+
+
+def _cycles(edges: dict[str, set[str]]) -> list[frozenset[str]]:
+    """Strongly connected components with more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[frozenset[str]] = []
+    for root in sorted(edges):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(edges[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(edges.get(child, ())))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.add(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(frozenset(component))
+    return found
+
+
+def _path_through(edges: dict[str, set[str]], component: frozenset[str]) -> str:
+    """One concrete loop inside a cycle, for the failure message: a -> b -> ... -> a."""
+    start = min(component)
+    seen, trail = {start: None}, [start]
+    while trail:
+        node = trail.pop(0)
+        for child in sorted(edges[node] & component):
+            if child == start:
+                loop = [node]
+                while seen[loop[-1]] is not None:
+                    loop.append(seen[loop[-1]])
+                return " -> ".join([*reversed(loop), start])
+            if child not in seen:
+                seen[child] = node
+                trail.append(child)
+    return ", ".join(sorted(component))
+
+
+def test_no_import_cycles_among_project_modules():
+    edges, _ = _import_graph()
+    cycles = [c for c in _cycles(edges) if c not in KNOWN_CYCLES]
+    assert not cycles, "import cycles (function-level imports count too):\n" + "\n".join(
+        _path_through(edges, c) for c in cycles)
+
+
+def test_known_cycle_exceptions_still_exist():
+    """An exception list that outlives its cycle would hide the next one: remove the entry with the cycle."""
+    edges, _ = _import_graph()
+    assert KNOWN_CYCLES <= set(_cycles(edges)), f"remove from KNOWN_CYCLES: {KNOWN_CYCLES - set(_cycles(edges))}"
+
+
+def test_no_private_names_imported_across_modules():
+    _, private = _import_graph()
+    bad = [f"{m} imports {name} from {source}" for m, source, name in private
+           if (m, source, name) not in KNOWN_PRIVATE_IMPORTS]
+    assert not bad, "private names imported across modules:\n" + "\n".join(bad)
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    edges = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _cycles(edges) == [frozenset({"a", "b", "c"})]
+    assert _path_through(edges, frozenset({"a", "b", "c"})) == "a -> b -> c -> a"
+
+
+# ----- migrations: file names unique and in chain order ---------------------------------------------------
+
+
+def test_migration_file_prefixes_are_unique_and_follow_the_revision_chain():
+    script = ScriptDirectory.from_config(alembic_config())
+    chain = list(reversed(list(script.walk_revisions())))  # base first
+    files = [Path(rev.path).name for rev in chain]
+    prefixes = [re.match(r"(\d{4})_", name).group(1) for name in files]
+    on_disk = sorted(p.name for p in (MIGRATIONS / "versions").glob("*.py"))
+    assert sorted(files) == on_disk, "every migration file is a revision of the single chain"
+    assert len(set(prefixes)) == len(prefixes), f"two migration files share a number: {files}"
+    assert prefixes == sorted(prefixes), f"file numbers out of revision order: {files}"

@@ -6,13 +6,13 @@ from core.errors import DomainError
 from core.permissions import Action
 from db.services import complaints as svc
 from db.services.base import EXPORT_LIMIT
-from ui.complaint_detail import load_detail, show_complaint
-from ui.complaints import complaint_frame, picked_complaint
 from ui.context import page_header, require
 from ui.fmt import dt, now
 from ui.forms import show_error
 from ui.pickers import cached_offices
 from ui.tables import excel_button, pager, pager_footer, selectable_table
+from views.complaints.widgets.common import complaint_frame, picked_complaint
+from views.complaints.widgets.detail import load_detail, show_complaint
 
 actor = require(Action.COMPLAINT_CALLBACK)
 page_header("投诉回访", ":material/call:", "依据《顾客投诉处理制度(投诉回访)》：验证合格后由客服主任及时回访；不满意的重新处理")

@@ -4,13 +4,13 @@ import streamlit as st
 
 from core.errors import DomainError
 from core.permissions import Action
-from db.services import complaint_support as support
+from db.services import complaint_consult
 from db.services.policy import policy_at
-from ui.complaints import rule
 from ui.context import page_header, require
 from ui.fmt import dt, now
 from ui.forms import show_error
 from ui.tables import frame, pager, pager_footer, selectable_table
+from views.complaints.widgets.common import rule
 
 actor = require(Action.COMPLAINT_CONSULT_REPLY)
 policy = policy_at(now())
@@ -18,7 +18,7 @@ page_header("顾问支持", ":material/support:",
             f"{policy.cite('complaint.consultant_reply')}：顾问须在 {rule(policy, 'complaint.consultant_reply')} 内书面答复")
 open_only = st.toggle("只看未答复", value=True, key="consult_open")
 page, size = pager("consult", page_size=30)
-result = support.my_consult_requests(actor=actor, open_only=open_only, page=page, page_size=size)
+result = complaint_consult.my_consult_requests(actor=actor, open_only=open_only, page=page, page_size=size)
 moment = now()
 df = frame(result.rows, {
     "投诉编号": lambda r: r[2], "摘要": lambda r: r[3], "顾问": lambda r: r[1] + ("（临时）" if r[0].is_temporary else ""),
@@ -43,7 +43,7 @@ if picked is not None:
             reply = st.text_area("书面答复 *", height=150)
             if st.form_submit_button("提交答复", type="primary"):
                 try:
-                    support.reply_consult(actor=actor, consult_id=req.id, reply=reply, now=now())
+                    complaint_consult.reply_consult(actor=actor, consult_id=req.id, reply=reply, now=now())
                     st.session_state["flash"] = "已提交答复"
                     st.rerun()
                 except DomainError as exc:

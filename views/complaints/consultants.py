@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.errors import DomainError
 from core.permissions import Action
-from db.services import complaint_support as support
+from db.services import complaint_consult
 from ui.context import page_header, require
 from ui.forms import show_error
 from ui.tables import frame
@@ -14,8 +14,8 @@ page_header("顾问名录", ":material/contacts:",
             "依据《顾客投诉处理制度(投诉顾问支持及责任划分)》一：客服中心公布专业顾问联系方式，联系不上时及时协调或指派临时顾问")
 
 show_all = st.toggle("包括已停用的顾问", key="cons_all")
-rows = support.list_consultants(actor=actor, active_only=not show_all)
-accounts = dict(support.consultant_user_choices(actor=actor))
+rows = complaint_consult.list_consultants(actor=actor, active_only=not show_all)
+accounts = dict(complaint_consult.consultant_user_choices(actor=actor))
 st.dataframe(frame(rows, {
     "姓名": lambda c: c.name, "专业": lambda c: c.speciality, "电话": lambda c: c.phone, "邮箱": lambda c: c.email,
     "单位": lambda c: c.unit, "系统账号": lambda c: accounts.get(c.user_id, "—") if c.user_id else "—",
@@ -41,8 +41,8 @@ with st.form(f"consultant_{choice or 'new'}_{saved}"):
     active = st.checkbox("在册（停用后不再出现在请求列表中）", value=current.active if current else True)
     if st.form_submit_button("保存", type="primary", icon=":material/save:"):
         try:
-            support.save_consultant(actor=actor, consultant_id=choice, name=name, speciality=speciality, phone=phone,
-                                    email=email, unit=unit, user_id=user_id, active=active)
+            complaint_consult.save_consultant(actor=actor, consultant_id=choice, name=name, speciality=speciality, phone=phone,
+                                              email=email, unit=unit, user_id=user_id, active=active)
             st.session_state["flash"] = f"已保存顾问 {name.strip()}"
             st.session_state["cons_saved"] = saved + 1
             st.rerun()

@@ -9,9 +9,12 @@ from core.errors import DomainError
 from core.permissions import Action
 from db.services import complaints as svc
 from db.services.base import EXPORT_LIMIT
-from ui.complaint_detail import load_detail, show_complaint
-from ui.complaint_reports import quality_bulletin_button
-from ui.complaints import (
+from ui.context import page_header, require
+from ui.fmt import local_to_utc, now
+from ui.forms import show_error
+from ui.pickers import cached_offices, office_picker
+from ui.tables import excel_button, pager, pager_footer, selectable_table
+from views.complaints.widgets.common import (
     POLICY_LINE,
     complaint_frame,
     complaint_table,
@@ -19,11 +22,8 @@ from ui.complaints import (
     options,
     picked_complaint,
 )
-from ui.context import page_header, require
-from ui.fmt import local_to_utc, now
-from ui.forms import show_error
-from ui.pickers import cached_offices, office_picker
-from ui.tables import excel_button, pager, pager_footer, selectable_table
+from views.complaints.widgets.detail import load_detail, show_complaint
+from views.complaints.widgets.reports import quality_bulletin_button
 
 actor = require(Action.COMPLAINT_VIEW)
 page_header("投诉处理", ":material/report:", POLICY_LINE)

@@ -5,28 +5,30 @@ from datetime import datetime
 import streamlit as st
 
 from core import complaints as rules
+from core.complaint_facts import FACT_LABELS, FLAG_FACTS, ComplaintFacts
 from core.errors import DomainError
 from core.permissions import Action
-from db.services import complaint_support as support
+from db.services import complaint_attachments, complaint_groups
 from db.services import complaints as svc
 from db.services.org import find_properties
 from db.services.policy import policy_at
-from ui.complaint_panels import UPLOAD_TYPES, datetime_input, upload_mb
-from ui.complaints import POLICY_LINE, complaint_link, grade_label, options, rule
 from ui.context import page_header, require
 from ui.fmt import TZ, dt, now
 from ui.forms import form_token, new_form_token, show_error
 from ui.pickers import office_picker
+from views.complaints.widgets.common import POLICY_LINE, complaint_link, grade_label, options, rule
+from views.complaints.widgets.panels import UPLOAD_TYPES, datetime_input, upload_mb
 
 FORM = "complaint_new"
+NO_FACTS = ComplaintFacts()  # the defaults
 actor = require(Action.COMPLAINT_CREATE)
 page_header("登记投诉", ":material/add_comment:", POLICY_LINE)
 
 office_id = office_picker(actor, Action.COMPLAINT_CREATE, key="new_office", allow_all=False)
 prop_text = st.text_input("房屋（输入苑区/楼栋/房号搜索，可留空）", key="new_prop_text")
 props = dict(find_properties(actor=actor, text=prop_text, office_id=office_id, limit=30)) if prop_text.strip() else {}
-groups = dict(support.group_choices(actor=actor, office_id=office_id))
-limit, limit_clause = support.upload_limit(now=now())
+groups = dict(complaint_groups.group_choices(actor=actor, office_id=office_id))
+limit, limit_clause = complaint_attachments.upload_limit(now=now())
 policy = policy_at(now())
 collective_help = (f"{rule(policy, 'complaint.hot_collective')}以上为热点，{rule(policy, 'complaint.major_collective')}以上为重大"
                    f"（{policy.cite('complaint.major_collective')}）")
@@ -39,24 +41,16 @@ with st.form(FORM):
     anonymous = c1.checkbox("匿名投诉")
     name = c2.text_input("投诉人姓名")
     phone = c3.text_input("联系电话")
-    count = c1.number_input("投诉人数", min_value=1, max_value=10000, value=1, help=collective_help)
+    count = c1.number_input(FACT_LABELS["complainant_count"], min_value=1, max_value=10000, value=1, help=collective_help)
     local = now().astimezone(TZ)
     day = c2.date_input("发生日期 *", value=local.date())
     clock = c3.time_input("发生时间 *", value=local.time().replace(second=0, microsecond=0))
     title = st.text_input("摘要", max_chars=100)
     description = st.text_area("投诉内容 *", height=120)
     st.caption("以下情况影响投诉类别（《投诉通报处理制度》一）")
-    f1, f2, f3, f4 = st.columns(4)
-    our_fault = f1.checkbox("我方原因")
-    lawsuit = f2.checkbox("已起诉")
-    media = f3.checkbox("已被媒体曝光")
-    risk = f4.checkbox("可能诉讼/曝光")
-    group_help = f1.checkbox("需集团协助")
-    sensitive = f2.checkbox("敏感投诉")
-    common = f3.checkbox("涉及公共区域/公共利益")
-    contact = f4.checkbox("有有效联系方式", value=True)
-    on_spot = f1.checkbox("当场解决")
-    satisfied = f2.checkbox("顾客当场确认满意")
+    fact_columns = st.columns(4)  # one checkbox per fact flag, labels and defaults from core.complaint_facts
+    flags = {name: fact_columns[i % 4].checkbox(FACT_LABELS[name], value=getattr(NO_FACTS, name))
+             for i, name in enumerate(FLAG_FACTS)}
     group = st.selectbox("同一事项", [None, *groups], format_func=lambda g: "—" if g is None else groups[g])
     with st.expander("网上投诉信息（渠道为“网络”时填写，《网上投诉处理》第1–2条）", icon=":material/public:"):
         platform = st.text_input("发布平台", placeholder="业主论坛、微博、抖音…")
@@ -75,9 +69,7 @@ if submitted:
     data = svc.ComplaintIn(
         office_id=office_id, channel=channel, category=category, description=description, occurred_at=occurred,
         title=title, property_id=property_id, anonymous=anonymous, complainant_name=name, complainant_phone=phone,
-        contact_available=contact, complainant_count=int(count), our_fault=our_fault, lawsuit=lawsuit,
-        media_exposed=media, media_or_lawsuit_risk=risk, needs_group_help=group_help, sensitive=sensitive,
-        common_area=common, resolved_on_spot=on_spot, satisfied_on_spot=satisfied, same_issue_group_id=group,
+        complainant_count=int(count), **flags, same_issue_group_id=group,
         online=svc.OnlineIn(platform=platform, url=url, poster_handle=poster, posted_at=posted_at,
                             forwarded_by_hq_at=forwarded_at, viral=viral) if platform.strip() else None,
         attachments=[(f.name, f.getvalue()) for f in files or []],

@@ -8,7 +8,8 @@ At 300,000 complaints and 500,000 audit rows (SQLite, planner statistics present
 - audit page count over 30 days with an action prefix: counted from the index alone
 - a 管理处's customers by name (list, search): 23-41 ms -> 9-12 ms; its 房屋 by label: 8 ms -> 4 ms
 
-Revision ID: 0003_perf_indexes
+Revision ID: 0003_perf_indexes (the file is 0004_…: file names are unique and ordered; the id stays the one
+existing databases carry in alembic_version)
 Revises: 0003_complaint_reports
 Create Date: 2026-11-27 13:20:00
 

@@ -14,14 +14,20 @@ from core.complaints import State
 from core.errors import DomainError
 from core.permissions import Action, Actor
 from core.uploads import MIME
-from db.services import complaint_support as support
+from db.services import (
+    complaint_attachments,
+    complaint_consult,
+    complaint_findings,
+    complaint_groups,
+    complaint_online,
+)
 from db.services import complaints as svc
 from db.services.policy import policy_at
-from ui.complaint_actions import run_action
-from ui.complaints import kv_table, rule
 from ui.fmt import TZ, dt, now
 from ui.forms import show_error
 from ui.tables import frame
+from views.complaints.widgets.actions import run_action
+from views.complaints.widgets.common import kv_table, rule
 
 IMAGE_MIMES = {"image/jpeg", "image/png"}
 UPLOAD_TYPES = ["jpg", "jpeg", "png", "pdf"]
@@ -82,19 +88,19 @@ def _consult_actions(actor: Actor, c, req, name: str) -> None:
     if (still_open and req.replied_at is None and req.hq_asked_at is None
             and actor.can(Action.COMPLAINT_CONSULT_REQUEST, office)):
         if st.button(f"联系不上{name}，请客服中心协调", key=f"unreach_{req.id}", icon=":material/phone_missed:"):
-            run_action("请客服中心协调", support.consultant_unreachable, actor=actor, consult_id=req.id)
+            run_action("请客服中心协调", complaint_consult.consultant_unreachable, actor=actor, consult_id=req.id)
     if req.hq_asked_at and req.hq_forwarded_at is None and actor.can(Action.COMPLAINT_CONSULTANT_MANAGE):
         if st.button(f"已联系到{name}并转达", key=f"fwd_{req.id}", icon=":material/forward_to_inbox:"):
-            run_action("记录转达", support.hq_forwarded, actor=actor, consult_id=req.id)
+            run_action("记录转达", complaint_consult.hq_forwarded, actor=actor, consult_id=req.id)
     if (req.replied_at and req.final_result_notified_at is None and State(c.state) == State.CLOSED
             and actor.can(Action.COMPLAINT_CONSULT_REQUEST, office)):
         if st.button("已将最终结果告知客服中心", key=f"final_{req.id}", icon=":material/task_alt:"):
-            run_action("告知最终结果", support.final_result_notified, actor=actor, consult_id=req.id)
+            run_action("告知最终结果", complaint_consult.final_result_notified, actor=actor, consult_id=req.id)
 
 
 def _request_form(actor: Actor, d: svc.Detail) -> None:
     c = d.complaint
-    consultants = {x.id: f"{x.name}（{x.speciality}）{x.phone}" for x in support.list_consultants(actor=actor)}
+    consultants = {x.id: f"{x.name}（{x.speciality}）{x.phone}" for x in complaint_consult.list_consultants(actor=actor)}
     if not consultants:
         st.caption("顾问名录为空，请联系总部客服中心。")
         return
@@ -109,7 +115,7 @@ def _request_form(actor: Actor, d: svc.Detail) -> None:
         instead = st.selectbox("代替联系不上的请求", [None, *waiting], format_func=lambda k: "—" if k is None else waiting[k]) \
             if hq and waiting else None
         if st.form_submit_button("发送请求", icon=":material/send:"):
-            run_action("请求顾问支持", support.request_consult, actor=actor, complaint_id=c.id, consultant_id=cid,
+            run_action("请求顾问支持", complaint_consult.request_consult, actor=actor, complaint_id=c.id, consultant_id=cid,
                        question=question, temporary=bool(temporary or instead), instead_of=instead)
 
 
@@ -138,17 +144,17 @@ def online_panel(actor: Actor, d: svc.Detail) -> None:
             st.caption(f"总部公开回复应于 {dt(post.public_reply_due_at)} 前完成")
         if unit and post.unit_notified_at is None and st.button("已通知被投诉部门负责人", key=f"on_notify_{c.id}",
                                                                  icon=":material/notifications_active:"):
-            run_action("记录通知", support.online_department_notified, actor=actor, complaint_id=c.id)
+            run_action("记录通知", complaint_online.online_department_notified, actor=actor, complaint_id=c.id)
         if unit and post.facts_at is None:
             with st.form(f"on_facts_{c.id}"):
                 text = st.text_area("书面事实及拟采取的措施 *")
                 if st.form_submit_button("提交书面事实报告"):
-                    run_action("提交书面事实报告", support.online_facts, actor=actor, complaint_id=c.id, facts_text=text)
+                    run_action("提交书面事实报告", complaint_online.online_facts, actor=actor, complaint_id=c.id, facts_text=text)
         if hq and post.public_reply_at is None:
             with st.form(f"on_reply_{c.id}"):
                 text = st.text_area("公开回复内容 *", help="须依据单位的书面事实报告（第3条）")
                 if st.form_submit_button("登记总部公开回复"):
-                    run_action("登记公开回复", support.online_public_reply, actor=actor, complaint_id=c.id, reply_text=text)
+                    run_action("登记公开回复", complaint_online.online_public_reply, actor=actor, complaint_id=c.id, reply_text=text)
     elif c.channel != rules.Channel.ONLINE.value:
         st.caption("非网上投诉；如该投诉同时在网上发布，可在此登记。")
     if unit or hq:
@@ -168,7 +174,7 @@ def online_post_form(actor: Actor, c, post) -> None:
         viral = st.checkbox("已引起广泛关注/媒体介入（事实报告时限缩短，并按可能曝光判定类别）",
                             value=bool(post and post.viral))
         if st.form_submit_button("保存网上投诉信息"):
-            run_action("保存网上投诉信息", support.save_online_post, actor=actor, complaint_id=c.id, platform=platform,
+            run_action("保存网上投诉信息", complaint_online.save_online_post, actor=actor, complaint_id=c.id, platform=platform,
                        url=url, poster_handle=handle, posted_at=posted, viral=viral, forwarded_by_hq_at=forwarded)
 
 
@@ -177,7 +183,7 @@ def online_post_form(actor: Actor, c, post) -> None:
 
 def group_panel(actor: Actor, d: svc.Detail) -> None:
     c = d.complaint
-    group = support.same_issue_group(actor=actor, complaint_id=c.id, now=now())
+    group = complaint_groups.same_issue_group(actor=actor, complaint_id=c.id, now=now())
     policy = policy_at(now(), c.policy_version)
     can_edit = actor.can(Action.COMPLAINT_HANDLE, c.office_id)
     if group is not None:
@@ -188,13 +194,13 @@ def group_panel(actor: Actor, d: svc.Detail) -> None:
         if can_edit:
             reason = st.text_input("移出理由", key=f"unlink_reason_{c.id}")
             if st.button("移出同一事项", key=f"unlink_{c.id}", icon=":material/link_off:"):
-                run_action("移出同一事项", support.unlink_same_issue, actor=actor, complaint_id=c.id, reason=reason)
+                run_action("移出同一事项", complaint_groups.unlink_same_issue, actor=actor, complaint_id=c.id, reason=reason)
     else:
         st.caption(f"未归入同一事项。{policy.cite('complaint.hot_same_issue')}：{rule(policy, 'complaint.same_issue_window')}"
                    f"内同一事项不同投诉人 {rule(policy, 'complaint.hot_same_issue')} 以上为热点投诉")
     if not can_edit:
         return
-    suggestions = support.suggest_same_issue(actor=actor, complaint_id=c.id, now=now())
+    suggestions = complaint_groups.suggest_same_issue(actor=actor, complaint_id=c.id, now=now())
     days = rule(policy, "complaint.same_issue_suggest_days")
     if suggestions:
         st.markdown(f"**可能的同一事项**（同分类、同楼栋、前后 {days} 内）")
@@ -204,14 +210,14 @@ def group_panel(actor: Actor, d: svc.Detail) -> None:
         left, right = st.columns([3, 1])
         left.write(label + ("（已在其他同一事项中）" if gid else ""))
         if right.button("归入同一事项", key=f"link_{c.id}_{other_id}", icon=":material/link:"):
-            run_action("归入同一事项", support.link_same_issue, actor=actor, complaint_id=c.id, with_complaint_id=other_id)
-    groups = dict(support.group_choices(actor=actor, office_id=c.office_id))
+            run_action("归入同一事项", complaint_groups.link_same_issue, actor=actor, complaint_id=c.id, with_complaint_id=other_id)
+    groups = dict(complaint_groups.group_choices(actor=actor, office_id=c.office_id))
     groups.pop(c.same_issue_group_id, None)
     with st.form(f"group_{c.id}"):
         choice = st.selectbox("归入已有同一事项", [None, *groups], format_func=lambda g: "新建同一事项" if g is None else groups[g])
         title = st.text_input("新建时的事项名称", value=c.title)
         if st.form_submit_button("归入"):
-            run_action("归入同一事项", support.link_same_issue, actor=actor, complaint_id=c.id, group_id=choice, title=title)
+            run_action("归入同一事项", complaint_groups.link_same_issue, actor=actor, complaint_id=c.id, group_id=choice, title=title)
 
 
 # ----- 附件 -------------------------------------------------------------------------------------------
@@ -219,16 +225,16 @@ def group_panel(actor: Actor, d: svc.Detail) -> None:
 
 def attachments_panel(actor: Actor, d: svc.Detail) -> None:
     c = d.complaint
-    limit, clause = support.upload_limit(now=now())
+    limit, clause = complaint_attachments.upload_limit(now=now())
     for att_id, filename, size in d.attachments:
         left, right = st.columns([3, 1])
         left.write(f"{filename}（{max(1, size // 1024)} KB）")
         mime = MIME.get(filename.rsplit(".", 1)[-1].lower(), "application/octet-stream")
         # The file is read from the database only when clicked; images also once for the preview.
-        right.download_button("下载", data=lambda i=att_id: support.attachment(actor=actor, attachment_id=i)[2],
+        right.download_button("下载", data=lambda i=att_id: complaint_attachments.attachment(actor=actor, attachment_id=i)[2],
                               file_name=filename, mime=mime, key=f"att_dl_{att_id}", icon=":material/download:")
         if mime in IMAGE_MIMES:
-            left.image(support.attachment(actor=actor, attachment_id=att_id)[2], width=240)
+            left.image(complaint_attachments.attachment(actor=actor, attachment_id=att_id)[2], width=240)
     if not d.attachments:
         st.caption("暂无附件。")
     if actor.can(Action.COMPLAINT_HANDLE, c.office_id):
@@ -238,8 +244,8 @@ def attachments_panel(actor: Actor, d: svc.Detail) -> None:
                                   help=f"单个文件不超过 {limit // 1024} KB（{clause}）；图片将重新编码并去除位置等信息")
         if upload is not None and st.button("保存附件", key=f"att_save_{c.id}", icon=":material/upload:"):
             try:
-                support.add_attachment(actor=actor, complaint_id=c.id, filename=upload.name, data=upload.getvalue(),
-                                       now=now())
+                complaint_attachments.add_attachment(actor=actor, complaint_id=c.id, filename=upload.name, data=upload.getvalue(),
+                                                     now=now())
                 st.session_state[f"att_gen_{c.id}"] = st.session_state.get(f"att_gen_{c.id}", 0) + 1
                 st.session_state["flash"] = "已上传附件"
                 st.rerun()
@@ -250,7 +256,7 @@ def attachments_panel(actor: Actor, d: svc.Detail) -> None:
 # ----- 责任认定 ---------------------------------------------------------------------------------------
 
 
-def findings_panel(actor: Actor, d: svc.Detail, views: list[support.FindingView]) -> None:
+def findings_panel(actor: Actor, d: svc.Detail, views: list[complaint_findings.FindingView]) -> None:
     c = d.complaint
     st.caption(rules.C_RESP + "：按错过的时限自动提出责任建议；与奖惩、考核挂钩须经人工确认并写明理由")
     if not views:
@@ -262,15 +268,15 @@ def findings_panel(actor: Actor, d: svc.Detail, views: list[support.FindingView]
         with st.container(border=True):
             st.markdown(f"**{f.clause} · {f.person}**：{f.reason}（{f.citation}）")
             if v.decision is not None:
-                label = support.FINDING_DECISIONS[v.decision.decision]
+                label = complaint_findings.FINDING_DECISIONS[v.decision.decision]
                 st.caption(f"{label}：{v.decision.note}（{v.decided_by_name}，{dt(v.decision.decided_at)}）")
             elif may_decide:
                 with st.form(f"finding_{c.id}_{i}"):
-                    decision = st.radio("认定", list(support.FINDING_DECISIONS), format_func=support.FINDING_DECISIONS.get,
+                    decision = st.radio("认定", list(complaint_findings.FINDING_DECISIONS), format_func=complaint_findings.FINDING_DECISIONS.get,
                                         horizontal=True)
                     note = st.text_area("认定理由 *", help="写明核实的事实；确认后方可作为奖惩、考核的依据")
                     if st.form_submit_button("提交认定"):
-                        run_action("提交责任认定", support.decide_finding, actor=actor, complaint_id=c.id, clause=f.clause,
+                        run_action("提交责任认定", complaint_findings.decide_finding, actor=actor, complaint_id=c.id, clause=f.clause,
                                    person=f.person, decision=decision, note=note)
             else:
                 st.caption("待管理处主任或客服中心负责人确认。")

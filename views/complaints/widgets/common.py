@@ -188,8 +188,8 @@ def sheet_data(d: svc.Detail) -> SheetData:
     )
 
 
-def pdf_buttons(d: svc.Detail, company: str = "物业服务有限公司") -> None:
-    """Render on request (a PDF takes about a second), then offer the download."""
+def pdf_buttons(d: svc.Detail) -> None:
+    """Render on request (a PDF takes about a second), then offer the download; the company name is master data."""
     key = f"pdf_{d.complaint.id}"
     forms = {"投诉处理单": complaint_sheet}
     if d.callbacks or d.complaint.exemption_kind:
@@ -197,7 +197,7 @@ def pdf_buttons(d: svc.Detail, company: str = "物业服务有限公司") -> Non
     cols = st.columns(len(forms))
     for col, (name, build) in zip(cols, forms.items(), strict=True):
         if col.button(f"打印 PDF：{name}", key=f"{key}_{name}", icon=":material/print:"):
-            st.session_state[f"{key}_{name}_bytes"] = build(sheet_data(d), company=company, printed_at=dt(now()))
+            st.session_state[f"{key}_{name}_bytes"] = build(sheet_data(d), company=d.company, printed_at=dt(now()))
         data = st.session_state.get(f"{key}_{name}_bytes")
         if data:
             col.download_button(f"下载 {name}", data=data, file_name=f"{d.complaint.number}-{name}.pdf",

@@ -10,14 +10,20 @@ import streamlit as st
 from core import complaints as rules
 from core.errors import DomainError
 from core.permissions import Actor
-from db.services import complaint_support as support
+from db.services import complaint_findings
 from db.services import complaints as svc
 from db.services.policy import policy_at
-from ui.complaint_actions import action_panel
-from ui.complaint_panels import attachments_panel, consult_panel, findings_panel, group_panel, online_panel
-from ui.complaint_reports import reports_panel
-from ui.complaints import pdf_buttons, show_header, show_overview, show_timeline
 from ui.forms import show_error
+from views.complaints.widgets.actions import action_panel
+from views.complaints.widgets.common import pdf_buttons, show_header, show_overview, show_timeline
+from views.complaints.widgets.panels import (
+    attachments_panel,
+    consult_panel,
+    findings_panel,
+    group_panel,
+    online_panel,
+)
+from views.complaints.widgets.reports import reports_panel
 
 TABS = ["概况", "时间线", "顾问", "网上投诉", "同一事项", "附件", "通报", "责任认定"]
 
@@ -31,7 +37,7 @@ def load_detail(actor: Actor, complaint_id: int, moment: datetime) -> svc.Detail
 
 
 def show_complaint(actor: Actor, d: svc.Detail, moment: datetime) -> None:
-    findings = support.findings(actor=actor, complaint_id=d.complaint.id, now=moment)
+    findings = complaint_findings.findings(actor=actor, complaint_id=d.complaint.id, now=moment)
     pending = sum(1 for f in findings if f.decision is None)
     left, right = st.columns([2, 1])
     with left:

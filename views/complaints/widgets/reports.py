@@ -14,14 +14,12 @@ from core.pdf import complaint_forms as forms
 from core.permissions import Action, Actor
 from db.services import complaint_reports as reports
 from db.services import complaints as svc
-from ui.complaint_actions import run_action
-from ui.complaint_panels import datetime_input
-from ui.complaints import REPORT_KINDS, grade_label, sheet_data
 from ui.fmt import dt, now
 from ui.forms import show_error
 from ui.tables import frame
-
-COMPANY = "物业服务有限公司"
+from views.complaints.widgets.actions import run_action
+from views.complaints.widgets.common import REPORT_KINDS, grade_label, sheet_data
+from views.complaints.widgets.panels import datetime_input
 
 
 def reports_panel(actor: Actor, d: svc.Detail) -> None:
@@ -47,7 +45,7 @@ def _phone_form(actor: Actor, c) -> None:
             at = datetime_input("通报时间", key=f"phone_at_{c.id}", optional=False)
             note = st.text_input("通报内容摘要")
             if st.form_submit_button("记录已电话通报"):
-                run_action("记录电话通报", svc.record_phone_report, actor=actor, complaint_id=c.id, at=at, to_whom=to_whom,
+                run_action("记录电话通报", reports.record_phone_report, actor=actor, complaint_id=c.id, at=at, to_whom=to_whom,
                            note=note)
 
 
@@ -72,7 +70,7 @@ def _express(actor: Actor, d: svc.Detail, may_report: bool) -> None:
         last = issues[-1]
         key = f"express_pdf_{c.id}_{last.number}"
         if st.button(f"生成快报 PDF（第{last.number}期）", key=f"{key}_btn", icon=":material/print:"):
-            st.session_state[key] = forms.express_bulletin(_express_data(d, last, status), company=COMPANY,
+            st.session_state[key] = forms.express_bulletin(_express_data(d, last, status), company=d.company,
                                                            printed_at=dt(now()))
         _download(key, f"{c.number}-快报第{last.number}期.pdf", "下载快报")
 
@@ -102,7 +100,7 @@ def _special(actor: Actor, d: svc.Detail, may_report: bool) -> None:
             st.session_state[key] = forms.special_report(forms.SpecialData(
                 sheet=sheet_data(d), kind=written.kind, part_a=written.part_a, part_b=written.part_b,
                 part_c=written.part_c, written_at=dt(written.written_at),
-                timeline=[(dt(e.at), e.actor_name, e.note) for e in d.events]), company=COMPANY, printed_at=dt(now()))
+                timeline=[(dt(e.at), e.actor_name, e.note) for e in d.events]), company=d.company, printed_at=dt(now()))
         _download(key, f"{c.number}-专题报告.pdf", "下载专题报告")
     if not may_report:
         return
@@ -144,7 +142,7 @@ def quality_bulletin_button(actor: Actor, *, office_id: int | None, since: datet
     if st.button("生成质量简报 PDF", key=f"{key}_btn", icon=":material/summarize:"):
         try:
             data = reports.quality_bulletin(actor=actor, since=since, until=until, office_id=office_id)
-            st.session_state[key] = forms.quality_bulletin(_bulletin_data(data, period_label), company=COMPANY,
+            st.session_state[key] = forms.quality_bulletin(_bulletin_data(data, period_label), company=data.company,
                                                            printed_at=dt(now()))
         except DomainError as exc:
             show_error(exc)

@@ -9,10 +9,12 @@ from core.complaints import State, Step
 from core.errors import DomainError
 from core.permissions import Action, Actor
 from db.services import complaint_flow as flow
+from db.services import complaint_grades
+from db.services import complaint_reports as reports
 from db.services import complaints as svc
-from ui.complaints import options
 from ui.fmt import now
 from ui.forms import show_error
+from views.complaints.widgets.common import options
 
 
 def run_action(label: str, fn, **kwargs) -> None:
@@ -118,9 +120,9 @@ def grade_panel(actor: Actor, d: svc.Detail) -> None:
             grade = st.selectbox("类别", grades, format_func=rules.GRADE_LABELS.get, key=f"grade_{c.id}")
             reason = st.text_input("理由 *", key=f"greason_{c.id}")
             if can_raise and st.button("单位提级", key=f"raise_{c.id}"):
-                run_action("提高类别", svc.raise_grade, actor=actor, complaint_id=c.id, grade=grade, reason=reason)
+                run_action("提高类别", complaint_grades.raise_grade, actor=actor, complaint_id=c.id, grade=grade, reason=reason)
             if can_hq and st.button("总部认定", key=f"hq_{c.id}"):
-                run_action("认定类别", svc.override_grade, actor=actor, complaint_id=c.id, grade=grade, reason=reason)
+                run_action("认定类别", complaint_grades.override_grade, actor=actor, complaint_id=c.id, grade=grade, reason=reason)
     if c.report_due_at and d.awaiting_my_ack:
         if st.button("确认收到通报", key=f"ack_{c.id}", icon=":material/done_all:", type="primary"):
-            run_action("确认通报", svc.acknowledge_report, actor=actor, complaint_id=c.id)
+            run_action("确认通报", reports.acknowledge_report, actor=actor, complaint_id=c.id)

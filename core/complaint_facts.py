@@ -1,0 +1,56 @@
+"""A complaint's facts (顾客投诉处理制度: 投诉通报处理制度 一, 投诉回访 第2条): defined once here.
+
+This one definition drives the intake type (``ComplaintIn`` inherits ``ComplaintFacts``), the model's columns (the
+``Complaint`` table has a column of each name and default, checked by tests/unit/test_complaint_facts.py), the intake
+form (a checkbox per flag, with the label below), the facts that may be corrected later (``update_facts``), and the
+inputs of the classification (``classification_facts``). A new fact is one line here plus its column and migration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any
+
+from core.complaints import Facts
+
+
+def _fact(label: str, default: Any = False, *, classifies: str = "", editable: bool = False) -> Any:
+    """``classifies``: the name of the classification input (``core.complaints.Facts``) this fact feeds."""
+    return field(default=default, metadata={"label": label, "classifies": classifies, "editable": editable})
+
+
+@dataclass(kw_only=True)
+class ComplaintFacts:
+    complainant_count: int = _fact("投诉人数", 1, classifies="complainant_count", editable=True)
+    our_fault: bool = _fact("我方原因", classifies="our_fault", editable=True)
+    lawsuit: bool = _fact("已起诉", classifies="lawsuit", editable=True)
+    media_exposed: bool = _fact("已被媒体曝光", classifies="media_exposed", editable=True)
+    media_or_lawsuit_risk: bool = _fact("可能诉讼/曝光", classifies="media_or_lawsuit_risk", editable=True)
+    needs_group_help: bool = _fact("需集团协助", classifies="needs_help", editable=True)
+    sensitive: bool = _fact("敏感投诉", editable=True)
+    common_area: bool = _fact("涉及公共区域/公共利益", editable=True)
+    contact_available: bool = _fact("有有效联系方式", True)
+    resolved_on_spot: bool = _fact("当场解决")
+    satisfied_on_spot: bool = _fact("顾客当场确认满意")
+
+
+FACTS = fields(ComplaintFacts)
+FACT_NAMES = tuple(f.name for f in FACTS)
+FACT_LABELS = {f.name: f.metadata["label"] for f in FACTS}
+FLAG_FACTS = tuple(f.name for f in FACTS if f.type in (bool, "bool"))  # the intake form's checkboxes, in order
+EDITABLE_FACTS = tuple(f.name for f in FACTS if f.metadata["editable"])  # may be corrected after intake
+
+
+def fact_values(source: Any) -> dict[str, Any]:
+    """The facts of an intake or a complaint row, by name."""
+    return {name: getattr(source, name) for name in FACT_NAMES}
+
+
+def classification_facts(source: Any, *, as_of: datetime, arose_at: datetime, same_issue_distinct_complainants: int,
+                         resolved: bool, repeat_after_close: bool, has_consult: bool) -> Facts:
+    """The classification inputs: the facts marked ``classifies`` plus what the caller derived from other rows."""
+    given = {f.metadata["classifies"]: getattr(source, f.name) for f in FACTS if f.metadata["classifies"]}
+    given["needs_help"] = bool(given["needs_help"] or has_consult)  # a consultant request is help too (doc 12)
+    return Facts(as_of=as_of, arose_at=arose_at, same_issue_distinct_complainants=same_issue_distinct_complainants,
+                 resolved=resolved, repeat_after_close=repeat_after_close, **given)

@@ -1,0 +1,138 @@
+"""Complaint classes (投诉通报处理制度 一, 二.5): 单位提级, 总部认定, new facts, and the daily sweep.
+
+The classification itself is the kernel's ``reclassify``; this module holds the changes people make to a class or
+to the facts it reads, and the hourly sweep for the changes no one makes (age, group window, policy in force).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, func, or_
+from sqlmodel import select
+
+from core import complaints as rules
+from core.complaint_facts import EDITABLE_FACTS
+from core.complaints import Grade, State
+from core.errors import DomainError
+from core.permissions import Action, Actor
+from core.registry import daily_job
+from db.models import Complaint, ComplaintEvent, PolicyChange
+from db.models.base import as_utc
+from db.services.complaint_kernel import load, policy_for, reclassify, record
+from db.session import read_session, write_session
+
+
+def raise_grade(*, actor: Actor, complaint_id: int, grade: str, reason: str, now: datetime) -> Complaint:
+    """单位提级: with a reason, never below the rules (HQ has the final say)."""
+    with write_session() as s:
+        c = load(s, actor, complaint_id, Action.COMPLAINT_GRADE_RAISE)
+        if c.hq_grade:
+            raise DomainError("总部客服中心已认定该投诉类别，单位不能再调整", clause=rules.C_HQ_FINAL)
+        policy = policy_for(s, c, now)
+        rules.check_unit_raise(current=Grade(c.grade), rules=Grade(c.rules_grade), new=Grade(grade), reason=reason,
+                               policy=policy)
+        c.raised_grade = grade
+        c.grade_trigger, c.grade_citation = f"单位提级：{reason.strip()}"[:200], rules.C_HQ_FINAL
+        reclassify(s, c, actor=actor, now=now, reason=reason.strip())
+        return c
+
+
+def override_grade(*, actor: Actor, complaint_id: int, grade: str, reason: str, now: datetime) -> Complaint:
+    """总部认定: either way, with a reason (投诉通报处理制度 二.5)."""
+    with write_session() as s:
+        c = load(s, actor, complaint_id, Action.COMPLAINT_GRADE_OVERRIDE_HQ)
+        rules.check_hq_override(reason=reason)
+        Grade(grade)
+        c.hq_grade = grade
+        c.grade_trigger, c.grade_citation = f"总部认定：{reason.strip()}"[:200], rules.C_HQ_FINAL
+        if not reclassify(s, c, actor=actor, now=now, reason=reason.strip()):
+            record(s, c, actor=actor, action="grade", now=now, citation=rules.C_HQ_FINAL,
+                   note=f"总部认定维持“{rules.GRADE_LABELS[Grade(grade)]}”：{reason.strip()}")
+        return c
+
+
+FACT_FIELDS = EDITABLE_FACTS  # the facts a handler may correct after intake
+
+
+def update_facts(*, actor: Actor, complaint_id: int, changes: dict, note: str, now: datetime) -> Complaint:
+    """New facts (a lawsuit filed, media exposure, more complainants) re-run the classification at once."""
+    unknown = set(changes) - set(EDITABLE_FACTS)
+    if unknown:
+        raise DomainError("不能修改这些字段")
+    with write_session() as s:
+        c = load(s, actor, complaint_id, Action.COMPLAINT_HANDLE)
+        before = {k: getattr(c, k) for k in changes}
+        for key, value in changes.items():
+            if key == "complainant_count" and not 1 <= int(value) <= 10000:
+                raise DomainError("投诉人数应在 1 到 10000 之间")
+            setattr(c, key, value)
+        record(s, c, actor=actor, action="facts", now=now, note=note or "更新投诉情况", before=before, after=changes)
+        reclassify(s, c, actor=actor, now=now)
+        return c
+
+
+# ----- daily sweep ----------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    regraded: list[str] = field(default_factory=list)
+    report_breaches: list[str] = field(default_factory=list)
+    overdue: int = 0
+
+
+@daily_job("complaints")
+def daily_sweep(*, now: datetime) -> SweepResult:
+    """Age-based upgrades (≥7 days → 热点, ≥1 month → 重大) and report-deadline breaches; run hourly.
+
+    Only the open complaints whose class can change without anyone touching them are reclassified, each in a
+    short write transaction of its own; the overdue count is one query. Re-judging every open complaint (one
+    write transaction each, thousands) took 52 s on the large dataset and held up users' writes every hour
+    (issue 5). Every other change of the facts (new facts, consultant request, reopening, state, grouping,
+    raising) reclassifies in its own transaction, so between sweeps a complaint's class can change only by:
+
+    * age — the "我方原因未解决" triggers (``our_fault``), whose thresholds and working-day calendar come from
+      the policy book;
+    * its same-issue group — complainants leave the counting window with time, and a registration joining the
+      group does not reclassify the others;
+    * a policy change of its version coming into force after the complaint was made (effective-from dates
+      can lie in the future).
+
+    Those are selected here in SQL, with the complaints whose report deadline has passed without a breach
+    event yet. Reclassification itself is unchanged (``reclassify``), so the thresholds stay the policy's.
+    """
+    result = SweepResult()
+    at = now.astimezone(UTC)  # stored timestamps are UTC
+    open_states = [x.value for x in rules.OPEN_STATES]
+    breach_flagged = select(ComplaintEvent.id).where(ComplaintEvent.complaint_id == Complaint.id,
+                                                     ComplaintEvent.action == "report_breach").exists()
+    policy_moved = select(PolicyChange.id).where(PolicyChange.id <= Complaint.policy_version,
+                                                 PolicyChange.effective_from > Complaint.created_at,
+                                                 PolicyChange.effective_from <= at).exists()
+    with read_session() as s:
+        ids = list(s.exec(select(Complaint.id).where(Complaint.state.in_(open_states), or_(
+            Complaint.our_fault == True,  # noqa: E712
+            Complaint.same_issue_group_id != None,  # noqa: E711
+            policy_moved,
+            and_(Complaint.report_due_at < at, Complaint.reported_at == None, ~breach_flagged),  # noqa: E711
+        )).order_by(Complaint.id)).all())
+    for cid in ids:
+        with write_session() as s:
+            c = s.exec(select(Complaint).where(Complaint.id == cid).with_for_update()).one()
+            if State(c.state) not in rules.OPEN_STATES:  # closed since the list was read
+                continue
+            if reclassify(s, c, actor=None, now=now):
+                result.regraded.append(c.number)
+            if c.report_due_at and c.reported_at is None and as_utc(c.report_due_at) < now:
+                flagged = s.exec(select(ComplaintEvent.id).where(ComplaintEvent.complaint_id == c.id,
+                                                                 ComplaintEvent.action == "report_breach")).first()
+                if not flagged:
+                    record(s, c, actor=None, action="report_breach", now=now, citation=rules.cite("D14", "二"),
+                           note="重大/热点投诉未在时限内完成通报")
+                    result.report_breaches.append(c.number)
+    with read_session() as s:  # after the reclassifications above, which may have moved deadlines
+        result.overdue = int(s.exec(select(func.count()).select_from(Complaint).where(
+            Complaint.state.in_(open_states), Complaint.due_at < at)).one())
+    return result

@@ -1,0 +1,199 @@
+"""The complaint kernel (顾客投诉处理制度, docs 12–14): what every complaint feature builds on.
+
+Load-and-lock with the office-scope check, the timeline event + audit row, the policy a complaint is judged by,
+the classification (re-run whenever facts change, with class history, deadlines and 通报), and the people a
+complaint's notices go to. Feature modules (``complaints`` intake/lists/detail, ``complaint_flow``,
+``complaint_grades``, ``complaint_reports``, ``complaint_consult``, ``complaint_groups``, ``complaint_online``,
+``complaint_attachments``, ``complaint_findings``) import this module; it imports none of them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert
+from sqlmodel import Session, select
+
+from core import complaints as rules
+from core.complaint_facts import classification_facts
+from core.complaints import Grade, GradeSource, State
+from core.errors import NotFound
+from core.permissions import Action, Actor
+from core.policy import PolicyBook
+from core.roles import Role
+from db.models import (
+    Complaint,
+    ComplaintEvent,
+    ComplaintGradeHistory,
+    ComplaintReport,
+    ConsultRequest,
+    Department,
+    OrgUnit,
+    Staff,
+    User,
+    UserRole,
+)
+from db.models.base import as_utc
+from db.services.base import audit, authorize
+from db.services.notices import notify
+from db.services.policy import policy_in
+
+LIST_PAGE = "views/complaints/list.py"
+ENTITY = "complaint"
+NOT_FOUND = "投诉不存在或不在您的管理范围内"
+
+
+def policy_for(s: Session, c: Complaint, now: datetime) -> PolicyBook:
+    """The rules a complaint is judged by: the version it was made under, in force at ``now``."""
+    return policy_in(s, at=now, version=c.policy_version)
+
+
+def load(s: Session, actor: Actor, complaint_id: int, action: Action, *, lock: bool = True) -> Complaint:
+    """The complaint, locked for update, after the office-scope and permission checks."""
+    stmt = select(Complaint).where(Complaint.id == complaint_id)
+    c = s.exec(stmt.with_for_update() if lock else stmt).first()
+    in_scope = c is not None and (actor.can(Action.COMPLAINT_VIEW, c.office_id) or actor.can(action, c.office_id))
+    if c is None or (not in_scope and actor.can(action)):  # another office's record: same answer as "no such row"
+        raise NotFound(NOT_FOUND)
+    authorize(actor, action, c.office_id, in_transaction=True)
+    return c
+
+
+def visible(s: Session, actor: Actor, complaint_id: int) -> Complaint:
+    """The complaint for a read, if the actor may view it (another office's record: same answer as no row)."""
+    c = s.get(Complaint, complaint_id)
+    if c is None or not actor.can(Action.COMPLAINT_VIEW, c.office_id):
+        raise NotFound(NOT_FOUND)
+    return c
+
+
+def record(s: Session, c: Complaint, *, actor: Actor | None, action: str, now: datetime, note: str = "",
+           from_state: str | None = None, citation: str = "", before: Any = None, after: Any = None) -> None:
+    """The timeline event and the audit row, in the caller's transaction.
+
+    Both rows are plain INSERTs sent at once (not objects flushed at commit): they were most of a registration's
+    CPU (issue 5). The complaint row exists already (``c.id`` is set), so the event's foreign key holds.
+    """
+    if c.updated_at is not now:  # a new complaint carries it already: leave it clean, no flush at commit
+        c.updated_at = now
+    if c not in s:
+        s.add(c)
+    s.connection().execute(_EVENT_INSERT, {
+        "complaint_id": c.id, "at": now, "actor_user_id": actor.user_id if actor else None,
+        "actor_name": actor.name if actor else "系统", "action": action, "from_state": from_state,
+        "to_state": c.state, "note": note[:4000], "citation": citation[:200]})
+    audit(s, actor=actor, action=f"complaint.{action}", entity=ENTITY, entity_id=c.id, office_id=c.office_id,
+          summary=f"{c.number} {note}"[:500], before=before, after=after)
+
+
+_EVENT_INSERT = insert(ComplaintEvent)
+_GRADE_INSERT = insert(ComplaintGradeHistory)
+
+
+def record_grade(s: Session, c: Complaint, *, at: datetime, from_grade: str | None, source: str,
+                   reason: str = "", actor: Actor | None) -> None:
+    """One row of the class history (a plain INSERT, like the timeline event)."""
+    s.connection().execute(_GRADE_INSERT, {
+        "complaint_id": c.id, "at": at, "from_grade": from_grade, "to_grade": c.grade, "source": source,
+        "trigger": c.grade_trigger, "reason": reason[:500], "actor_user_id": actor.user_id if actor else None})
+
+
+def _complainant_key(c: Complaint) -> str:
+    if c.customer_id:
+        return f"c{c.customer_id}"
+    if c.complainant_phone:
+        return f"p{c.complainant_phone}"
+    if c.complainant_name and not c.anonymous:
+        return f"n{c.complainant_name}"
+    return f"id{c.id}"
+
+
+def same_issue_count(s: Session, c: Complaint, policy: PolicyBook, now: datetime) -> int:
+    """Distinct complainants of the same issue within the window (this complaint included)."""
+    if not c.same_issue_group_id:
+        return 1
+    start = rules.same_issue_window_start(now, policy)
+    rows = s.exec(select(Complaint).where(Complaint.same_issue_group_id == c.same_issue_group_id,
+                                          Complaint.received_at >= start)).all()
+    keys = {_complainant_key(r) for r in rows} | {_complainant_key(c)}
+    return len(keys)
+
+
+def facts_of(s: Session, c: Complaint, policy: PolicyBook, now: datetime) -> rules.Facts:
+    """The classification inputs of a complaint as it stands (core.complaint_facts names which facts count)."""
+    has_consult = c.id is not None and s.exec(
+        select(func.count()).select_from(ConsultRequest).where(ConsultRequest.complaint_id == c.id)).one() > 0
+    return classification_facts(
+        c, as_of=now, arose_at=as_utc(c.occurred_at), same_issue_distinct_complainants=same_issue_count(s, c, policy, now),
+        resolved=State(c.state) not in rules.UNRESOLVED_STATES,
+        repeat_after_close=c.reopen_count > 0 or c.repeat_of_id is not None, has_consult=has_consult)
+
+
+def reclassify(s: Session, c: Complaint, *, actor: Actor | None, now: datetime, reason: str = "") -> bool:
+    """Re-evaluate the triggers; on a change of class write history, move deadlines and report if due."""
+    policy = policy_for(s, c, now)
+    result = rules.classify(facts_of(s, c, policy, now), policy)
+    c.rules_grade = result.grade.value
+    grade, source = rules.effective_grade(result.grade, raised_to=c.raised_grade and Grade(c.raised_grade),
+                                          hq_grade=c.hq_grade and Grade(c.hq_grade), policy=policy)
+    if source == GradeSource.RULES:
+        c.grade_trigger, c.grade_citation = result.trigger_label[:200], result.citation[:200]
+    old = c.grade
+    c.grade_source = source.value
+    if old == grade.value:
+        s.add(c)
+        return False
+    c.grade = grade.value
+    record_grade(s, c, at=now, from_grade=old, source=source.value, reason=reason, actor=actor)
+    if State(c.state) in rules.OPEN_STATES:
+        c.due_at = rules.handling_due(grade, as_utc(c.received_at), policy)
+    if grade in rules.REPORTED_GRADES and (old is None or Grade(old) not in rules.REPORTED_GRADES):
+        c.report_due_at = rules.report_due(grade, now, policy)
+        send_reports(s, c, now=now)
+    label_old = rules.GRADE_LABELS[Grade(old)] if old else "—"
+    record(s, c, actor=actor, action="grade", now=now, citation=c.grade_citation,
+           note=f"类别 {label_old} → {rules.GRADE_LABELS[grade]}（{rules.GRADE_SOURCE_LABELS[source]}：{c.grade_trigger}）"
+                + (f"；理由：{reason}" if reason else ""))
+    return True
+
+
+def report_recipients(s: Session, c: Complaint) -> list[int]:
+    roles = [Role.HQ_HEAD.value, Role.HQ_SPECIALIST.value, Role.LEADER.value]
+    ids = list(s.exec(select(UserRole.user_id).where(UserRole.role.in_(roles))).all())
+    ids += list(s.exec(select(UserRole.user_id).where(UserRole.role == Role.OFFICE_DIRECTOR.value,
+                                                      UserRole.org_unit_id == c.office_id)).all())
+    if c.grade == Grade.MAJOR.value:  # 重大: also the 行政公关部 (投诉通报处理制度 二.1)
+        heads = s.exec(select(Department.head_staff_id).where(Department.kind == "pr_admin",
+                                                              Department.head_staff_id != None)).all()  # noqa: E711
+        if heads:
+            ids += list(s.exec(select(User.id).where(User.staff_id.in_(heads), User.active == True)).all())  # noqa: E712
+    active = set(s.exec(select(User.id).where(User.active == True)).all())  # noqa: E712
+    return [i for i in dict.fromkeys(ids) if i in active]
+
+
+def send_reports(s: Session, c: Complaint, *, now: datetime) -> None:
+    recipients = report_recipients(s, c)
+    label = rules.GRADE_LABELS[Grade(c.grade)]
+    notify(s, recipient_user_ids=recipients, kind="report", title=f"【{label}投诉通报】{c.number} {c.title or ''}".strip(),
+           body=f"{c.grade_trigger}。{c.description[:300]}", page=LIST_PAGE, entity=ENTITY, entity_id=str(c.id),
+           office_id=c.office_id, requires_ack=True, due_at=c.report_due_at, now=now)
+    s.add(ComplaintReport(complaint_id=c.id, kind="notice", at=now, to_whom=f"{len(recipients)} 位接收人（系统通报）",
+                          note=c.grade_trigger))
+
+
+def contact_person(s: Session, office_id: int) -> str:
+    office = s.get(OrgUnit, office_id)
+    staff = s.get(Staff, office.complaint_contact_staff_id) if office and office.complaint_contact_staff_id else None
+    return staff.name if staff else "投诉接口负责人"
+
+
+def company_name(s: Session) -> str:
+    """The company's name as printed on its forms: the OrgUnit of kind "company" (master data, 组织与房屋)."""
+    return s.exec(select(OrgUnit.name).where(OrgUnit.kind == "company").order_by(OrgUnit.id)).first() or ""
+
+
+def hq_user_ids(s) -> list[int]:
+    """Active accounts of the HQ 客服中心 (head and specialists)."""
+    return list(s.exec(select(UserRole.user_id).join(User, User.id == UserRole.user_id).where(
+        UserRole.role.in_([Role.HQ_HEAD.value, Role.HQ_SPECIALIST.value]), User.active == True)).all())  # noqa: E712

@@ -1,0 +1,118 @@
+"""网上投诉处理 (docs 17): where a complaint was posted, the unit telling the department at once, its written
+facts within the deadline (shorter when the post drew wide attention), and the public reply only HQ posts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from core import complaints as rules
+from core.errors import DomainError
+from core.permissions import Action, Actor
+from core.worktime import due_at
+from db.models import Complaint, OnlinePost
+from db.models.base import as_utc
+from db.services.complaint_kernel import load, policy_for, reclassify, record
+from db.session import write_session
+
+
+def _load_online(s, actor: Actor, complaint_id: int):
+    """Units (处理 rights) and the HQ 客服中心 (who forwards online complaints) both keep the online record."""
+    action = Action.COMPLAINT_HANDLE if not actor.can(Action.COMPLAINT_ONLINE_REPLY) else Action.COMPLAINT_ONLINE_REPLY
+    return load(s, actor, complaint_id, action)
+
+
+def apply_online_post(s, c: Complaint, post: OnlinePost, *, platform: str, url: str, poster_handle: str,
+                      posted_at: datetime | None, forwarded_by_hq_at: datetime | None, viral: bool,
+                      now: datetime) -> None:
+    """Fill the online record in the caller's transaction: the facts report runs from HQ's forwarding (else receipt)."""
+    platform, url, poster_handle = (platform or "").strip(), (url or "").strip(), (poster_handle or "").strip()
+    if not platform:
+        raise DomainError("请填写网上投诉的发布平台", field="platform")
+    if url and not url.lower().startswith(("http://", "https://")):
+        raise DomainError("链接须以 http:// 或 https:// 开头", field="url")
+    for moment, label in ((posted_at, "发帖时间"), (forwarded_by_hq_at, "总部转来时间")):
+        if moment is not None and (moment.tzinfo is None or moment > now + timedelta(minutes=5)):
+            raise DomainError(f"{label}不能晚于现在", field=label)
+    policy = policy_for(s, c, now)
+    post.platform, post.url, post.poster_handle = platform[:64], url[:500], poster_handle[:64]
+    post.posted_at, post.forwarded_by_hq_at, post.viral = posted_at, forwarded_by_hq_at, viral
+    start = forwarded_by_hq_at or as_utc(c.received_at)
+    post.facts_due_at = rules.online_facts_due(start, viral=viral, policy=policy)
+    s.add(post)
+
+
+def save_online_post(*, actor: Actor, complaint_id: int, platform: str, url: str, poster_handle: str,
+                     posted_at: datetime | None, viral: bool, now: datetime,
+                     forwarded_by_hq_at: datetime | None = None) -> None:
+    """网上投诉处理 第1–2条: where it was posted, when HQ forwarded it; the written-facts deadline follows."""
+    with write_session() as s:
+        c = _load_online(s, actor, complaint_id)
+        post = s.exec(select(OnlinePost).where(OnlinePost.complaint_id == c.id)).first() or OnlinePost(complaint_id=c.id)
+        apply_online_post(s, c, post, platform=platform, url=url, poster_handle=poster_handle, posted_at=posted_at,
+                          forwarded_by_hq_at=forwarded_by_hq_at, viral=viral, now=now)
+        policy = policy_for(s, c, now)
+        key = "complaint.online_facts_viral" if viral else "complaint.online_facts"
+        record(s, c, actor=actor, action="online", now=now, citation=policy.cite(key),
+               note=f"网上投诉：{post.platform}" + ("（已引起广泛关注）" if viral else "") + "，书面事实报告期限随之计算")
+        if viral and not c.media_or_lawsuit_risk:
+            c.media_or_lawsuit_risk = True
+            reclassify(s, c, actor=actor, now=now, reason="网上投诉已引起关注")
+
+
+def _registered_post(s: Session, c: Complaint) -> OnlinePost:
+    """The complaint's online-post record; the later steps of 网上投诉处理 need it registered first."""
+    post = s.exec(select(OnlinePost).where(OnlinePost.complaint_id == c.id)).first()
+    if post is None:
+        raise DomainError("请先登记网上投诉信息")
+    return post
+
+
+def online_department_notified(*, actor: Actor, complaint_id: int, now: datetime) -> None:
+    """The unit has told the head of the department complained about (网上投诉处理 第1条: immediately)."""
+    with write_session() as s:
+        c = load(s, actor, complaint_id, Action.COMPLAINT_HANDLE)
+        post = _registered_post(s, c)
+        if post.unit_notified_at is not None:
+            raise DomainError("已记录通知被投诉部门负责人")
+        post.unit_notified_at = now
+        s.add(post)
+        record(s, c, actor=actor, action="online_notified", now=now, citation=rules.cite("D17", "第1条"),
+               note="已立即通知被投诉部门负责人（或指定岗位）")
+
+
+def online_facts(*, actor: Actor, complaint_id: int, facts_text: str, now: datetime) -> None:
+    """The department's written facts and proposed measures (第2条); the HQ public reply may follow (第3条)."""
+    if not (facts_text or "").strip():
+        raise DomainError("请填写书面事实及拟采取的措施", field="facts_text")
+    with write_session() as s:
+        c = load(s, actor, complaint_id, Action.COMPLAINT_HANDLE)
+        post = _registered_post(s, c)
+        if post.facts_at is not None:
+            raise DomainError("书面事实报告已提交")
+        policy = policy_for(s, c, now)
+        post.facts_at, post.facts_text = now, facts_text.strip()[:2000]
+        amount, unit = policy.duration("complaint.online_public_reply")
+        post.public_reply_due_at = due_at(now, amount, unit, policy.calendar())
+        s.add(post)
+        late = post.facts_due_at is not None and now > as_utc(post.facts_due_at)
+        record(s, c, actor=actor, action="online_facts", now=now, citation=policy.cite("complaint.online_facts"),
+               note="已提交书面事实报告及拟采取的措施" + ("（已超过时限）" if late else ""))
+
+
+def online_public_reply(*, actor: Actor, complaint_id: int, reply_text: str, now: datetime) -> None:
+    """Only the HQ 客服中心 posts the public reply (网上投诉处理 第3条)."""
+    if not (reply_text or "").strip():
+        raise DomainError("请填写公开回复内容", field="reply_text")
+    with write_session() as s:
+        c = load(s, actor, complaint_id, Action.COMPLAINT_ONLINE_REPLY)
+        post = s.exec(select(OnlinePost).where(OnlinePost.complaint_id == c.id)).first()
+        if post is None or post.facts_at is None:
+            raise DomainError("须在收到单位书面事实报告后再公开回复", clause=rules.cite("D17", "第3条"))
+        if post.public_reply_at is not None:
+            raise DomainError("已公开回复", clause=rules.cite("D17", "第3条"))
+        post.public_reply_at, post.reply_text = now, reply_text.strip()[:2000]
+        s.add(post)
+        record(s, c, actor=actor, action="online_reply", now=now, citation=rules.cite("D17", "第3条"), note="总部已网上公开回复")
