@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from core import complaints as rules
 from core.complaints import Grade, State, Step
 from core.errors import DomainError
+from core.fields import clean_text
 from core.permissions import Action, Actor
 from db.models import Callback, Complaint, Department, User, UserRole
 from db.services.complaint_kernel import ENTITY, load, policy_for, reclassify, record
@@ -24,14 +25,6 @@ from db.session import write_session
 
 DETAIL_PAGE = "views/complaints/list.py"
 
-
-def _text(value: str, label: str, *, max_len: int = 2000, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise DomainError(f"请填写{label}", field=label)
-    if len(value) > max_len:
-        raise DomainError(f"{label}最多 {max_len} 字", field=label)
-    return value
 
 
 def step(*, actor: Actor, complaint_id: int, action: Action, step: Step, event: str, citation: str, now: datetime,
@@ -80,14 +73,14 @@ def assign(*, actor: Actor, complaint_id: int, handler_user_id: int, department_
 
 
 def add_note(*, actor: Actor, complaint_id: int, note: str, now: datetime) -> None:
-    note = _text(note, "跟进记录")
+    note = clean_text(note, "跟进记录", max_len=2000)
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_HANDLE)
         record(s, c, actor=actor, action="note", now=now, note=note)
 
 
 def mark_handled(*, actor: Actor, complaint_id: int, result: str, now: datetime) -> Complaint:
-    result = _text(result, "处理结果", max_len=4000)
+    result = clean_text(result, "处理结果", max_len=4000)
 
     def apply(s: Session, c: Complaint) -> str:
         c.handled_at, c.handled_by, c.handling_result = now, actor.user_id, result
@@ -182,7 +175,7 @@ def close(*, actor: Actor, complaint_id: int, note: str, now: datetime) -> Compl
 
 def reopen(*, actor: Actor, complaint_id: int, reason: str, now: datetime) -> Complaint:
     """二次投诉 after close: back to handling, at least 重要 (投诉通报处理制度 一.3)."""
-    reason = _text(reason, "重新处理原因", max_len=500)
+    reason = clean_text(reason, "重新处理原因", max_len=500)
 
     def apply(s: Session, c: Complaint) -> str:
         c.reopen_count += 1

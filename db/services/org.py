@@ -5,26 +5,16 @@ Administrators maintain these before go-live; every business row points to an of
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import or_
 from sqlmodel import Session, SQLModel, select
 
 from core.errors import DomainError
+from core.fields import clean_text
 from core.labels import DEPARTMENT_KIND, ORG_KIND, PROPERTY_KIND
 from core.permissions import Action, Actor
 from db.models import Building, CustomerProperty, Department, OrgUnit, Property, Staff, Zone
 from db.services.base import Page, audit, authorize, load_scoped, paginate, scope_filter
 from db.session import read_session, write_session
-
-
-def _text(value: Any, label: str, *, required: bool = True, max_len: int = 64) -> str:
-    value = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
-    if required and not value:
-        raise DomainError(f"请填写{label}", field=label)
-    if len(value) > max_len:
-        raise DomainError(f"{label}最多 {max_len} 个字", field=label)
-    return value
 
 
 def save_row(s: Session, *, actor: Actor, action: Action, model: type[SQLModel], row_id: int | None, values: dict,
@@ -82,8 +72,8 @@ def save_unit(*, actor: Actor, unit_id: int | None, code: str, name: str, kind: 
                         missing="上级单位无效")
         staff = (load_scoped(s, Staff, complaint_contact_staff_id, actor=actor, action=Action.ORG_MANAGE, entity="staff",
                              lock=False, missing="投诉接口人须为本单位员工") if complaint_contact_staff_id else None)
-        code = _text(code, "编码", max_len=32)
-        name = _text(name, "名称")
+        code = clean_text(code, "编码", max_len=32)
+        name = clean_text(name, "名称")
         if kind not in ORG_KIND:
             raise DomainError("单位类型无效")
         clash = s.exec(select(OrgUnit).where(OrgUnit.code == code)).first()
@@ -95,8 +85,8 @@ def save_unit(*, actor: Actor, unit_id: int | None, code: str, name: str, kind: 
             raise DomainError("上级单位无效", field="上级单位")
         if staff is not None and unit_id and staff.office_id != unit_id:
             raise DomainError("投诉接口人须为本单位员工", field="投诉接口人")
-        values = dict(code=code, name=name, kind=kind, parent_id=parent_id, address=_text(address, "地址", required=False, max_len=200),
-                      phone=_text(phone, "电话", required=False, max_len=32),
+        values = dict(code=code, name=name, kind=kind, parent_id=parent_id, address=clean_text(address, "地址", required=False, max_len=200),
+                      phone=clean_text(phone, "电话", required=False, max_len=32),
                       complaint_contact_staff_id=complaint_contact_staff_id, active=active)
         row = save_row(s, actor=actor, action=Action.ORG_MANAGE, model=OrgUnit, row_id=unit_id, existing=unit,
                        values=values, entity="org_unit",
@@ -119,7 +109,7 @@ def save_zone(*, actor: Actor, zone_id: int | None, office_id: int, name: str, a
     authorize(actor, Action.ORG_MANAGE, office_id)
     with write_session() as s:
         zone = load_scoped(s, Zone, zone_id, actor=actor, action=Action.ORG_MANAGE, entity="zone") if zone_id else None
-        name = _text(name, "苑区名称")
+        name = clean_text(name, "苑区名称")
         office = s.get(OrgUnit, office_id)
         if office is None or office.kind != "office":
             raise DomainError("苑区必须属于一个管理处", field="管理处")
@@ -146,7 +136,7 @@ def save_building(*, actor: Actor, building_id: int | None, zone_id: int, name: 
                            missing="请选择苑区")
         building = (load_scoped(s, Building, building_id, actor=actor, action=Action.ORG_MANAGE, entity="building")
                     if building_id else None)
-        name = _text(name, "楼栋名称", max_len=32)
+        name = clean_text(name, "楼栋名称", max_len=32)
         if building is not None and building.office_id != zone.office_id and s.exec(
                 select(Property.id).where(Property.building_id == building_id).limit(1)).first() is not None:
             raise DomainError("该楼栋已有房屋，不能移到其他管理处的苑区", field="苑区")
@@ -198,8 +188,8 @@ def save_property(*, actor: Actor, property_id: int | None, building_id: int, un
                                lock=False, missing="请选择楼栋")
         existing = (load_scoped(s, Property, property_id, actor=actor, action=Action.ORG_MANAGE, entity="property")
                     if property_id else None)
-        room = _text(room, "房号", max_len=16)
-        unit_no = _text(unit_no, "单元", required=False, max_len=16)
+        room = clean_text(room, "房号", max_len=16)
+        unit_no = clean_text(unit_no, "单元", required=False, max_len=16)
         if kind not in PROPERTY_KIND:
             raise DomainError("房屋类型无效")
         if area_m2 is not None and not (0 < float(area_m2) < 100000):
@@ -248,7 +238,7 @@ def save_department(*, actor: Actor, department_id: int | None, org_unit_id: int
                                   entity="department") if department_id else None)
         head = (load_scoped(s, Staff, head_staff_id, actor=actor, action=Action.ORG_MANAGE, entity="staff", lock=False,
                             missing="负责人不存在") if head_staff_id is not None else None)
-        name = _text(name, "部门名称")
+        name = clean_text(name, "部门名称")
         if kind not in DEPARTMENT_KIND:
             raise DomainError("部门类型无效")
         if s.get(OrgUnit, org_unit_id) is None:

@@ -12,12 +12,13 @@ from datetime import date
 from sqlmodel import select
 
 from core.errors import DomainError
+from core.fields import clean_text
 from core.labels import CUSTOMER_KIND
 from core.masking import mask_id_number, mask_phone
 from core.permissions import Action, Actor
 from db.models import Customer, CustomerProperty, Department, OrgUnit, Property, Staff
 from db.services.base import Page, audit, authorize, load_scoped, paginate, scope_filter
-from db.services.org import _text, save_row
+from db.services.org import save_row
 from db.session import read_session, write_session
 
 PHONE_RE = re.compile(r"^[0-9+\-() ]{5,20}$")
@@ -66,9 +67,9 @@ def save_staff(*, actor: Actor, staff_id: int | None, office_id: int, name: str,
         department = (load_scoped(s, Department, department_id, actor=actor, action=Action.PEOPLE_MANAGE,
                                   entity="department", lock=False, missing="部门不存在")
                       if department_id is not None else None)
-        name = _text(name, "姓名")
-        post = _text(post, "岗位", max_len=32)
-        phone = _text(phone, "电话", required=False, max_len=32)
+        name = clean_text(name, "姓名")
+        post = clean_text(post, "岗位", max_len=32)
+        phone = clean_text(phone, "电话", required=False, max_len=32)
         if phone and not PHONE_RE.match(phone):
             raise DomainError("电话号码格式不正确", field="电话")
         _office(s, office_id)
@@ -140,13 +141,13 @@ def save_customer(*, actor: Actor, customer_id: int | None, office_id: int, name
     with write_session() as s:
         existing = (load_scoped(s, Customer, customer_id, actor=actor, action=Action.PEOPLE_MANAGE, entity="customer",
                                 ) if customer_id else None)
-        name = _text(name, "姓名")
+        name = clean_text(name, "姓名")
         if kind not in CUSTOMER_KIND:
             raise DomainError("客户类型无效")
-        id_number = _text(id_number, "证件号", required=False, max_len=32).upper()
+        id_number = clean_text(id_number, "证件号", required=False, max_len=32).upper()
         if id_number and not ID_RE.match(id_number):
             raise DomainError("证件号格式不正确（身份证为 18 位，最后一位可为 X）", field="证件号")
-        phone = _text(phone, "电话", required=False, max_len=32)
+        phone = clean_text(phone, "电话", required=False, max_len=32)
         if phone and not PHONE_RE.match(phone):
             raise DomainError("电话号码格式不正确", field="电话")
         _office(s, office_id)

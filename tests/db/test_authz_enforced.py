@@ -32,7 +32,17 @@ from core.masking import mask_id_number
 from core.permissions import MATRIX, Action, Actor
 from core.roles import COMPANY_WIDE_ROLES, Role
 from db.engine import get_engine
-from db.services import audit_log, complaint_support, complaints, notices, org, people, policy, users
+from db.services import (
+    audit_log,
+    complaint_consult,
+    complaint_groups,
+    complaints,
+    notices,
+    org,
+    people,
+    policy,
+    users,
+)
 from db.services.notices import notify
 from db.session import write_session
 from tests.db.service_probe import is_empty, placeholder, service_functions
@@ -175,15 +185,15 @@ SERVICE_CASES += [
         actor=a, office_id=o), office_scoped=True),
     Case(complaints.department_choices, Action.COMPLAINT_VIEW, lambda a, w, o, p: complaints.department_choices(
         actor=a, office_id=o), office_scoped=True),
-    Case(complaint_support.group_choices, Action.COMPLAINT_VIEW, lambda a, w, o, p: complaint_support.group_choices(
+    Case(complaint_groups.group_choices, Action.COMPLAINT_VIEW, lambda a, w, o, p: complaint_groups.group_choices(
         actor=a, office_id=o), office_scoped=True),
-    Case(complaint_support.save_consultant, Action.COMPLAINT_CONSULTANT_MANAGE,
-         lambda a, w, o, p: complaint_support.save_consultant(
+    Case(complaint_consult.save_consultant, Action.COMPLAINT_CONSULTANT_MANAGE,
+         lambda a, w, o, p: complaint_consult.save_consultant(
              actor=a, consultant_id=None, name=f"顾问{w.seq()}", speciality="工程", phone="13900000000")),
-    Case(complaint_support.consultant_user_choices, Action.COMPLAINT_CONSULTANT_MANAGE,
-         lambda a, w, o, p: complaint_support.consultant_user_choices(actor=a)),
-    Case(complaint_support.my_consult_requests, Action.COMPLAINT_CONSULT_REPLY,
-         lambda a, w, o, p: complaint_support.my_consult_requests(actor=a)),
+    Case(complaint_consult.consultant_user_choices, Action.COMPLAINT_CONSULTANT_MANAGE,
+         lambda a, w, o, p: complaint_consult.consultant_user_choices(actor=a)),
+    Case(complaint_consult.my_consult_requests, Action.COMPLAINT_CONSULT_REPLY,
+         lambda a, w, o, p: complaint_consult.my_consult_requests(actor=a)),
 ]
 
 # Functions that take an ``actor`` but are not gated by one Action, and why (each is tested below).

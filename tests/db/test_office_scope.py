@@ -27,7 +27,7 @@ from core import permissions
 from core.errors import PermissionDenied
 from core.permissions import Action, Actor, Grant
 from core.roles import COMPANY_WIDE_ROLES, Role
-from db.services import complaint_support, complaints, org, people
+from db.services import complaint_attachments, complaint_consult, complaint_groups, complaints, org, people
 from tests.db.service_probe import is_empty, placeholder, service_functions
 from tests.db.world import World, audit_count, audit_rows, build_world, table_snapshot
 
@@ -79,7 +79,7 @@ def _png() -> bytes:
 def world(db_url, org, make_actor, now) -> World:
     w = build_world(db_url, org, make_actor, now)
     hq = make_actor(Role.HQ_SPECIALIST, org.hq_id, username="scope_hq")
-    consultant = complaint_support.save_consultant(actor=hq, consultant_id=None, name="王工", speciality="工程",
+    consultant = complaint_consult.save_consultant(actor=hq, consultant_id=None, name="王工", speciality="工程",
                                                   phone="13900000000")
     for office in w.offices:
         director = make_actor(Role.OFFICE_DIRECTOR, office)
@@ -88,11 +88,11 @@ def world(db_url, org, make_actor, now) -> World:
                                       occurred_at=now, complainant_name="业主", property_id=w.prop[office],
                                       customer_id=w.customer[office])
         w.complaint[office] = complaints.register(actor=director, data=data, request_id=None, now=now).id
-        w.consult[office] = complaint_support.request_consult(actor=director, complaint_id=w.complaint[office],
+        w.consult[office] = complaint_consult.request_consult(actor=director, complaint_id=w.complaint[office],
                                                               consultant_id=consultant, question="怎么修", now=now)
-        w.attachment[office] = complaint_support.add_attachment(actor=director, complaint_id=w.complaint[office],
+        w.attachment[office] = complaint_attachments.add_attachment(actor=director, complaint_id=w.complaint[office],
                                                                 filename="现场.png", data=_png(), now=now)
-        w.group[office] = complaint_support.link_same_issue(actor=director, complaint_id=w.complaint[office],
+        w.group[office] = complaint_groups.link_same_issue(actor=director, complaint_id=w.complaint[office],
                                                             now=now, title="楼道灯")
     return w
 
