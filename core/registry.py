@@ -71,3 +71,34 @@ def daily_job(name: str) -> Callable[[DailyJob], DailyJob]:
 
 def daily_jobs() -> dict[str, DailyJob]:
     return dict(_DAILY_JOBS)
+
+
+@dataclass(frozen=True)
+class RecordType:
+    """A kind of business record, known to every shared mechanism by its stable ``code``.
+
+    The code is what audit rows (``entity``), timelines, attachments, duties and approvals store; the label and
+    the page let shared screens (审计日志, 待我审批, my work) name a record and link to it without knowing the
+    process. ``actions`` gives the Chinese label of each audit action code of this record type
+    (``"complaint.verify": "验证"``), so no screen shows a code. A process registers its types in its core module.
+    """
+
+    code: str  # "complaint", "customer", "pass" …
+    label: str  # 投诉, 客户, 出入证 …
+    page: str = ""  # page path where one record opens (``?id=``), "" when there is none
+    actions: tuple[tuple[str, str], ...] = ()  # (audit action code, Chinese label)
+
+
+_RECORD_TYPES: dict[str, RecordType] = {}
+
+
+def register_record_type(spec: RecordType) -> RecordType:
+    """Called once per type at import of the process's core module; a second, different spec is a mistake."""
+    known = _RECORD_TYPES.setdefault(spec.code, spec)
+    if known != spec:
+        raise ValueError(f"record type {spec.code!r} registered twice with different specs")
+    return spec
+
+
+def record_types() -> dict[str, RecordType]:
+    return dict(_RECORD_TYPES)
