@@ -34,6 +34,7 @@ from streamlit_authenticator import LoginError
 
 STAUTH_PIN = "0.4.2"
 PYJWT_PIN = "2.15.1"
+PINS = {"streamlit-authenticator": STAUTH_PIN, "PyJWT": PYJWT_PIN}  # distribution name → version (requirements.txt)
 COOKIE_ALGORITHM = "HS256"  # what streamlit-authenticator 0.4.2 signs its cookie with
 # The library's keys in st.session_state.
 STATUS, USERNAME, LOGGED_OUT = "authentication_status", "username", "logout"
@@ -41,16 +42,11 @@ STATUS, USERNAME, LOGGED_OUT = "authentication_status", "username", "logout"
 log = logging.getLogger("security")
 
 
-def installed_versions() -> dict[str, str]:
-    return {"streamlit-authenticator": version("streamlit-authenticator"), "PyJWT": version("PyJWT")}
-
-
 def version_problems(installed: Mapping[str, str] | None = None) -> list[str]:
     """Differences between the installed libraries and the versions this adapter was written against."""
-    installed = installed_versions() if installed is None else installed
-    pins = {"streamlit-authenticator": STAUTH_PIN, "PyJWT": PYJWT_PIN}
+    installed = {name: version(name) for name in PINS} if installed is None else installed
     return [f"{name} {installed.get(name)} installed, ui/authenticator_adapter.py written for {pin}"
-            for name, pin in pins.items() if installed.get(name) != pin]
+            for name, pin in PINS.items() if installed.get(name) != pin]
 
 
 for _problem in version_problems():

@@ -25,7 +25,6 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-import fontTools
 from fontTools.ttLib import TTFont, newTable
 from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
 from fontTools.ttLib.tables._g_l_y_f import Glyph as TTGlyph
@@ -37,6 +36,7 @@ from fpdf.output import OutputProducer
 
 FPDF2_PIN = "2.8.9"
 FONTTOOLS_PIN = "4.68.0"
+PINS = {"fpdf2": FPDF2_PIN, "fonttools": FONTTOOLS_PIN}  # distribution name → version (requirements.txt)
 
 # fpdf2 2.8.9 ``TTFFont.__slots__``, split by who may write to them. Shared: set once when the template is
 # parsed, only read afterwards (each document's copy points at the template's objects). Per document: fpdf2
@@ -58,16 +58,11 @@ QUIET_LOGGERS = {"fontTools": logging.WARNING, "fontTools.subset": logging.WARNI
 log = logging.getLogger(__name__)
 
 
-def installed_versions() -> dict[str, str]:
-    return {"fpdf2": version("fpdf2"), "fonttools": fontTools.version}
-
-
 def version_problems(installed: Mapping[str, str] | None = None) -> list[str]:
     """Differences between the installed libraries and the versions this module was written against."""
-    installed = installed_versions() if installed is None else installed
-    pins = {"fpdf2": FPDF2_PIN, "fonttools": FONTTOOLS_PIN}
+    installed = {name: version(name) for name in PINS} if installed is None else installed
     return [f"{name} {installed.get(name)} installed, core/pdf/fpdf_internals.py written for {pin}"
-            for name, pin in pins.items() if installed.get(name) != pin]
+            for name, pin in PINS.items() if installed.get(name) != pin]
 
 
 def quiet_library_loggers() -> None:

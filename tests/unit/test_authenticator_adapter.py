@@ -8,9 +8,7 @@ bare mode (no script run): its session state is a plain store, enough for the mo
 from __future__ import annotations
 
 import inspect
-import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import jwt
 import pytest
@@ -18,19 +16,12 @@ import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator import LoginError
 
+from tests.pins import assert_pins_hold, importers
 from ui import authenticator_adapter as adapter
 from ui.authenticator_adapter import Authenticator, read_cookie
 
-ROOT = Path(__file__).resolve().parents[2]
 KEY = "contract-cookie-key-0123456789abcdef0123456789"
 LIFETIME_DAYS = 0.5
-
-
-def pinned(package: str) -> str:
-    text = (ROOT / "requirements.txt").read_text(encoding="utf-8")
-    match = re.search(rf"^{re.escape(package)}==(\S+)$", text, re.MULTILINE | re.IGNORECASE)
-    assert match, f"{package} is not pinned with == in requirements.txt"
-    return match.group(1)
 
 
 @pytest.fixture(autouse=True)
@@ -68,14 +59,7 @@ def _cookie_model(auth: Authenticator):
 
 
 def test_versions_are_the_pinned_ones():
-    assert adapter.STAUTH_PIN == pinned("streamlit-authenticator"), "requirements.txt pins another version"
-    assert adapter.PYJWT_PIN == pinned("PyJWT"), "requirements.txt pins another PyJWT"
-    assert adapter.version_problems() == [], "installed streamlit-authenticator/PyJWT differ from the adapter's pins"
-
-
-def test_a_version_change_is_reported():
-    problems = adapter.version_problems({"streamlit-authenticator": "0.4.3", "PyJWT": adapter.PYJWT_PIN})
-    assert problems == ["streamlit-authenticator 0.4.3 installed, ui/authenticator_adapter.py written for 0.4.2"]
+    assert_pins_hold(adapter.PINS, adapter.version_problems)
 
 
 def test_the_attributes_and_signatures_relied_on():
@@ -168,12 +152,4 @@ def test_foreign_or_broken_cookies_are_ignored():
 
 def test_only_the_adapter_imports_the_library():
     """ui/auth_gate.py and every other module go through the adapter."""
-    offenders = []
-    for path in [*ROOT.glob("*.py"), *ROOT.glob("ui/**/*.py"), *ROOT.glob("views/**/*.py"), *ROOT.glob("db/**/*.py"),
-                 *ROOT.glob("core/**/*.py")]:
-        if path.name == "authenticator_adapter.py":
-            continue
-        text = path.read_text(encoding="utf-8")
-        if re.search(r"^\s*(import|from)\s+(streamlit_authenticator|jwt)\b", text, re.MULTILINE):
-            offenders.append(str(path.relative_to(ROOT)))
-    assert offenders == []
+    assert importers(r"streamlit_authenticator|jwt", adapter="ui/authenticator_adapter.py") == []

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import inspect
 import logging
-import re
 import struct
 from pathlib import Path
 
@@ -22,26 +21,19 @@ from fpdf.output import OutputProducer
 
 from core.pdf import fpdf_internals as fi
 from core.pdf.base import FormPDF, composite_glyph_ids, font_path
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def pinned(package: str) -> str:
-    text = (ROOT / "requirements.txt").read_text(encoding="utf-8")
-    match = re.search(rf"^{re.escape(package)}==(\S+)$", text, re.MULTILINE | re.IGNORECASE)
-    assert match, f"{package} is not pinned with == in requirements.txt"
-    return match.group(1)
+from tests.pins import assert_pins_hold, importers
 
 
 def test_versions_are_the_pinned_ones():
-    assert fi.FPDF2_PIN == pinned("fpdf2"), "requirements.txt pins another fpdf2: re-check the adapter, then its pin"
-    assert fi.FONTTOOLS_PIN == pinned("fonttools"), "requirements.txt pins another fontTools: re-check the adapter"
-    assert fi.version_problems() == [], "installed fpdf2/fontTools differ from the adapter's pins"
+    assert_pins_hold(fi.PINS, fi.version_problems)
 
 
-def test_a_version_change_is_reported():
-    problems = fi.version_problems({"fpdf2": "2.9.0", "fonttools": fi.FONTTOOLS_PIN})
-    assert problems == ["fpdf2 2.9.0 installed, core/pdf/fpdf_internals.py written for 2.8.9"]
+def test_only_the_adapter_reaches_into_the_libraries():
+    private = r"fontTools\.ttLib\.tables\._\w+|fpdf\.output|fpdf\.line_break"
+    assert importers(private, adapter="core/pdf/fpdf_internals.py") == []
+    base = Path(fi.__file__).with_name("base.py").read_text(encoding="utf-8")
+    for name in ("__new__(TTFFont", "__slots__", "SubsetMap", "_fallback_font_ids", ".reader", "OutputProducer"):
+        assert name not in base, name
 
 
 def test_ttffont_slots_are_exactly_the_ones_the_copy_handles():
