@@ -23,13 +23,19 @@ def _common_passwords() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
 
 
+def length_rule(min_length: int) -> str:
+    """The length rule as the screens state it, for the minimum in force (policy ``security.min_password_length``)."""
+    return f"至少 {min_length} 个字符，最多 {BCRYPT_MAX_BYTES} 字节（约 {BCRYPT_MAX_BYTES // 3} 个汉字）"
+
+
 def check_new_password(password: str, *, min_length: int = 8, username: str = "") -> None:
     if password is None or password != password.strip():
         raise DomainError("密码首尾不能有空格", field="password")
     if len(password) < min_length:
         raise DomainError(f"密码至少需要 {min_length} 个字符", field="password")
     if len(password.encode("utf-8")) > BCRYPT_MAX_BYTES:
-        raise DomainError("密码过长：最多 72 个字节（约 24 个汉字或 72 个英文字符）", field="password")
+        raise DomainError(f"密码过长：最多 {BCRYPT_MAX_BYTES} 个字节（约 {BCRYPT_MAX_BYTES // 3} 个汉字或 "
+                          f"{BCRYPT_MAX_BYTES} 个英文字符）", field="password")
     lowered = password.lower()
     if lowered in _common_passwords():
         raise DomainError("该密码过于常见，容易被猜中，请换一个", field="password")

@@ -218,11 +218,12 @@ def signed_in_app(username: str):
 
     from db.services.auth import session_user
     from ui.auth_gate import ISSUED_KEY, SEEN_KEY
+    from ui.authenticator_adapter import signed_in_state
 
     user = session_user(username)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     moment = datetime.now(UTC)
-    for key, value in {"authentication_status": True, "username": user.username, "name": user.display_name,
+    for key, value in {**signed_in_state(user.username, user.display_name),
                        ISSUED_KEY: moment, SEEN_KEY: moment}.items():
         at.session_state[key] = value
     timed_run(at)  # lands on the home page

@@ -29,6 +29,7 @@ from db import engine as engine_module  # noqa: E402
 from db.bootstrap import bootstrap, ensure_company  # noqa: E402
 from db.models import OrgUnit, User, UserRole  # noqa: E402
 from db.services.auth import hash_password  # noqa: E402
+from tests import pdftools  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_PASSWORD = "Test-pass-2026"
@@ -164,3 +165,9 @@ def make_actor(org, db_url):
             return Actor(user_id=user.id, username=username, name=user.display_name, grants=(Grant(role, office_id),))
 
     return make
+
+
+@pytest.fixture
+def pdftotext_required() -> str:
+    """pdftotext's path; skips locally without poppler-utils, fails in CI (``tests/pdftools.py``)."""
+    return pdftools.pdftotext()

@@ -6,6 +6,10 @@
 - Logout is rendered before ``login()`` so the cookie deletion stays mounted (pitfall 2), and it ends
   every session of the user server-side (``sessions_valid_after``), because the cookie itself cannot be revoked.
 - ``Authenticate`` is built once per script run, here, never cached (pitfall 5).
+- Whether a session or a remembered login (cookie) may go on is the service's answer
+  (``auth_service.session_problem`` / ``cookie_login``, rules in ``core.sessions``); the gate only asks.
+- Everything that touches the library's internals (the replaced password check, the cookie format, its
+  session-state keys) is in ``ui/authenticator_adapter.py``, pinned and contract-tested.
 """
 
 from __future__ import annotations
@@ -13,16 +17,14 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-import jwt
 import streamlit as st
-import streamlit_authenticator as stauth
-from streamlit_authenticator import LoginError
 
 from db.services import auth as auth_service
 from db.services.policy import policy_at
+from ui.authenticator_adapter import Authenticator, LoginRefused
 from ui.fmt import now as utc_now
 
 log = logging.getLogger("security")
@@ -46,81 +48,51 @@ def cookie_key() -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-def _entry(name: str) -> dict:
-    return {"name": name, "password": "", "email": "", "roles": [], "failed_login_attempts": 0, "logged_in": False}
-
-
-def _cookie_session(key: str, expiry_days: float) -> tuple[str, datetime] | None:
-    raw = st.context.cookies.get(COOKIE_NAME) if COOKIE_NAME in st.context.cookies else None
-    if not isinstance(raw, str) or not raw:
-        return None
-    try:
-        token = jwt.decode(raw, key, algorithms=["HS256"])
-        exp = datetime.fromtimestamp(float(token["exp_date"]), UTC)
-        username = str(token["username"])
-    except (jwt.PyJWTError, KeyError, TypeError, ValueError):
-        return None
-    # The library stores only the expiry: the issue time is the expiry minus the cookie lifetime.
-    return username, exp - timedelta(days=expiry_days)
-
-
 def login_gate() -> auth_service.SessionUser | None:
     """Draw the login form or return the signed-in user; ``None`` means the page must stop."""
     now = utc_now()
     ss = st.session_state
     policy = policy_at(now)
-    expiry_days = policy["security.absolute_timeout_hours"] / 24
-    key = cookie_key()
-    credentials: dict = {"usernames": {}}
-    authenticator = stauth.Authenticate(credentials, cookie_name=COOKIE_NAME, cookie_key=key,
-                                        cookie_expiry_days=expiry_days, auto_hash=False, login_sleep_time=0)
-    users = credentials["usernames"]
-    def check_credentials(username: str, password: str) -> bool:
+
+    def check_password(username: str, password: str) -> str | None:
         # The client address is read only when a password is checked (not on every signed-in click).
         ip = st.context.ip_address
         source = ip if isinstance(ip, str) else ""  # AppTest has no client address
         result = auth_service.verify_login(username, password, source=source, now=utc_now())
         if result.ok:
-            users[username] = _entry(result.display_name)
             ss[ISSUED_KEY] = ss[SEEN_KEY] = utc_now()
             ss.pop(MSG_KEY, None)
-            return True
+            return result.display_name
         ss[MSG_KEY] = result.message
-        return False
+        return None
 
-    authenticator.authentication_controller.authentication_model.check_credentials = check_credentials
+    authenticator = Authenticator(cookie_name=COOKIE_NAME, cookie_key=cookie_key(),
+                                  cookie_expiry_days=policy["security.absolute_timeout_hours"] / 24,
+                                  check_password=check_password)
 
     user = None
-    if ss.get("authentication_status") and ss.get("username"):
-        user = auth_service.session_user(ss["username"])
+    if authenticator.signed_in_username():
+        user = auth_service.session_user(authenticator.signed_in_username())
         problem = auth_service.session_problem(user, issued_at=ss.get(ISSUED_KEY) or now,
                                                last_seen=ss.get(SEEN_KEY), now=now, policy=policy)
         if problem:
-            log.info("session ended for %s: %s", ss.get("username"), problem)
-            authenticator.logout(location="unrendered")
+            log.info("session ended for %s: %s", authenticator.signed_in_username(), problem)
+            authenticator.end_session()
             ss[MSG_KEY], user = problem, None
         else:
-            users[user.username] = _entry(user.display_name)
-    elif not ss.get("logout"):
-        cookie = _cookie_session(key, expiry_days)
+            authenticator.admit(user.username, user.display_name)
+    elif not authenticator.logged_out():
+        cookie = authenticator.cookie()
         if cookie:
-            username, issued_at = cookie
-            candidate = auth_service.session_user(username)
-            problem = auth_service.session_problem(candidate, issued_at=issued_at, last_seen=None, now=now,
-                                                   policy=policy)
-            if problem is None and candidate.last_seen_at and now - candidate.last_seen_at > timedelta(
-                    minutes=policy["security.idle_timeout_minutes"]):
-                problem = "长时间未操作，已自动退出，请重新登录。"
-            if problem:
-                ss["logout"] = True  # stop the library's own cookie login for this browser session
-                ss[MSG_KEY] = problem
-                authenticator.cookie_controller.delete_cookie()
+            verdict = auth_service.cookie_login(cookie.username, issued_at=cookie.issued_at, now=now, policy=policy)
+            if verdict.problem:
+                ss[MSG_KEY] = verdict.problem
+                authenticator.refuse_cookie()
             else:
-                users[candidate.username] = _entry(candidate.display_name)
-                ss[ISSUED_KEY], ss[SEEN_KEY] = issued_at, now
+                authenticator.admit(verdict.user.username, verdict.user.display_name)
+                ss[ISSUED_KEY], ss[SEEN_KEY] = cookie.issued_at, now
 
-    def on_logout(_info: dict) -> None:
-        username = _info.get("username") or ""
+    def on_logout(username: str) -> None:
         signed_in = auth_service.session_user(username)
         if signed_in:
             auth_service.end_sessions(signed_in.user_id, now=utc_now(), reason="退出登录")
@@ -128,20 +100,20 @@ def login_gate() -> auth_service.SessionUser | None:
 
     logout_drawn = user is not None
     if logout_drawn:
-        authenticator.logout("退出登录", location="sidebar", key="logout_btn", callback=on_logout)
+        authenticator.logout_button("退出登录", key="logout_btn", on_logout=on_logout)
     # A narrow centred column: a full-width form on a wide page reads badly.
-    column = st.columns([1, 2, 1])[1] if not ss.get("authentication_status") else st.container()
+    column = st.columns([1, 2, 1])[1] if not authenticator.signed_in() else st.container()
     try:
         with column:
-            authenticator.login(location="main", fields=LOGIN_FIELDS, key="login_form")
-    except LoginError as exc:  # a cookie for a user who is no longer allowed in
+            authenticator.login_form(fields=LOGIN_FIELDS, key="login_form")
+    except LoginRefused as exc:  # a cookie for a user who is no longer allowed in
         log.info("login refused: %s", exc)
         ss[MSG_KEY] = "登录已失效，请重新登录。"
 
-    if not ss.get("authentication_status"):
+    if not authenticator.signed_in():
         message = ss.get(MSG_KEY)
         with column:
-            if ss.get("authentication_status") is False:
+            if authenticator.failed():
                 st.error(message or "用户名或密码错误")
             elif message:
                 st.info(message)
@@ -149,13 +121,13 @@ def login_gate() -> auth_service.SessionUser | None:
                 st.caption("请输入用户名和密码。忘记密码请联系系统管理员重置。")
         return None
 
-    user = user or auth_service.session_user(ss["username"])
+    user = user or auth_service.session_user(authenticator.signed_in_username())
     if user is None or not user.active:
-        authenticator.logout(location="unrendered")
+        authenticator.end_session()
         st.error("账号已停用或不存在，请联系系统管理员。")
         return None
     if not logout_drawn:  # signed in by this very run (form or cookie): the button must be there at once
-        authenticator.logout("退出登录", location="sidebar", key="logout_btn", callback=on_logout)
+        authenticator.logout_button("退出登录", key="logout_btn", on_logout=on_logout)
     ss[SEEN_KEY] = now
     if not ss.get(SEEN_SAVED_KEY) or now - ss[SEEN_SAVED_KEY] > timedelta(seconds=60):
         auth_service.touch(user.user_id, now=now)

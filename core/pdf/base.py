@@ -12,32 +12,28 @@ its output step subsets that whole font again. The shipped fonts are therefore p
 once per process into a read-only ``_SharedFace`` (shared by every thread of the
 server), each document gets its own light ``TTFFont`` copy of it, and just before
 output that copy's font program is replaced by one holding only the glyphs the
-document used, so fpdf2 subsets a few hundred glyphs instead of 22,000.
+document used, so fpdf2 subsets a few hundred glyphs instead of 22,000. Every step of that which
+needs fpdf2's or fontTools' internals goes through ``core/pdf/fpdf_internals.py`` (pinned, contract-tested).
 """
 
 from __future__ import annotations
 
-import copy
 import struct
 import threading
 import unicodedata
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from io import BytesIO
 from pathlib import Path
-from typing import Any
 
-from fontTools.ttLib import TTFont, newTable
-from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
-from fontTools.ttLib.tables._g_l_y_f import Glyph as TTGlyph
-from fpdf import FPDF, FontFace
-from fpdf.enums import TextEmphasis, WrapMode
-from fpdf.fonts import SubsetMap, TTFFont
-from fpdf.line_break import Fragment
-from fpdf.output import OutputProducer
+from fontTools.ttLib import TTFont
+from fpdf import FontFace
+from fpdf.enums import WrapMode
+from fpdf.fonts import TTFFont
 from fpdf.table import Table
+
+from core.pdf import fpdf_internals as internals
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "assets" / "fonts"
 # Debian's fonts-noto-cjk: the full SC face covers characters outside GBK (e.g. 𠮷).
@@ -70,6 +66,23 @@ def font_path(bold: bool = False) -> Path:
 _COPIED_TABLES = ("head", "hhea", "maxp", "OS/2", "name", "cvt ", "fpgm", "prep", "gasp")
 
 
+# Composite glyph flags (OpenType spec, 'glyf' table): what follows each component's glyph id.
+_ARGS_ARE_WORDS, _HAVE_SCALE, _MORE_COMPONENTS, _HAVE_XY_SCALE, _HAVE_2X2 = 0x0001, 0x0008, 0x0020, 0x0040, 0x0080
+
+
+def composite_glyph_ids(glyph: bytes) -> list[int]:
+    """Glyph ids a TrueType composite glyph is built from ([] for a simple or empty glyph)."""
+    if len(glyph) < 2 or struct.unpack_from(">h", glyph)[0] >= 0:
+        return []
+    ids, i, flags = [], 10, _MORE_COMPONENTS  # after numberOfContours and the bounding box
+    while flags & _MORE_COMPONENTS:
+        flags, gid = struct.unpack_from(">HH", glyph, i)
+        ids.append(gid)
+        i += 4 + (4 if flags & _ARGS_ARE_WORDS else 2)
+        i += 2 if flags & _HAVE_SCALE else 4 if flags & _HAVE_XY_SCALE else 8 if flags & _HAVE_2X2 else 0
+    return ids
+
+
 class _SharedFace:
     """A TrueType (glyf) font parsed once per process and shared by all documents and threads.
 
@@ -82,8 +95,8 @@ class _SharedFace:
         self.path = path
         self.data = path.read_bytes()
         # fpdf2 computes the cmap, widths and PDF font descriptor; keep its object as the template.
-        proto = TTFFont(FPDF(), path, "proto", "")
-        if proto.is_cff or "glyf" not in proto.ttfont:
+        proto = internals.parse_template(path)
+        if not internals.is_truetype(proto):
             raise ValueError(f"{path.name}: expected TrueType (glyf) outlines; rebuild with scripts/build_cjk_font.py")
         self.proto = proto
         ttfont = proto.ttfont
@@ -93,48 +106,33 @@ class _SharedFace:
         hmtx = ttfont["hmtx"].metrics
         self.advances = array("H", (hmtx[name][0] for name in order))
         self.lsbs = array("h", (hmtx[name][1] for name in order))
-        glyf_start = ttfont.reader.tables["glyf"].offset
+        glyf_start = internals.table_offset(ttfont, "glyf")
         loca = ttfont["loca"]
         self.glyph_at = array("L", (glyf_start + loca[i] for i in range(len(order) + 1)))  # offsets in data
-        self.tables = {tag: ttfont.reader[tag] for tag in _COPIED_TABLES if tag in ttfont.reader}
+        self.tables = internals.raw_tables(ttfont, _COPIED_TABLES)
         # The 32-byte post header as format 3 (no glyph names; fpdf2 needs ids, not names).
-        self.post_header = struct.pack(">l", 0x00030000) + ttfont.reader["post"][4:32]
+        self.post_header = struct.pack(">l", 0x00030000) + internals.raw_tables(ttfont, ["post"])["post"][4:32]
         self.components = {
-            name: tuple(TTGlyph(self._glyph_data(i)).getComponentNames(None))
+            name: tuple(order[gid] for gid in composite_glyph_ids(self._glyph_data(i)))
             for i, name in enumerate(order)
             if self.glyph_at[i + 1] - self.glyph_at[i] >= 2
             and struct.unpack_from(">h", self.data, self.glyph_at[i])[0] < 0  # numberOfContours < 0: composite
         }
-        ttfont.close()
-        proto.ttfont = None  # the template's font program is never used again
+        internals.release_font_program(proto)  # the template's font program is never used again
 
     def _glyph_data(self, gid: int) -> bytes:
         return self.data[self.glyph_at[gid] : self.glyph_at[gid + 1]]
 
-    def attach(self, pdf: FPDF, family: str, style: str) -> None:
-        """Register this face in ``pdf`` as ``family``/``style`` (what ``pdf.add_font`` would do)."""
-        font = TTFFont.__new__(TTFFont)
-        for slot in TTFFont.__slots__:
-            if hasattr(self.proto, slot):
-                setattr(font, slot, getattr(self.proto, slot))  # read-only ones stay shared: cmap, glyph_ids
-        # Per-document state (fpdf2 writes to these while laying out and writing the PDF).
-        font.i = len(pdf.fonts) + 1
-        font.fontkey = f"{family.lower()}{style}"
-        font.emphasis = TextEmphasis.coerce(style)
-        font.cw = self.proto.cw.copy()  # a defaultdict: reading an unknown char inserts it
-        font.desc = copy.copy(self.proto.desc)  # output sets its object id and font file
-        font.missing_glyphs = []
-        font.biggest_size_pt = 0
-        font._hbfont = None
-        font.color_font = None
-        # The whole font, opened lazily from memory: only used if a document is written without cut().
-        font.ttfont = TTFont(BytesIO(self.data), lazy=True, recalcTimestamp=False)
-        font.subset = SubsetMap(font)
-        pdf.fonts[font.fontkey] = font
+    def attach(self, pdf: FormPDF, family: str, style: str) -> None:
+        """Register this face in ``pdf`` as ``family``/``style`` (what ``pdf.add_font`` would do).
+
+        The whole font is opened lazily from memory: only used if a document is written without cut()."""
+        internals.attach_copy(pdf, self.proto, family, style, internals.open_font_program(self.data))
 
     def cut(self, font: TTFFont) -> TTFont:
         """A fresh font holding only the glyphs ``font`` (attached to one document) has used."""
-        names = {glyph.glyph_name for glyph, _ in font.subset.items() if glyph is not None}
+        used = list(internals.used_glyphs(font))
+        names = {name for name, _ in used}
         names.add(".notdef")
         todo = [n for n in names if n in self.components]
         while todo:
@@ -144,53 +142,13 @@ class _SharedFace:
                     todo.append(component)
         gids = {name: self.gid[name] for name in names}
         order = sorted(names, key=gids.__getitem__)  # .notdef (id 0) first
-        cut = TTFont(recalcBBoxes=False, recalcTimestamp=False)
-        cut.setGlyphOrder(order)
-        for tag, data in [*self.tables.items(), ("post", self.post_header)]:
-            table = newTable(tag)
-            table.decompile(data, cut)
-            cut[tag] = table
-        hmtx = newTable("hmtx")
-        hmtx.metrics = {name: (self.advances[gids[name]], self.lsbs[gids[name]]) for name in order}
-        cut["hmtx"] = hmtx
-        cut["cmap"] = _cmap(
-            (cp, glyph.glyph_name) for glyph, _ in font.subset.items() if glyph is not None and isinstance(glyph.unicode, tuple)
-            for cp in glyph.unicode if self.proto.cmap.get(cp) == glyph.glyph_name
+        return internals.build_truetype(
+            order,
+            tables={**self.tables, "post": self.post_header},
+            metrics={name: (self.advances[gids[name]], self.lsbs[gids[name]]) for name in order},
+            cmap={cp: name for name, cps in used for cp in cps if self.proto.cmap.get(cp) == name},
+            glyph_data={name: self._glyph_data(gids[name]) for name in order},
         )
-        glyf = newTable("glyf")
-        glyf.glyphOrder = order
-        glyf.glyphs = {name: TTGlyph(self._glyph_data(gids[name])) for name in order}
-        cut["loca"] = newTable("loca")
-        cut["glyf"] = glyf
-        return cut
-
-
-def _cmap(pairs: Iterable[tuple[int, str]]) -> Any:
-    mapping = dict(pairs)
-    cmap = newTable("cmap")
-    cmap.tableVersion = 0
-    cmap.tables = []
-    for fmt, enc in ((4, 1), (12, 10)):
-        if fmt == 12 and max(mapping, default=0) <= 0xFFFF:
-            continue
-        sub = CmapSubtable.newSubtable(fmt)
-        sub.platformID, sub.platEncID, sub.language = 3, enc, 0
-        sub.cmap = {cp: name for cp, name in mapping.items() if fmt == 12 or cp <= 0xFFFF}
-        cmap.tables.append(sub)
-    return cmap
-
-
-class _CutFontsOutputProducer(OutputProducer):
-    """Writes the PDF after replacing each shared font by the cut holding the document's glyphs.
-
-    (fpdf2 switches to its own producer for ``output(linearize=True)``: the PDF is still right,
-    it just subsets the whole font again, as slowly as without the shared faces.)
-    """
-
-    def bufferize(self) -> bytearray:
-        if isinstance(self.fpdf, FormPDF):
-            self.fpdf._cut_shared_fonts()
-        return super().bufferize()
 
 
 _faces: dict[Path, _SharedFace] = {}
@@ -225,7 +183,7 @@ class _CallableTitle(str):
         self._draw(text, subtitle)
 
 
-class FormPDF(FPDF):
+class FormPDF(internals.HookedFPDF):
     """A4 form with header/footer frame; call helpers in reading order, then ``output_bytes()``."""
 
     def __init__(
@@ -265,9 +223,9 @@ class FormPDF(FPDF):
             # Parsing and subsetting the two 20 MB TTCs triples the time of every form, yet only
             # rare names need them. Declare the fallback font keys now, so fpdf2 consults
             # get_fallback_font() for characters the GBK font lacks, and load the faces there.
-            self._fallback_font_ids = [FALLBACK_FAMILY.lower() + style for style in self._pending_fallback]
             # A bold rare character may still use the regular face if bold is not installed.
-            self._fallback_font_exact_match = False
+            self.declare_fallback_fonts([FALLBACK_FAMILY.lower() + style for style in self._pending_fallback],
+                                        exact_match=False)
 
     def get_fallback_font(self, char: str, style: str = "") -> str | None:
         """fpdf2 hook, called for a character the current font lacks: load the system faces once."""
@@ -275,28 +233,6 @@ class FormPDF(FPDF):
         for font_style, path in pending.items():
             self.add_font(FALLBACK_FAMILY, font_style, path, collection_font_number=SYSTEM_SC_FACE)
         return super().get_fallback_font(char, style)
-
-    def _parse_chars(self, text: str, markdown: bool, **kwargs: Any) -> Iterator[Fragment]:
-        """fpdf2 (2.8.9) internal: split text into fragments, skipping fallback handling when not needed.
-
-        With fallback fonts declared, fpdf2 walks the text one character at a time (re-slicing it
-        each step) to find characters the font lacks; without, it takes the whole string as one
-        fragment. Nearly all text is covered by the GBK font, so take the fast path when it is.
-        """
-        font = self.current_font
-        if (
-            self._fallback_font_ids
-            and not markdown
-            and not self.text_shaping
-            and isinstance(font, TTFFont)
-            and all(c == "\n" or ord(c) in font.cmap for c in text)
-        ):
-            fallback_ids, self._fallback_font_ids = self._fallback_font_ids, []
-            try:
-                return iter(list(super()._parse_chars(text, markdown, **kwargs)))
-            finally:
-                self._fallback_font_ids = fallback_ids
-        return super()._parse_chars(text, markdown, **kwargs)
 
     # ---- page frame -------------------------------------------------------------------------
 
@@ -432,20 +368,14 @@ class FormPDF(FPDF):
 
     # ---- output -----------------------------------------------------------------------------
 
-    def output(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        """fpdf2's output; the shared fonts are cut down to this document's glyphs on the way.
+    def before_output(self) -> None:
+        """Replace each shared font by the cut holding this document's glyphs.
 
-        The cut happens in the output producer, i.e. after fpdf2 has drawn the last footer and
-        filled in the page count, the last steps that use new glyphs.
+        fpdf2 calls this as it writes the PDF, i.e. after it has drawn the last footer and filled in
+        the page count, the last steps that use new glyphs.
         """
-        kwargs.setdefault("output_producer_class", _CutFontsOutputProducer)
-        return super().output(*args, **kwargs)
-
-    def _cut_shared_fonts(self) -> None:
         for fontkey, face in self._shared_faces.items():
-            font = self.fonts[fontkey]
-            full, font.ttfont = font.ttfont, face.cut(font)
-            full.close()
+            internals.replace_font_program(self.fonts[fontkey], face.cut(self.fonts[fontkey])).close()
         self._shared_faces = {}
 
     def output_bytes(self) -> bytes:
@@ -454,11 +384,8 @@ class FormPDF(FPDF):
             # fpdf2 subsets its font objects in place while writing, so render only once.
             self._pdf_bytes = bytes(self.output())
         data = self._pdf_bytes
-        missing: list[str] = []
-        for font in self.fonts.values():
-            # fpdf2 records code points it could not map (after trying fallbacks) per font.
-            if isinstance(font, TTFFont):
-                missing.extend(chr(cp) for cp in font.missing_glyphs)
+        # fpdf2 records code points it could not map (after trying fallbacks) per font.
+        missing = [chr(cp) for cp in internals.missing_code_points(self)]
         # Control characters (tabs etc.) are layout, not glyphs.
         missing = [c for c in dict.fromkeys(missing) if unicodedata.category(c) != "Cc"]
         if missing:

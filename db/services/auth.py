@@ -17,6 +17,7 @@ import bcrypt
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
+from core import sessions
 from core.errors import DomainError
 from core.passwords import BCRYPT_MAX_BYTES, check_new_password
 from core.permissions import Actor, Grant
@@ -150,20 +151,49 @@ def touch(user_id: int, *, now: datetime) -> None:
 
 def session_problem(user: SessionUser | None, *, issued_at: datetime, last_seen: datetime | None,
                     now: datetime, policy: PolicyBook | None = None) -> str | None:
-    """Why this session must end, in Chinese, or None if it is still valid. The login gate passes the policy it
-    already read for this run (``policy``), so a click resolves the policy book once."""
+    """Why this signed-in session must end, in Chinese, or None if it is still valid (``core.sessions``).
+
+    ``last_seen``: the session's own last click. The login gate passes the policy it already read for this
+    run (``policy``), so a click resolves the policy book once."""
     if user is None or not user.active:
-        return "账号已停用或不存在，请联系系统管理员。"
-    if issued_at < user.sessions_valid_after:
-        return "您的登录已失效（已退出、密码已修改或被管理员重置），请重新登录。"
-    if policy is None:
-        with read_session() as s:
-            policy = policy_in(s, at=now)
-    if now - issued_at > timedelta(hours=policy["security.absolute_timeout_hours"]):
-        return "登录已超过最长时限，请重新登录。"
-    if last_seen and now - last_seen > timedelta(minutes=policy["security.idle_timeout_minutes"]):
-        return "长时间未操作，已自动退出，请重新登录。"
-    return None
+        return sessions.DISABLED
+    return sessions.session_end_reason(active=user.active, issued_at=issued_at, valid_after=user.sessions_valid_after,
+                                       last_activity=last_seen, now=now, policy=policy or _policy(now))
+
+
+@dataclass(frozen=True)
+class CookieLogin:
+    """The answer to a login remembered by the browser: the user to sign in, or why not (``problem``)."""
+
+    user: SessionUser | None
+    problem: str | None
+
+
+def cookie_login(username: str, *, issued_at: datetime, now: datetime,
+                 policy: PolicyBook | None = None) -> CookieLogin:
+    """May a valid login cookie, issued at ``issued_at``, sign ``username`` in again now?
+
+    Refused when the account is disabled, the user's sessions were ended after the cookie was issued, the
+    sign-in is older than the absolute timeout, or the user has been idle in every session for longer than
+    the idle timeout (the cookie must not outlive the idle rule of the session it came from).
+    """
+    user = session_user(username)
+    if user is None or not user.active:
+        return CookieLogin(None, sessions.DISABLED)
+    problem = sessions.session_end_reason(active=user.active, issued_at=issued_at,
+                                          valid_after=user.sessions_valid_after, last_activity=user.last_seen_at,
+                                          now=now, policy=policy or _policy(now))
+    return CookieLogin(None if problem else user, problem)
+
+
+def _policy(now: datetime) -> PolicyBook:
+    with read_session() as s:
+        return policy_in(s, at=now)
+
+
+def min_password_length(*, now: datetime) -> int:
+    """The shortest password the policy book allows now (screens show it; the services enforce it)."""
+    return _policy(now)["security.min_password_length"]
 
 
 def end_sessions(user_id: int, *, now: datetime, reason: str, actor: Actor | None = None,

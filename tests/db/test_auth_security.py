@@ -297,3 +297,26 @@ def test_bootstrap_with_a_given_initial_password_writes_no_file(tmp_path, monkey
     assert not (tmp_path / "admin-initial-password.txt").exists()
     assert _session("admin").must_change_password
     engine_module.reset_engines()
+
+
+def test_a_cookie_idle_past_the_policy_timeout_is_refused_by_the_service(db_url, admin, zhang, now):
+    """The idle rule of cookie logins is the service's (it used to live only in ui/auth_gate.py)."""
+    issued = now
+    auth.touch(zhang, now=now + timedelta(minutes=10))  # last click in any session
+    back = now + timedelta(minutes=10 + 31)  # the browser returns with its cookie, 31 minutes later
+    verdict = auth.cookie_login("zhang", issued_at=issued, now=back)
+    assert verdict.user is None and "未操作" in verdict.problem
+    # within the idle timeout the same cookie signs the user in again
+    verdict = auth.cookie_login("zhang", issued_at=issued, now=now + timedelta(minutes=10 + 29))
+    assert verdict.problem is None and verdict.user.username == "zhang"
+    # the timeout is the policy book's: lengthened to an hour, the 31-minute pause is accepted
+    policy_service.set_value(actor=admin, key="security.idle_timeout_minutes", value=60, effective_from=now,
+                             reason="客户确认", now=now)
+    assert auth.cookie_login("zhang", issued_at=issued, now=back).problem is None
+    # the other rules hold for cookies too: ended sessions, the absolute timeout, a disabled account
+    late = issued + timedelta(hours=12, seconds=1)
+    auth.touch(zhang, now=late - timedelta(minutes=1))
+    assert "最长时限" in auth.cookie_login("zhang", issued_at=issued, now=late).problem
+    auth.end_sessions(zhang, now=back, reason="退出登录")
+    assert "失效" in auth.cookie_login("zhang", issued_at=issued, now=back).problem
+    assert "停用" in auth.cookie_login("nobody", issued_at=back, now=back).problem

@@ -17,9 +17,11 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from core import complaints as complaint_rules
 from core.roles import Role
 from db.engine import get_engine
 from db.models import AuditLog, Customer, Notice, NumberSequence, PolicyChange, User, Zone
+from db.services import complaints as complaint_service
 from db.services import org as org_service
 from db.services import people as people_service
 from db.services import policy as policy_service
@@ -33,11 +35,6 @@ THREADS = 16
 WRITES_PER_THREAD = 100
 YEAR = 2026
 
-try:  # the complaints module is built in parallel: include its intake once it exists
-    from core import complaints as complaint_rules
-    from db.services import complaints as complaint_service
-except ImportError:  # pragma: no cover - before the complaints issue lands
-    complaint_service = None
 
 
 def run_threads(count: int, work: Callable[[int], None]) -> list[BaseException]:
@@ -76,7 +73,7 @@ def _complaint_data(office_id: int, now, n):
     )
 
 
-KINDS = ["policy", "zone", "customer", "notice", "number"] + (["complaint"] if complaint_service else [])
+KINDS = ["policy", "zone", "customer", "notice", "number", "complaint"]
 
 
 def test_mixed_writes_from_16_threads_are_all_kept_exactly_once(db_url, org, make_actor, now):
@@ -141,11 +138,10 @@ def test_mixed_writes_from_16_threads_are_all_kept_exactly_once(db_url, org, mak
         versions = s.exec(select(PolicyChange.id)).all()
     assert len(set(versions)) == len(versions) == done["policy"]
 
-    if complaint_service:
-        assert after["complaint"] - before["complaint"] == done["complaint"]
-        assert len(set(complaint_numbers)) == len(complaint_numbers) == done["complaint"]
-        serials = sorted(int(n.rsplit("-", 1)[1]) for n in complaint_numbers)
-        assert serials == list(range(1, done["complaint"] + 1)), "gap or duplicate in TS numbers"
+    assert after["complaint"] - before["complaint"] == done["complaint"]
+    assert len(set(complaint_numbers)) == len(complaint_numbers) == done["complaint"]
+    serials = sorted(int(n.rsplit("-", 1)[1]) for n in complaint_numbers)
+    assert serials == list(range(1, done["complaint"] + 1)), "gap or duplicate in TS numbers"
 
 
 def test_a_double_submitted_form_writes_one_row(db_url, org, make_actor, now):
@@ -168,7 +164,6 @@ def test_a_double_submitted_form_writes_one_row(db_url, org, make_actor, now):
     assert _count(db_url, AuditLog, AuditLog.action == "user.create") == 1
 
 
-@pytest.mark.skipif(complaint_service is None, reason="complaints module not present yet")
 def test_a_double_submitted_complaint_writes_one_complaint(db_url, org, make_actor, now):
     clerk = make_actor(Role.CLERK, org.office_a)
     numbers: list[str] = []

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
-import pytest
-
 from core.pdf.complaint_forms import SheetData, callback_record, complaint_sheet
+from tests.pdftools import needs_pdftotext
 from tests.unit.test_pdf_base import pdf_text
-
-needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
 
 DATA = SheetData(
     number="TS-2026-000123", office="东方家园管理处", property_label="东方苑 3幢 1单元 502", complainant="王业主 138****5678",

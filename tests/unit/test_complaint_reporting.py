@@ -3,7 +3,6 @@ and the PDFs of 快报, 专题报告 and 质量简报 (Chinese text extracts, ev
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -14,10 +13,10 @@ from core.complaints import ClosedCase, Grade, Satisfaction, State
 from core.errors import DomainError
 from core.pdf import complaint_forms as forms
 from core.policy import resolve
+from tests.pdftools import needs_pdftotext
 from tests.unit.test_complaint_pdfs import DATA
 from tests.unit.test_pdf_base import pdf_text
 
-needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
 T0 = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 
 

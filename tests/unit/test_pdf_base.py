@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import re
-import shutil
 import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -16,9 +15,8 @@ from fontTools.ttLib import TTFont
 
 from core.pdf import base
 from core.pdf.base import FormPDF, MissingGlyphError, font_path
+from tests.pdftools import needs_pdftotext, pdftotext
 
-PDFTOTEXT = shutil.which("pdftotext")
-needs_pdftotext = pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) not installed")
 HAS_SYSTEM_FALLBACK = (base.SYSTEM_CJK_DIR / "NotoSansCJK-Regular.ttc").exists()
 
 PRINTED_AT = datetime(2024, 5, 6, 14, 30)
@@ -30,7 +28,7 @@ def pdf_text(data: bytes, tmp_path: Path, page: int | None = None) -> str:
     """Text of the PDF (or one page) in content order, with all whitespace removed."""
     path = tmp_path / "doc.pdf"
     path.write_bytes(data)
-    args = [PDFTOTEXT, "-raw", "-enc", "UTF-8"]
+    args = [pdftotext(), "-raw", "-enc", "UTF-8"]
     if page is not None:
         args += ["-f", str(page), "-l", str(page)]
     out = subprocess.run([*args, str(path), "-"], check=True, capture_output=True).stdout
@@ -143,8 +141,7 @@ def test_rare_character_outside_gbk_uses_system_fallback(tmp_path):
     data = pdf.output_bytes()
     assert data.count(b"/FontFile2") == 2  # GBK regular + bold (TrueType)
     assert data.count(b"/FontFile3") == 2  # fallback regular + bold (the system CFF faces)
-    if PDFTOTEXT:
-        assert "吉𠮷家" in pdf_text(data, tmp_path)
+    assert "吉𠮷家" in pdf_text(data, tmp_path)  # skips here only locally without pdftotext
 
 
 def test_rare_character_without_fallback_raises(monkeypatch, tmp_path):

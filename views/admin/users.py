@@ -5,9 +5,11 @@ from datetime import datetime, time, timedelta
 import streamlit as st
 
 from core.errors import DomainError
+from core.passwords import length_rule
 from core.permissions import Action
 from core.roles import ROLE_LABELS
 from db.services import users
+from db.services.auth import min_password_length
 from db.services.base import EXPORT_LIMIT
 from db.services.org import list_units
 from ui.context import page_header, require
@@ -31,7 +33,8 @@ with st.expander("新建账号", icon=":material/person_add:"):
         c1, c2 = st.columns(2)
         username = c1.text_input("用户名 *", help="小写字母、数字、点、下划线")
         name = c2.text_input("姓名 *")
-        password = c1.text_input("初始密码 *", type="password", help="至少 8 位；用户首次登录须修改")
+        password = c1.text_input("初始密码 *", type="password",
+                                 help=f"{length_rule(min_password_length(now=now()))}；用户首次登录须修改")
         grants = st.multiselect("角色 @ 单位 *", role_pairs, format_func=pair_label)
         if st.form_submit_button("创建账号", type="primary"):
             try:
