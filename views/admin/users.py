@@ -21,11 +21,20 @@ actor = require(Action.USER_MANAGE)
 page_header("用户与角色", ":material/manage_accounts:", "账号、角色与所属单位；重置密码或停用账号会立即结束该用户的全部登录")
 
 units = {u.id: u.name for u in list_units(actor=actor)}
-role_pairs = [(r.value, uid) for r in ROLE_LABELS for uid in units]
 
 
 def pair_label(pair):
-    return f"{ROLE_LABELS[pair[0]]} @ {units[pair[1]]}"
+    return f"{ROLE_LABELS[pair[0]]} @ {units.get(pair[1], pair[1])}"
+
+
+def pairs_picker(key: str, label: str) -> list[tuple[str, int]]:
+    """Roles × units as two short lists (12 roles, ~50 units) instead of one list of every pair (~600 options)."""
+    c1, c2 = st.columns(2)
+    roles = c1.multiselect(f"{label}：角色", list(ROLE_LABELS), format_func=ROLE_LABELS.get, key=f"{key}_roles",
+                           placeholder="选择角色")
+    chosen_units = c2.multiselect(f"{label}：单位", list(units), format_func=units.get, key=f"{key}_units",
+                                  placeholder="选择单位")
+    return [(role.value if hasattr(role, "value") else role, uid) for role in roles for uid in chosen_units]
 
 
 with st.expander("新建账号", icon=":material/person_add:"):
@@ -35,7 +44,8 @@ with st.expander("新建账号", icon=":material/person_add:"):
         name = c2.text_input("姓名 *")
         password = c1.text_input("初始密码 *", type="password",
                                  help=f"{length_rule(min_password_length(now=now()))}；用户首次登录须修改")
-        grants = st.multiselect("角色 @ 单位 *", role_pairs, format_func=pair_label)
+        grants = pairs_picker("user_new", "授予 *")
+        st.caption("所选每个角色在所选每个单位各授予一次；不同单位担任不同角色的，创建后在“角色与单位”中追加。")
         if st.form_submit_button("创建账号", type="primary"):
             try:
                 users.create_user(actor=actor, username=username, display_name=name, password=password,
@@ -64,8 +74,10 @@ st.subheader(f"{row.display_name}（{row.username}）")
 tab_roles, tab_state, tab_deputy = st.tabs(["角色与单位", "启用与密码", "代理人"])
 with tab_roles:
     current = [tuple(p) for p in users.user_grants(actor=actor, user_id=row.id)]
-    chosen = st.multiselect("角色 @ 单位", role_pairs, default=[p for p in current if p in role_pairs],
-                            format_func=pair_label, key=f"grants_{row.id}")
+    kept = st.multiselect("现有角色 @ 单位（移除即收回）", current, default=current, format_func=pair_label,
+                          key=f"grants_{row.id}", placeholder="无")
+    added = pairs_picker(f"grants_add_{row.id}", "追加")
+    chosen = list(dict.fromkeys([*kept, *added]))
     if st.button("保存角色", key=f"save_grants_{row.id}", type="primary"):
         try:
             users.set_grants(actor=actor, user_id=row.id, grants=chosen, now=now())
