@@ -199,6 +199,11 @@ def severity(grade: Grade | str, policy: PolicyBook) -> int:
     return len(order) - order.index(Grade(grade))
 
 
+def threshold_phrase(n: float, unit: str, *, inclusive: bool) -> str:
+    """"3人以上" when 以上 includes the number (complaint.thresholds_inclusive), else "超过3人"."""
+    return f"{n:g}{unit}以上" if inclusive else f"超过{n:g}{unit}"
+
+
 def _at_least(value: float, threshold: float, inclusive: bool) -> bool:
     return value >= threshold if inclusive else value > threshold
 
@@ -207,7 +212,6 @@ def classify(facts: Facts, policy: PolicyBook) -> Classification:
     """Evaluate every trigger; the most severe one (by the policy's rank) decides."""
     inclusive = bool(policy["complaint.thresholds_inclusive"])
     cal = policy.calendar()
-    tip = "以上" if inclusive else "（不含本数）以上"
     triggers: list[Trigger] = []
     major, hot = policy.cite("complaint.major_collective"), policy.cite("complaint.hot_collective")
     if facts.lawsuit:
@@ -216,7 +220,7 @@ def classify(facts: Facts, policy: PolicyBook) -> Classification:
         triggers.append(Trigger(Grade.MAJOR, "已被媒体曝光", major))
     n = policy["complaint.major_collective"]
     if _at_least(facts.complainant_count, n, inclusive):
-        triggers.append(Trigger(Grade.MAJOR, f"{n}人{tip}集体投诉（{facts.complainant_count}人）", major))
+        triggers.append(Trigger(Grade.MAJOR, f"{threshold_phrase(n, '人', inclusive=inclusive)}集体投诉（{facts.complainant_count}人）", major))
     unresolved_ours = facts.our_fault and not facts.resolved
 
     def aged(key: str) -> bool:
@@ -233,11 +237,11 @@ def classify(facts: Facts, policy: PolicyBook) -> Classification:
     n = policy["complaint.hot_same_issue"]
     if _at_least(facts.same_issue_distinct_complainants, n, inclusive):
         amount, unit = policy.duration("complaint.same_issue_window")
-        triggers.append(Trigger(Grade.HOT, f"{_span(amount, unit)}内同一事项{n}位{tip}不同投诉人投诉"
+        triggers.append(Trigger(Grade.HOT, f"{_span(amount, unit)}内同一事项{threshold_phrase(n, '位', inclusive=inclusive)}不同投诉人投诉"
                                 f"（{facts.same_issue_distinct_complainants}位）", policy.cite("complaint.hot_same_issue")))
     n = policy["complaint.hot_collective"]
     if _at_least(facts.complainant_count, n, inclusive):
-        triggers.append(Trigger(Grade.HOT, f"{n}人{tip}集体投诉（{facts.complainant_count}人）", hot))
+        triggers.append(Trigger(Grade.HOT, f"{threshold_phrase(n, '人', inclusive=inclusive)}集体投诉（{facts.complainant_count}人）", hot))
     if unresolved_ours and aged("complaint.hot_unresolved"):
         amount, unit = policy.duration("complaint.hot_unresolved")
         triggers.append(Trigger(Grade.HOT, f"因我方原因{_span(amount, unit)}未解决", policy.cite("complaint.hot_unresolved")))
@@ -317,7 +321,7 @@ TRANSITIONS: dict[Step, dict[State, State]] = {
     Step.REOPEN: {State.CLOSED: State.REOPENED, State.CALLBACK_DONE: State.REOPENED},
 }
 
-_REFUSALS: dict[Step, tuple[str, str]] = {
+STEP_REFUSALS: dict[Step, tuple[str, str]] = {
     Step.ASSIGN: ("只有已受理或重新处理中的投诉可以派单", C_FLOW),
     Step.HANDLE: ("投诉须先派单给责任部门/责任人，才能登记处理结果", C_FLOW),
     Step.VERIFY: ("只有已处理的投诉可以验证", C_CALLBACK),
@@ -332,23 +336,13 @@ def next_state(state: State | str, step: Step) -> State:
     """The state after ``step``, or a Chinese refusal citing the clause."""
     target = TRANSITIONS[step].get(State(state))
     if target is None:
-        message, clause = _REFUSALS[step]
+        message, clause = STEP_REFUSALS[step]
         raise DomainError(f"{message}（当前状态：{STATE_LABELS[State(state)]}）", clause=clause)
     return target
 
 
 def allowed_steps(state: State | str) -> list[Step]:
     return [step for step, table in TRANSITIONS.items() if State(state) in table]
-
-
-def check_verifier(*, verifier_user_id: int, handler_user_id: int | None, handled_by: int | None) -> None:
-    if verifier_user_id in {handler_user_id, handled_by}:
-        raise DomainError("验证人不能是该投诉的处理人", clause=C_CALLBACK)
-
-
-def check_callback_caller(*, caller_user_id: int, handler_user_id: int | None, handled_by: int | None) -> None:
-    if caller_user_id in {handler_user_id, handled_by}:
-        raise DomainError("回访不能由该投诉的处理人进行", clause=C_CALLBACK)
 
 
 def after_callback(satisfaction: Satisfaction | str) -> State:
@@ -502,11 +496,8 @@ def express_due(since: datetime, policy: PolicyBook) -> datetime:
     return _due(policy, "complaint.express_bulletin_every", since)
 
 
-def check_express(grade: Grade | str, state: State | str, progress: str) -> None:
-    if Grade(grade) != Grade.MAJOR:
-        raise DomainError("只有重大投诉需要报送快报", clause=C_EXPRESS)
-    if State(state) == State.CLOSED:
-        raise DomainError("投诉已归档，请改写专题报告", clause=C_EXPRESS)
+def check_express(progress: str) -> None:
+    """The 快报's text; whether one is due now is ``core.complaint_workflow`` (Op.EXPRESS)."""
     if not (progress or "").strip():
         raise DomainError("请填写本期进展", field="progress")
 
@@ -519,13 +510,14 @@ def special_kind(grade: Grade | str) -> str | None:
 SPECIAL_PARTS = {"part_a": "一、投诉的全过程及处理情况", "part_b": "二、投诉产生及升级的原因", "part_c": "三、防止再次发生的措施"}
 
 
-def check_special_report(grade: Grade | str, state: State | str, *, part_a: str, part_b: str, part_c: str) -> str:
-    """Refuse a 专题报告 before closing, for a class that needs none, or with a required part empty; return its kind."""
+def check_special_report(grade: Grade | str, *, part_a: str, part_b: str, part_c: str) -> str:
+    """Refuse a 专题报告 with a required part empty; return its kind.
+
+    Whether one is due (class, closed) is ``core.complaint_workflow`` (Op.SPECIAL_REPORT), checked first.
+    """
     kind = special_kind(grade)
     if kind is None:
-        raise DomainError("只有重大、热点投诉在处理结束后需写专题报告", clause=C_SPECIAL)
-    if State(state) != State.CLOSED:
-        raise DomainError("专题报告须在投诉处理结束（归档）后撰写", clause=C_SPECIAL)
+        raise ValueError(f"no special report for class {grade}")
     required = ["part_a"] + (["part_b", "part_c"] if kind == "three_part" else [])
     values = {"part_a": part_a, "part_b": part_b, "part_c": part_c}
     for key in required:

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from core import complaint_workflow as wf
 from core.errors import DomainError, NotFound
 from core.permissions import Action, Actor
 from core.uploads import CleanUpload, clean_upload
 from db.models import Complaint, ComplaintAttachment
-from db.services.base import authorize
-from db.services.complaint_kernel import load, record
+from db.services.complaint_kernel import load, record, visible
 from db.services.policy import policy_in
 from db.session import read_session, write_session
 
@@ -54,21 +54,24 @@ def store_attachments(s, c: Complaint, files: list[CleanUpload], *, actor: Actor
 
 
 def add_attachment(*, actor: Actor, complaint_id: int, filename: str, data: bytes, now: datetime) -> int:
-    """One photo or scan on an existing complaint (stored in the database, so a backup holds it)."""
+    """One photo or scan on an existing complaint (stored in the database, so a backup holds it).
+
+    The office scope is checked before the file (CPU work, outside the write transaction), and again in it.
+    """
     with read_session() as s:
-        c = s.get(Complaint, complaint_id)
-        office = c.office_id if c else None
-    authorize(actor, Action.COMPLAINT_HANDLE, office)
+        wf.require(wf.Op.ATTACHMENT, wf.Situation.of(load(s, actor, complaint_id, Action.COMPLAINT_HANDLE, lock=False)))
     files = check_files([(filename, data)], now=now)
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_HANDLE)
+        wf.require(wf.Op.ATTACHMENT, wf.Situation.of(c))
         return store_attachments(s, c, files, actor=actor, now=now)[0]
 
 
 def attachment(*, actor: Actor, attachment_id: int) -> tuple[str, str, bytes]:
+    """An attachment's bytes, if the actor may view its complaint (another office's: an audited refusal)."""
     with read_session() as s:
         row = s.get(ComplaintAttachment, attachment_id)
-        c = s.get(Complaint, row.complaint_id) if row else None
-        if c is None or not actor.can(Action.COMPLAINT_VIEW, c.office_id):
-            raise NotFound("附件不存在")
+        if row is None:
+            raise NotFound("附件不存在或不在您的管理范围内")
+        visible(s, actor, row.complaint_id)
         return row.filename, row.mime, bytes(row.data)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlmodel import select
 
+from core import complaint_workflow as wf
 from core import complaints as rules
 from core.errors import DomainError, NotFound
 from core.permissions import Action, Actor
@@ -15,7 +16,7 @@ from core.registry import WorkItem, work_provider
 from core.roles import Role
 from db.models import Complaint, Consultant, ConsultRequest, Notice, User, UserRole
 from db.models.base import as_utc
-from db.services.base import Page, audit, authorize, paginate
+from db.services.base import Page, audit, authorize, load_scoped, paginate
 from db.services.complaint_kernel import LIST_PAGE, hq_user_ids, load, policy_for, reclassify, record
 from db.services.notices import notify
 from db.session import read_session, write_session
@@ -87,20 +88,21 @@ def request_consult(*, actor: Actor, complaint_id: int, consultant_id: int, ques
 
     ``instead_of``: the request whose consultant could not be reached; HQ's new request answers it (forwarded).
     """
-    question = (question or "").strip()
-    if not question:
-        raise DomainError("请填写需要顾问支持的问题", field="question")
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_CONSULT_REQUEST)
         if temporary:
-            authorize(actor, Action.COMPLAINT_CONSULTANT_MANAGE, in_transaction=True)
+            authorize(actor, Action.COMPLAINT_CONSULTANT_MANAGE, c.office_id, in_transaction=True)
+        wf.require(wf.Op.CONSULT_REQUEST, wf.Situation.of(c))
+        question = (question or "").strip()
+        if not question:
+            raise DomainError("请填写需要顾问支持的问题", field="question")
         consultant = s.get(Consultant, consultant_id)
         if consultant is None or not consultant.active:
             raise DomainError("请选择在册的专业顾问", field="consultant")
         policy = policy_for(s, c, now)
         if instead_of is not None:
             old = s.exec(select(ConsultRequest).where(ConsultRequest.id == instead_of).with_for_update()).first()
-            if old is None or old.complaint_id != c.id:
+            if old is None or old.complaint_id != c.id:  # a request of this complaint: in its office
                 raise DomainError("原顾问请求不存在", field="instead_of")
             if old.hq_forwarded_at is None:
                 old.hq_forwarded_at = now
@@ -120,10 +122,13 @@ def request_consult(*, actor: Actor, complaint_id: int, consultant_id: int, ques
         return int(row.id)
 
 
+CONSULT_NOT_FOUND = "顾问请求不存在或不在您的管理范围内"
+
+
 def _consult(s, actor: Actor, consult_id: int, action: Action) -> tuple[ConsultRequest, Complaint]:
-    row = s.exec(select(ConsultRequest).where(ConsultRequest.id == consult_id).with_for_update()).first()
-    if row is None:
-        raise NotFound("顾问请求不存在")
+    """The request and its complaint, both locked, after checking ``action`` in the request's office."""
+    row = load_scoped(s, ConsultRequest, consult_id, actor=actor, action=action, entity="consult_request",
+                      missing=CONSULT_NOT_FOUND)
     return row, load(s, actor, row.complaint_id, action)
 
 
@@ -131,11 +136,8 @@ def consultant_unreachable(*, actor: Actor, consult_id: int, now: datetime) -> N
     """The unit could not reach the consultant: the HQ 客服中心 must pass it on promptly (一.2)."""
     with write_session() as s:
         row, c = _consult(s, actor, consult_id, Action.COMPLAINT_CONSULT_REQUEST)
-        if row.replied_at:
-            raise DomainError("顾问已答复")
+        wf.require(wf.Op.CONSULT_UNREACHABLE, wf.Situation.of(c), consult=wf.ConsultSituation.of(row))
         policy = policy_for(s, c, now)
-        if row.hq_asked_at:
-            raise DomainError("已请客服中心协调，请等待客服中心联系顾问或指派临时顾问")
         row.hq_asked_at, row.hq_forward_due_at = now, rules.hq_forward_due(now, policy)
         s.add(row)
         consultant = s.get(Consultant, row.consultant_id)
@@ -150,8 +152,7 @@ def consultant_unreachable(*, actor: Actor, consult_id: int, now: datetime) -> N
 def hq_forwarded(*, actor: Actor, consult_id: int, now: datetime) -> None:
     with write_session() as s:
         row, c = _consult(s, actor, consult_id, Action.COMPLAINT_CONSULTANT_MANAGE)
-        if row.hq_asked_at is None or row.hq_forwarded_at is not None:
-            raise DomainError("该请求没有待客服中心转达的协调要求")
+        wf.require(wf.Op.CONSULT_FORWARDED, wf.Situation.of(c), consult=wf.ConsultSituation.of(row))
         row.hq_forwarded_at = now
         s.add(row)
         late = now > as_utc(row.hq_forward_due_at)
@@ -163,10 +164,7 @@ def final_result_notified(*, actor: Actor, consult_id: int, now: datetime) -> No
     """The unit tells the HQ 客服中心 the final outcome of a consultant-supported complaint (一.1)."""
     with write_session() as s:
         row, c = _consult(s, actor, consult_id, Action.COMPLAINT_CONSULT_REQUEST)
-        if row.replied_at is None:
-            raise DomainError("顾问尚未答复，暂不能告知最终结果")
-        if row.final_result_notified_at is not None:
-            raise DomainError("已告知客服中心最终结果")
+        wf.require(wf.Op.CONSULT_FINAL_RESULT, wf.Situation.of(c), consult=wf.ConsultSituation.of(row))
         row.final_result_notified_at = now
         s.add(row)
         notify(s, recipient_user_ids=hq_user_ids(s), kind="info", title=f"顾问支持的投诉最终结果：{c.number}",
@@ -177,31 +175,30 @@ def final_result_notified(*, actor: Actor, consult_id: int, now: datetime) -> No
 
 
 def reply_consult(*, actor: Actor, consult_id: int, reply: str, now: datetime) -> None:
-    """The written reply (due 24 h after the request)."""
-    reply = (reply or "").strip()
-    if not reply:
-        raise DomainError("请填写书面答复", field="reply")
+    """The written reply (due 24 h after the request), by the consultant asked or the HQ 客服中心 for them.
+
+    Both are checked in the request's office (consultants and HQ are company-wide roles, so they hold it anywhere).
+    """
     with write_session() as s:
-        row = s.exec(select(ConsultRequest).where(ConsultRequest.id == consult_id).with_for_update()).first()
-        consultant = s.get(Consultant, row.consultant_id) if row else None
-        if row is None:
-            raise NotFound("顾问请求不存在")
-        authorize(actor, Action.COMPLAINT_CONSULT_REPLY, in_transaction=True)
-        is_hq = actor.can(Action.COMPLAINT_CONSULTANT_MANAGE)
-        if not is_hq and consultant.user_id != actor.user_id:
-            raise NotFound("顾问请求不存在")
-        if row.replied_at:
-            raise DomainError("该请求已答复")
+        row = load_scoped(s, ConsultRequest, consult_id, actor=actor, action=Action.COMPLAINT_CONSULT_REPLY,
+                          entity="consult_request", missing=CONSULT_NOT_FOUND)
+        consultant = s.get(Consultant, row.consultant_id)
+        if not actor.can(Action.COMPLAINT_CONSULTANT_MANAGE, row.office_id) and consultant.user_id != actor.user_id:
+            raise NotFound(CONSULT_NOT_FOUND)  # another consultant's request
         c = s.exec(select(Complaint).where(Complaint.id == row.complaint_id).with_for_update()).one()
+        wf.require(wf.Op.CONSULT_REPLY, wf.Situation.of(c), consult=wf.ConsultSituation.of(row))
+        reply = (reply or "").strip()
+        if not reply:
+            raise DomainError("请填写书面答复", field="reply")
         row.replied_at, row.reply, row.replied_by = now, reply[:4000], actor.user_id
         s.add(row)
         for n in s.exec(select(Notice).where(Notice.entity == "consult_request", Notice.entity_id == str(row.id),
                                              Notice.acked_at == None)).all():  # noqa: E711  the request is answered
             n.acked_at = now
             s.add(n)
-        late = now > as_utc(row.due_at)
+        late = wf.consultant_late_note(policy_for(s, c, now)) if now > as_utc(row.due_at) else ""
         record(s, c, actor=actor, action="consult_reply", now=now, citation=rules.cite("D12", "一.3"),
-               note=f"顾问 {consultant.name} 书面答复" + ("（已超过24小时时限）" if late else "") + f"：{reply[:300]}")
+               note=f"顾问 {consultant.name} 书面答复{late}：{reply[:300]}")
 
 
 def my_consult_requests(*, actor: Actor, open_only: bool = True, page: int = 1, page_size: int = 30) -> Page:

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlmodel import select
 
+from core import complaint_workflow as wf
 from core import complaints as rules
 from core.errors import DomainError
 from core.permissions import Action, Actor
@@ -74,13 +75,14 @@ FINDING_DECISIONS = {"confirmed": "确认责任", "rejected": "不予认定"}
 def decide_finding(*, actor: Actor, complaint_id: int, clause: str, person: str, decision: str, note: str,
                    now: datetime) -> int:
     """The manual, reasoned step: confirm or set aside a proposed finding (audited; one decision per finding)."""
-    if decision not in FINDING_DECISIONS:
-        raise DomainError("请选择“确认责任”或“不予认定”", field="decision")
-    note = (note or "").strip()
-    if len(note) < 4:
-        raise DomainError("请写明认定理由（至少4个字）", clause=rules.C_RESP, field="note")
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_RESPONSIBILITY_CONFIRM)
+        wf.require(wf.Op.DECIDE_FINDING, wf.Situation.of(c))
+        if decision not in FINDING_DECISIONS:
+            raise DomainError("请选择“确认责任”或“不予认定”", field="decision")
+        note = (note or "").strip()
+        if len(note) < 4:
+            raise DomainError("请写明认定理由（至少4个字）", clause=rules.C_RESP, field="note")
         proposed = {(f.clause, f.person): f for f in _findings(s, c, now)}
         finding = proposed.get((clause, person))
         if finding is None:

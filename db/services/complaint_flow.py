@@ -1,9 +1,10 @@
 """Complaint workflow steps: 派单, 处理, 验证, 回访 (or 免回访), 归档 and 重新处理 (投诉处理流程, 投诉回访).
 
-Each step checks the state machine in ``core.complaints`` and the people rules (the verifier and the caller
-are never the handler), then writes the complaint, a timeline event and an audit row in one transaction: the
-shape every step shares is ``step`` (load and lock → remember the state → next state → the step's own checks and
-fields → event + audit → what follows, e.g. reclassification). A new step is an ``apply`` function, not a copy.
+Each step asks ``core.complaint_workflow`` whether it is offered (the state machine of ``core.complaints`` and the
+people rules: the verifier and the caller are never the handler), then writes the complaint, a timeline event and
+an audit row in one transaction: the shape every step shares is ``step`` (load and lock in the office scope → the
+workflow guard → remember the state → next state → the step's own checks and fields → event + audit → what
+follows, e.g. reclassification). A new step is an ``apply`` function, not a copy.
 """
 
 from __future__ import annotations
@@ -13,37 +14,54 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from core import complaint_workflow as wf
 from core import complaints as rules
-from core.complaints import Grade, State, Step
+from core.complaint_workflow import Op
+from core.complaints import Grade, State
 from core.errors import DomainError
 from core.fields import clean_text
 from core.permissions import Action, Actor
 from db.models import Callback, Complaint, Department, User, UserRole
+from db.services.base import Page, authorize, load_scoped, paginate, scope_filter
 from db.services.complaint_kernel import ENTITY, load, policy_for, reclassify, record
 from db.services.notices import notify
-from db.session import write_session
+from db.session import read_session, write_session
 
 DETAIL_PAGE = "views/complaints/list.py"
 
 
-
-def step(*, actor: Actor, complaint_id: int, action: Action, step: Step, event: str, citation: str, now: datetime,
+def step(*, actor: Actor, complaint_id: int, action: Action, op: Op, event: str, citation: str, now: datetime,
          apply: Callable[[Session, Complaint], str], then: Callable[[Session, Complaint], None] | None = None) -> Complaint:
     """One workflow step in its own transaction.
 
-    Loads and locks the complaint (office scope, ``action``), remembers its state, asks the state machine for the
-    next state (a refusal is a Chinese DomainError), lets ``apply`` run the step's own checks and set its fields
-    (it returns the timeline note), records the event and audit row, then runs ``then`` (e.g. reclassify).
+    Loads and locks the complaint (office scope first, ``action``), asks ``core.complaint_workflow`` whether ``op``
+    is offered to this actor now (a refusal is a Chinese DomainError citing the clause), remembers the state and
+    moves to the next one, lets ``apply`` validate the step's input and set its fields (it returns the timeline
+    note), records the event and audit row, then runs ``then`` (e.g. reclassify).
     """
     with write_session() as s:
         c = load(s, actor, complaint_id, action)
+        wf.require(op, wf.Situation.of(c), actor_user_id=actor.user_id)
         before = c.state
-        c.state = rules.next_state(c.state, step).value
+        c.state = rules.next_state(c.state, wf.STEP_OF[op]).value
         note = apply(s, c)
         record(s, c, actor=actor, action=event, now=now, from_state=before, citation=citation, note=note)
         if then is not None:
             then(s, c)
         return c
+
+
+def callback_queue(*, actor: Actor, now: datetime, office_id: int | None = None, page: int = 1,
+                   page_size: int = 30) -> Page:
+    """投诉回访's queue: verified complaints awaiting their callback, in the offices where the actor calls back."""
+    authorize(actor, Action.COMPLAINT_CALLBACK, office_id)
+    with read_session() as s:
+        stmt = scope_filter(select(Complaint), Complaint.office_id, actor.scope(Action.COMPLAINT_CALLBACK))
+        stmt = stmt.where(Complaint.state == State.VERIFIED.value)
+        if office_id:
+            stmt = stmt.where(Complaint.office_id == office_id)
+        return paginate(s, stmt, page=page, page_size=page_size,
+                        order_by=[Complaint.received_at.desc(), Complaint.id.desc()])
 
 
 def _with_note(text: str, note: str) -> str:
@@ -53,69 +71,65 @@ def _with_note(text: str, note: str) -> str:
 def assign(*, actor: Actor, complaint_id: int, handler_user_id: int, department_id: int | None, note: str,
            now: datetime) -> Complaint:
     def apply(s: Session, c: Complaint) -> str:
+        if department_id is not None:  # another office's department: refused like another office's complaint
+            dept = load_scoped(s, Department, department_id, actor=actor, action=Action.COMPLAINT_ASSIGN,
+                               entity="department", lock=False, missing="责任部门不存在或不在您的管理范围内")
+            if dept.org_unit_id != c.office_id:
+                raise DomainError("责任部门不属于本管理处", field="department")
         in_office = s.exec(select(UserRole.id).where(UserRole.user_id == handler_user_id,
                                                      UserRole.org_unit_id == c.office_id)).first()
         handler = s.get(User, handler_user_id)
         if handler is None or not handler.active or in_office is None:
             raise DomainError("责任人须是本管理处的在职账号", field="handler")
-        if department_id is not None:
-            dept = s.get(Department, department_id)
-            if dept is None or dept.org_unit_id != c.office_id:
-                raise DomainError("责任部门不属于本管理处", field="department")
         c.handler_user_id, c.responsible_department_id = handler_user_id, department_id
         notify(s, recipient_user_ids=[handler_user_id], kind="assigned", title=f"投诉派单：{c.number} {c.title}",
                body=note, page=DETAIL_PAGE, entity=ENTITY, entity_id=str(c.id), office_id=c.office_id,
                due_at=c.due_at, now=now)
         return _with_note(f"派单给 {handler.display_name}", note)
 
-    return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_ASSIGN, step=Step.ASSIGN,
-                event="assign", citation=rules.C_FLOW, now=now, apply=apply)
+    return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_ASSIGN, op=Op.ASSIGN, event="assign",
+                citation=rules.C_FLOW, now=now, apply=apply)
 
 
 def add_note(*, actor: Actor, complaint_id: int, note: str, now: datetime) -> None:
-    note = clean_text(note, "跟进记录", max_len=2000)
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_HANDLE)
-        record(s, c, actor=actor, action="note", now=now, note=note)
+        wf.require(Op.NOTE, wf.Situation.of(c))
+        record(s, c, actor=actor, action="note", now=now, note=clean_text(note, "跟进记录", max_len=2000))
 
 
 def mark_handled(*, actor: Actor, complaint_id: int, result: str, now: datetime) -> Complaint:
-    result = clean_text(result, "处理结果", max_len=4000)
-
     def apply(s: Session, c: Complaint) -> str:
-        c.handled_at, c.handled_by, c.handling_result = now, actor.user_id, result
-        return f"处理完成：{result}"
+        text = clean_text(result, "处理结果", max_len=4000)
+        c.handled_at, c.handled_by, c.handling_result = now, actor.user_id, text
+        return f"处理完成：{text}"
 
-    return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_HANDLE, step=Step.HANDLE,
-                event="handle", citation=rules.C_FLOW, now=now, apply=apply,
+    return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_HANDLE, op=Op.HANDLE, event="handle",
+                citation=rules.C_FLOW, now=now, apply=apply,
                 then=lambda s, c: reclassify(s, c, actor=None, now=now))
 
 
 def verify(*, actor: Actor, complaint_id: int, note: str, now: datetime) -> Complaint:
     """验证合格 by someone other than the handler; the callback becomes due (投诉回访 第1、3条)."""
     def apply(s: Session, c: Complaint) -> str:
-        rules.check_verifier(verifier_user_id=actor.user_id, handler_user_id=c.handler_user_id, handled_by=c.handled_by)
         c.verified_at, c.verified_by = now, actor.user_id
         c.callback_due_at = rules.callback_due(now, policy_for(s, c, now))
         return _with_note("验证合格", note)
 
-    return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_VERIFY, step=Step.VERIFY,
-                event="verify", citation=rules.C_CALLBACK, now=now, apply=apply)
+    return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_VERIFY, op=Op.VERIFY, event="verify",
+                citation=rules.C_CALLBACK, now=now, apply=apply)
 
 
 def record_callback(*, actor: Actor, complaint_id: int, method: str, reached: bool, person_reached: str,
                     satisfaction: str | None, comment: str, follow_up: str, now: datetime) -> Complaint:
     """One callback attempt; with a result, 满意/基本满意 → 已回访, 不满意 → 重新处理 (at least 重要)."""
-    if method not in rules.CallbackMethod._value2member_map_:
-        raise DomainError("请选择回访方式", field="method")
-    if reached and satisfaction not in rules.Satisfaction._value2member_map_:
-        raise DomainError("已联系上顾客时请选择满意度", field="satisfaction")
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_CALLBACK)
-        if State(c.state) != State.VERIFIED:
-            rules.next_state(c.state, Step.CALLBACK)  # raises the Chinese refusal
-        rules.check_callback_caller(caller_user_id=actor.user_id, handler_user_id=c.handler_user_id,
-                                    handled_by=c.handled_by)
+        wf.require(Op.CALLBACK, wf.Situation.of(c), actor_user_id=actor.user_id)
+        if method not in rules.CallbackMethod._value2member_map_:
+            raise DomainError("请选择回访方式", field="method")
+        if reached and satisfaction not in rules.Satisfaction._value2member_map_:
+            raise DomainError("已联系上顾客时请选择满意度", field="satisfaction")
         row = Callback(complaint_id=c.id, at=now, by_user_id=actor.user_id, method=method, reached=reached,
                        person_reached=(person_reached or "").strip()[:64], comment=(comment or "").strip()[:1000],
                        follow_up=(follow_up or "").strip()[:500], satisfaction=satisfaction if reached else None)
@@ -160,8 +174,8 @@ def exempt_callback(*, actor: Actor, complaint_id: int, kind: str, reason: str, 
         c.exemption_reason = (f"{extra_case}：" if extra_case else "") + reason.strip()[:450]
         return f"免回访（{rules.EXEMPTION_LABELS[rules.Exemption(kind)]}）：{c.exemption_reason}"
 
-    return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_CALLBACK, step=Step.EXEMPT,
-                event="exempt", citation=rules.C_EXEMPT, now=now, apply=apply)
+    return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_CALLBACK, op=Op.EXEMPT, event="exempt",
+                citation=rules.C_EXEMPT, now=now, apply=apply)
 
 
 def close(*, actor: Actor, complaint_id: int, note: str, now: datetime) -> Complaint:
@@ -169,15 +183,15 @@ def close(*, actor: Actor, complaint_id: int, note: str, now: datetime) -> Compl
         c.closed_at = now
         return _with_note("归档", note)
 
-    return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_CLOSE, step=Step.CLOSE,
-                event="close", citation=rules.C_CALLBACK, now=now, apply=apply)
+    return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_CLOSE, op=Op.CLOSE, event="close",
+                citation=rules.C_CALLBACK, now=now, apply=apply)
 
 
 def reopen(*, actor: Actor, complaint_id: int, reason: str, now: datetime) -> Complaint:
     """二次投诉 after close: back to handling, at least 重要 (投诉通报处理制度 一.3)."""
-    reason = clean_text(reason, "重新处理原因", max_len=500)
-
     def apply(s: Session, c: Complaint) -> str:
+        nonlocal reason  # validated once the complaint is in scope and may be reopened
+        reason = clean_text(reason, "重新处理原因", max_len=500)
         c.reopen_count += 1
         c.closed_at = c.verified_at = c.verified_by = c.handled_at = c.handled_by = c.callback_due_at = None
         c.callback_required, c.exemption_kind, c.exemption_reason, c.exempt_by = True, None, "", None
@@ -187,5 +201,5 @@ def reopen(*, actor: Actor, complaint_id: int, reason: str, now: datetime) -> Co
         reclassify(s, c, actor=None, now=now, reason=reason)
         c.due_at = rules.handling_due(Grade(c.grade), now, policy_for(s, c, now))
 
-    return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_ASSIGN, step=Step.REOPEN,
-                event="reopen", citation=rules.C_REOPEN, now=now, apply=apply, then=then)
+    return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_ASSIGN, op=Op.REOPEN, event="reopen",
+                citation=rules.C_REOPEN, now=now, apply=apply, then=then)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import and_, func, or_
 from sqlmodel import select
 
+from core import complaint_workflow as wf
 from core import complaints as rules
 from core.complaint_facts import EDITABLE_FACTS
 from core.complaints import Grade, State
@@ -28,8 +29,7 @@ def raise_grade(*, actor: Actor, complaint_id: int, grade: str, reason: str, now
     """单位提级: with a reason, never below the rules (HQ has the final say)."""
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_GRADE_RAISE)
-        if c.hq_grade:
-            raise DomainError("总部客服中心已认定该投诉类别，单位不能再调整", clause=rules.C_HQ_FINAL)
+        wf.require(wf.Op.GRADE_RAISE, wf.Situation.of(c))
         policy = policy_for(s, c, now)
         rules.check_unit_raise(current=Grade(c.grade), rules=Grade(c.rules_grade), new=Grade(grade), reason=reason,
                                policy=policy)
@@ -43,6 +43,7 @@ def override_grade(*, actor: Actor, complaint_id: int, grade: str, reason: str, 
     """总部认定: either way, with a reason (投诉通报处理制度 二.5)."""
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_GRADE_OVERRIDE_HQ)
+        wf.require(wf.Op.GRADE_OVERRIDE, wf.Situation.of(c))
         rules.check_hq_override(reason=reason)
         Grade(grade)
         c.hq_grade = grade
@@ -58,11 +59,11 @@ FACT_FIELDS = EDITABLE_FACTS  # the facts a handler may correct after intake
 
 def update_facts(*, actor: Actor, complaint_id: int, changes: dict, note: str, now: datetime) -> Complaint:
     """New facts (a lawsuit filed, media exposure, more complainants) re-run the classification at once."""
-    unknown = set(changes) - set(EDITABLE_FACTS)
-    if unknown:
-        raise DomainError("不能修改这些字段")
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_HANDLE)
+        wf.require(wf.Op.UPDATE_FACTS, wf.Situation.of(c))
+        if set(changes) - set(EDITABLE_FACTS):
+            raise DomainError("不能修改这些字段")
         before = {k: getattr(c, k) for k in changes}
         for key, value in changes.items():
             if key == "complainant_count" and not 1 <= int(value) <= 10000:

@@ -10,12 +10,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_
 from sqlmodel import select
 
+from core import complaint_workflow as wf
 from core import complaints as rules
 from core.errors import DomainError
 from core.permissions import Action, Actor
 from db.models import Complaint, SameIssueGroup
 from db.models.base import as_utc
-from db.services.base import authorize
+from db.services.base import authorize, load_scoped
 from db.services.complaint_kernel import load, policy_for, reclassify, record, same_issue_count, visible
 from db.session import read_session, write_session
 
@@ -74,16 +75,18 @@ def link_same_issue(*, actor: Actor, complaint_id: int, now: datetime, group_id:
     """Put the complaint into a same-issue group (existing, another complaint's, or a new one) and reclassify all."""
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_HANDLE)
+        wf.require(wf.Op.SAME_ISSUE_LINK, wf.Situation.of(c))
         other = None
-        if with_complaint_id:
-            other = s.exec(select(Complaint).where(Complaint.id == with_complaint_id).with_for_update()).first()
-            if other is None or other.office_id != c.office_id:
+        if with_complaint_id:  # another office's complaint: refused like naming it directly
+            other = load(s, actor, with_complaint_id, Action.COMPLAINT_HANDLE)
+            if other.office_id != c.office_id:
                 raise DomainError("只能与本管理处的投诉归为同一事项")
             group_id = group_id or other.same_issue_group_id or c.same_issue_group_id
         if group_id:
-            group = s.get(SameIssueGroup, group_id)
-            if group is None or group.office_id != c.office_id:
-                raise DomainError("同一事项分组不存在")
+            group = load_scoped(s, SameIssueGroup, group_id, actor=actor, action=Action.COMPLAINT_HANDLE,
+                                entity="same_issue_group", lock=False, missing="同一事项分组不存在或不在您的管理范围内")
+            if group.office_id != c.office_id:
+                raise DomainError("只能归入本管理处的同一事项")
         else:
             group = SameIssueGroup(office_id=c.office_id, title=(title or c.title)[:200], created_at=now,
                                    created_by=actor.user_id)
@@ -109,13 +112,12 @@ def link_same_issue(*, actor: Actor, complaint_id: int, now: datetime, group_id:
 
 def unlink_same_issue(*, actor: Actor, complaint_id: int, reason: str, now: datetime) -> None:
     """Take the complaint out of its group (wrongly linked); the remaining members are reclassified too."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("移出同一事项须填写理由", field="reason")
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_HANDLE)
-        if not c.same_issue_group_id:
-            raise DomainError("该投诉未归入任何同一事项")
+        wf.require(wf.Op.SAME_ISSUE_UNLINK, wf.Situation.of(c))
+        reason = (reason or "").strip()
+        if not reason:
+            raise DomainError("移出同一事项须填写理由", field="reason")
         group = s.get(SameIssueGroup, c.same_issue_group_id)
         c.same_issue_group_id = None
         s.add(c)

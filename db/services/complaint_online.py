@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
+from core import complaint_workflow as wf
 from core import complaints as rules
 from core.errors import DomainError
 from core.permissions import Action, Actor
@@ -50,6 +51,7 @@ def save_online_post(*, actor: Actor, complaint_id: int, platform: str, url: str
     """网上投诉处理 第1–2条: where it was posted, when HQ forwarded it; the written-facts deadline follows."""
     with write_session() as s:
         c = _load_online(s, actor, complaint_id)
+        wf.require(wf.Op.ONLINE_POST, wf.Situation.of(c))
         post = s.exec(select(OnlinePost).where(OnlinePost.complaint_id == c.id)).first() or OnlinePost(complaint_id=c.id)
         apply_online_post(s, c, post, platform=platform, url=url, poster_handle=poster_handle, posted_at=posted_at,
                           forwarded_by_hq_at=forwarded_by_hq_at, viral=viral, now=now)
@@ -62,21 +64,17 @@ def save_online_post(*, actor: Actor, complaint_id: int, platform: str, url: str
             reclassify(s, c, actor=actor, now=now, reason="网上投诉已引起关注")
 
 
-def _registered_post(s: Session, c: Complaint) -> OnlinePost:
-    """The complaint's online-post record; the later steps of 网上投诉处理 need it registered first."""
-    post = s.exec(select(OnlinePost).where(OnlinePost.complaint_id == c.id)).first()
-    if post is None:
-        raise DomainError("请先登记网上投诉信息")
-    return post
+def _online_post(s: Session, c: Complaint) -> OnlinePost | None:
+    """The complaint's online-post record, if registered (the later steps of 网上投诉处理 need it)."""
+    return s.exec(select(OnlinePost).where(OnlinePost.complaint_id == c.id)).first()
 
 
 def online_department_notified(*, actor: Actor, complaint_id: int, now: datetime) -> None:
     """The unit has told the head of the department complained about (网上投诉处理 第1条: immediately)."""
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_HANDLE)
-        post = _registered_post(s, c)
-        if post.unit_notified_at is not None:
-            raise DomainError("已记录通知被投诉部门负责人")
+        post = _online_post(s, c)
+        wf.require(wf.Op.ONLINE_NOTIFIED, wf.Situation.of(c), online=wf.OnlineSituation.of(post))
         post.unit_notified_at = now
         s.add(post)
         record(s, c, actor=actor, action="online_notified", now=now, citation=rules.cite("D17", "第1条"),
@@ -85,13 +83,12 @@ def online_department_notified(*, actor: Actor, complaint_id: int, now: datetime
 
 def online_facts(*, actor: Actor, complaint_id: int, facts_text: str, now: datetime) -> None:
     """The department's written facts and proposed measures (第2条); the HQ public reply may follow (第3条)."""
-    if not (facts_text or "").strip():
-        raise DomainError("请填写书面事实及拟采取的措施", field="facts_text")
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_HANDLE)
-        post = _registered_post(s, c)
-        if post.facts_at is not None:
-            raise DomainError("书面事实报告已提交")
+        post = _online_post(s, c)
+        wf.require(wf.Op.ONLINE_FACTS, wf.Situation.of(c), online=wf.OnlineSituation.of(post))
+        if not (facts_text or "").strip():
+            raise DomainError("请填写书面事实及拟采取的措施", field="facts_text")
         policy = policy_for(s, c, now)
         post.facts_at, post.facts_text = now, facts_text.strip()[:2000]
         amount, unit = policy.duration("complaint.online_public_reply")
@@ -104,15 +101,12 @@ def online_facts(*, actor: Actor, complaint_id: int, facts_text: str, now: datet
 
 def online_public_reply(*, actor: Actor, complaint_id: int, reply_text: str, now: datetime) -> None:
     """Only the HQ 客服中心 posts the public reply (网上投诉处理 第3条)."""
-    if not (reply_text or "").strip():
-        raise DomainError("请填写公开回复内容", field="reply_text")
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_ONLINE_REPLY)
-        post = s.exec(select(OnlinePost).where(OnlinePost.complaint_id == c.id)).first()
-        if post is None or post.facts_at is None:
-            raise DomainError("须在收到单位书面事实报告后再公开回复", clause=rules.cite("D17", "第3条"))
-        if post.public_reply_at is not None:
-            raise DomainError("已公开回复", clause=rules.cite("D17", "第3条"))
+        post = _online_post(s, c)
+        wf.require(wf.Op.ONLINE_REPLY, wf.Situation.of(c), online=wf.OnlineSituation.of(post))
+        if not (reply_text or "").strip():
+            raise DomainError("请填写公开回复内容", field="reply_text")
         post.public_reply_at, post.reply_text = now, reply_text.strip()[:2000]
         s.add(post)
         record(s, c, actor=actor, action="online_reply", now=now, citation=rules.cite("D17", "第3条"), note="总部已网上公开回复")

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from core import complaint_workflow as wf
 from core import complaints as rules
 from core.complaints import Grade, State
 from core.errors import DomainError
@@ -56,7 +57,7 @@ class ExpressStatus:
 
 
 def express_status_in(s, c: Complaint, now: datetime) -> ExpressStatus:
-    if c.grade != Grade.MAJOR.value or State(c.state) == State.CLOSED:
+    if not wf.check(wf.Op.EXPRESS, wf.Situation.of(c)):
         return ExpressStatus(False)
     policy = policy_for(s, c, now)
     rows = s.exec(select(ComplaintReport.at).where(ComplaintReport.complaint_id == c.id,
@@ -85,7 +86,8 @@ def record_express(*, actor: Actor, complaint_id: int, progress: str, next_steps
     """Send the 快报 to the HQ 客服中心: this period's progress and next steps; returns the report id."""
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_REPORT)
-        rules.check_express(c.grade, c.state, progress)
+        wf.require(wf.Op.EXPRESS, wf.Situation.of(c))
+        rules.check_express(progress)
         status = express_status_in(s, c, now)
         text = f"本期进展：{progress.strip()}" + (f"\n下一步：{next_steps.strip()}" if (next_steps or "").strip() else "")
         row = ComplaintReport(complaint_id=c.id, kind="express", at=now, by_user_id=actor.user_id, to_whom=HQ_CENTRE,
@@ -93,10 +95,12 @@ def record_express(*, actor: Actor, complaint_id: int, progress: str, next_steps
         s.add(row)
         s.flush()
         late = status.next_due_at is not None and now > status.next_due_at
+        policy = policy_for(s, c, now)
         notify(s, recipient_user_ids=hq_user_ids(s), kind="info", title=f"【重大投诉快报 第{status.count + 1}期】{c.number}",
                body=text[:1000], page=PAGE, entity="complaint", entity_id=str(c.id), office_id=c.office_id, now=now)
         record(s, c, actor=actor, action="report_express", now=now, citation=rules.C_EXPRESS,
-               note=f"报送快报第{status.count + 1}期" + ("（已超过每周报送时限）" if late else "") + f"：{progress.strip()[:200]}")
+               note=f"报送快报第{status.count + 1}期" + (wf.late_note(policy, "complaint.express_bulletin_every") if late else "")
+                    + f"：{progress.strip()[:200]}")
         return int(row.id)
 
 
@@ -131,7 +135,8 @@ def write_special_report(*, actor: Actor, complaint_id: int, part_a: str, part_b
     """After closing: 重大 → A/B/C all required; 热点 → a brief account (A). A rewrite keeps the earlier version."""
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_REPORT)
-        kind = rules.check_special_report(c.grade, c.state, part_a=part_a, part_b=part_b, part_c=part_c)
+        wf.require(wf.Op.SPECIAL_REPORT, wf.Situation.of(c))
+        kind = rules.check_special_report(c.grade, part_a=part_a, part_b=part_b, part_c=part_c)
         row = ComplaintSpecialReport(complaint_id=c.id, kind=kind, part_a=part_a.strip()[:8000],
                                      part_b=(part_b or "").strip()[:8000] if kind == "three_part" else "",
                                      part_c=(part_c or "").strip()[:8000] if kind == "three_part" else "",
@@ -239,12 +244,13 @@ def quality_bulletin(*, actor: Actor, since: datetime, until: datetime, office_i
 def record_phone_report(*, actor: Actor, complaint_id: int, at: datetime, to_whom: str, note: str,
                         now: datetime) -> None:
     """“已电话通报 at …, to …”: meets the report-at-once deadline when made in time."""
-    if not (to_whom or "").strip():
-        raise DomainError("请填写通报对象", field="to_whom")
-    if at.tzinfo is None or at > now + timedelta(minutes=5):
-        raise DomainError("通报时间不能晚于现在", field="at")
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_REPORT)
+        wf.require(wf.Op.PHONE_REPORT, wf.Situation.of(c))
+        if not (to_whom or "").strip():
+            raise DomainError("请填写通报对象", field="to_whom")
+        if at.tzinfo is None or at > now + timedelta(minutes=5):
+            raise DomainError("通报时间不能晚于现在", field="at")
         s.add(ComplaintReport(complaint_id=c.id, kind="phone", at=at, by_user_id=actor.user_id, to_whom=to_whom.strip()[:200],
                               note=note.strip()[:2000]))
         if c.report_due_at and (c.reported_at is None or at < as_utc(c.reported_at)):

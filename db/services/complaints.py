@@ -308,7 +308,6 @@ class Detail:
     attachments: list[tuple[int, str, int]]
     group_title: str
     classification: rules.Classification
-    steps: list[rules.Step] = field(default_factory=list)
     user_names: dict[int, str] = field(default_factory=dict)
     awaiting_my_ack: bool = False  # the viewer has an unacknowledged 通报 notice for this complaint
     company: str = ""  # printed on the complaint's forms (the company unit's name, master data)
@@ -342,7 +341,7 @@ def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
                 .where(ComplaintAttachment.complaint_id == c.id)).all()],
             group_title=group.title if group else "",
             classification=rules.classify(facts_of(s, c, policy, now), policy),
-            steps=rules.allowed_steps(c.state), user_names=users,
+            user_names=users,
             awaiting_my_ack=s.exec(select(Notice.id).where(
                 Notice.recipient_user_id == actor.user_id, Notice.entity == ENTITY, Notice.entity_id == str(c.id),
                 Notice.kind == "report", Notice.acked_at == None)).first() is not None,  # noqa: E711

@@ -129,17 +129,6 @@ def test_close_without_verification_refused():
             r.next_state(state, Step.CLOSE)
 
 
-def test_people_rules_verifier_and_caller_are_not_the_handler():
-    with pytest.raises(DomainError, match="验证人"):
-        r.check_verifier(verifier_user_id=5, handler_user_id=5, handled_by=6)
-    with pytest.raises(DomainError, match="验证人"):
-        r.check_verifier(verifier_user_id=6, handler_user_id=5, handled_by=6)
-    r.check_verifier(verifier_user_id=7, handler_user_id=5, handled_by=6)
-    with pytest.raises(DomainError, match="回访不能由"):
-        r.check_callback_caller(caller_user_id=5, handler_user_id=5, handled_by=None)
-    r.check_callback_caller(caller_user_id=7, handler_user_id=5, handled_by=5)
-
-
 def test_unsatisfied_callback_reopens():
     assert r.after_callback("unsatisfied") == State.REOPENED
     assert r.after_callback("basic") == State.CALLBACK_DONE

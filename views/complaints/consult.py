@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from core import complaint_workflow as wf
 from core.errors import DomainError
 from core.permissions import Action
 from db.services import complaint_consult
@@ -23,7 +24,7 @@ moment = now()
 df = frame(result.rows, {
     "投诉编号": lambda r: r[2], "摘要": lambda r: r[3], "顾问": lambda r: r[1] + ("（临时）" if r[0].is_temporary else ""),
     "请求时间": lambda r: dt(r[0].requested_at), "答复期限": lambda r: dt(r[0].due_at),
-    "超时": lambda r: "已超时" if r[0].replied_at is None and r[0].due_at < moment else "",
+    "超时": lambda r: "已超时" if wf.is_overdue(r[0].due_at, moment, done=r[0].replied_at is not None) else "",
     "答复时间": lambda r: dt(r[0].replied_at),
 })
 picked = selectable_table(df, key="consult_table", ids=[r[0].id for r in result.rows])

@@ -4,6 +4,7 @@ from datetime import datetime
 
 import streamlit as st
 
+from core import complaint_workflow as wf
 from core import complaints as rules
 from core.complaint_facts import FACT_LABELS, FLAG_FACTS, ComplaintFacts
 from core.errors import DomainError
@@ -16,7 +17,7 @@ from ui.context import page_header, require
 from ui.fmt import TZ, dt, now
 from ui.forms import form_token, new_form_token, show_error
 from ui.pickers import office_picker
-from views.complaints.widgets.common import POLICY_LINE, complaint_link, grade_label, options, rule
+from views.complaints.widgets.common import POLICY_LINE, complaint_link, grade_label, options
 from views.complaints.widgets.panels import UPLOAD_TYPES, datetime_input, upload_mb
 
 FORM = "complaint_new"
@@ -30,7 +31,8 @@ props = dict(find_properties(actor=actor, text=prop_text, office_id=office_id, l
 groups = dict(complaint_groups.group_choices(actor=actor, office_id=office_id))
 limit, limit_clause = complaint_attachments.upload_limit(now=now())
 policy = policy_at(now())
-collective_help = (f"{rule(policy, 'complaint.hot_collective')}以上为热点，{rule(policy, 'complaint.major_collective')}以上为重大"
+collective_help = (f"{wf.at_least(policy, 'complaint.hot_collective')}为热点，"
+                   f"{wf.at_least(policy, 'complaint.major_collective')}为重大"
                    f"（{policy.cite('complaint.major_collective')}）")
 
 with st.form(FORM):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core import complaint_workflow as wf
 from core import complaints as rules
-from core.complaints import State, Step
+from core.complaint_workflow import Op
 from core.errors import DomainError
-from core.permissions import Action, Actor
+from core.permissions import Actor
 from db.services import complaint_flow as flow
 from db.services import complaint_grades
 from db.services import complaint_reports as reports
@@ -55,9 +56,9 @@ def _exempt_form(actor: Actor, c, extra: list[str]) -> None:
 def action_panel(actor: Actor, d: svc.Detail, *, extra_exemptions: list[str]) -> None:
     c = d.complaint
     office = c.office_id
-    steps = set(d.steps)
+    here = wf.Situation.of(c)
     st.markdown("**可执行的操作**")
-    if Step.ASSIGN in steps and actor.can(Action.COMPLAINT_ASSIGN, office):
+    if wf.offered(actor, Op.ASSIGN, here):
         with st.expander("派单", icon=":material/assignment_ind:"):
             handlers = dict(svc.handler_choices(actor=actor, office_id=office))
             depts = dict(svc.department_choices(actor=actor, office_id=office))
@@ -69,39 +70,38 @@ def action_panel(actor: Actor, d: svc.Detail, *, extra_exemptions: list[str]) ->
                 if st.form_submit_button("派单", type="primary"):
                     run_action("派单", flow.assign, actor=actor, complaint_id=c.id, handler_user_id=handler, department_id=dept,
                          note=note)
-    if Step.HANDLE in steps and actor.can(Action.COMPLAINT_HANDLE, office):
+    if wf.offered(actor, Op.HANDLE, here):
         with st.expander("登记处理结果", icon=":material/build:"):
             with st.form(f"handle_{c.id}"):
                 result = st.text_area("处理结果 *")
                 if st.form_submit_button("处理完成", type="primary"):
                     run_action("登记处理结果", flow.mark_handled, actor=actor, complaint_id=c.id, result=result)
-    handler = actor.user_id in {c.handler_user_id, c.handled_by}  # the rules bar the handler from both steps
-    if Step.VERIFY in steps and actor.can(Action.COMPLAINT_VERIFY, office):
+    if wf.check(Op.VERIFY, here).ok and wf.permitted(actor, Op.VERIFY, office):
         with st.expander("验证", icon=":material/fact_check:"):
             st.caption(rules.C_CALLBACK + "：验证人不能是处理人")
-            if handler:
-                st.info("您是本投诉的处理人，须由其他客服主任验证。", icon=":material/person_off:")
+            if not (verdict := wf.check(Op.VERIFY, here, actor_user_id=actor.user_id)):
+                st.info(f"您是本投诉的处理人，须由其他客服主任验证（{verdict.clause}）", icon=":material/person_off:")
             else:
                 note = st.text_input("验证意见", key=f"vnote_{c.id}")
                 if st.button("验证合格", key=f"verify_{c.id}", type="primary"):
                     run_action("验证", flow.verify, actor=actor, complaint_id=c.id, note=note)
-    if State(c.state) == State.VERIFIED and actor.can(Action.COMPLAINT_CALLBACK, office):
+    if wf.offered(actor, Op.EXEMPT, here):
         with st.expander("回访 / 免回访", icon=":material/call:"):
-            if handler:
-                st.info("您是本投诉的处理人，回访须由他人进行。", icon=":material/person_off:")
+            if not (verdict := wf.check(Op.CALLBACK, here, actor_user_id=actor.user_id)):
+                st.info(f"您是本投诉的处理人，回访须由他人进行（{verdict.clause}）", icon=":material/person_off:")
             else:
                 _callback_form(actor, c)
             _exempt_form(actor, c, extra_exemptions)
-    if Step.CLOSE in steps and actor.can(Action.COMPLAINT_CLOSE, office):
+    if wf.offered(actor, Op.CLOSE, here):
         if st.button("归档", key=f"close_{c.id}", icon=":material/inventory_2:"):
             run_action("归档", flow.close, actor=actor, complaint_id=c.id, note="")
-    if Step.REOPEN in steps and actor.can(Action.COMPLAINT_ASSIGN, office):
+    if wf.offered(actor, Op.REOPEN, here):
         with st.expander("二次投诉 · 重新处理", icon=":material/replay:"):
             st.caption(rules.C_REOPEN)
             reason = st.text_input("原因 *", key=f"reopen_{c.id}")
             if st.button("重新处理", key=f"reopen_btn_{c.id}"):
                 run_action("重新处理", flow.reopen, actor=actor, complaint_id=c.id, reason=reason)
-    if State(c.state) in rules.OPEN_STATES and actor.can(Action.COMPLAINT_HANDLE, office):
+    if wf.offered(actor, Op.NOTE, here):
         with st.expander("跟进记录", icon=":material/edit_note:"):
             note = st.text_area("记录", key=f"note_{c.id}")
             if st.button("添加记录", key=f"note_btn_{c.id}"):
@@ -112,8 +112,8 @@ def action_panel(actor: Actor, d: svc.Detail, *, extra_exemptions: list[str]) ->
 def grade_panel(actor: Actor, d: svc.Detail) -> None:
     c = d.complaint
     grades = options(rules.GRADE_LABELS)
-    can_raise = actor.can(Action.COMPLAINT_GRADE_RAISE, c.office_id) and not c.hq_grade
-    can_hq = actor.can(Action.COMPLAINT_GRADE_OVERRIDE_HQ, c.office_id)
+    can_raise = wf.offered(actor, Op.GRADE_RAISE, wf.Situation.of(c))
+    can_hq = wf.offered(actor, Op.GRADE_OVERRIDE, wf.Situation.of(c))
     if can_raise or can_hq:
         with st.expander("调整类别", icon=":material/priority_high:"):
             st.caption(rules.C_HQ_FINAL + "：单位可说明理由提高类别，不得低于制度判定；总部客服中心可双向认定")

@@ -8,10 +8,11 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from core import complaint_workflow as wf
 from core import complaints as rules
 from core.masking import mask_phone
 from core.pdf.complaint_forms import SheetData, callback_record, complaint_sheet
-from core.policy import PolicyBook, format_value
+from core.policy import PolicyBook
 from db.services import complaints as svc
 from ui.fmt import dt, now, yes_no
 from ui.tables import frame, reset_pager, table
@@ -58,9 +59,7 @@ def options(mapping: dict) -> list[str]:
 
 
 def _overdue(c, moment: datetime) -> str:
-    if c.due_at and rules.State(c.state) in rules.OPEN_STATES and c.due_at < moment:
-        return "已超期"
-    return ""
+    return "已超期" if wf.is_overdue(c.due_at, moment, state=c.state) else ""
 
 
 def _list_columns(office_names: dict[int, str]) -> dict:
@@ -94,7 +93,7 @@ REPORT_KINDS = {"notice": "系统通报", "phone": "电话通报", "express": "�
 
 def rule(policy: PolicyBook, key: str) -> str:
     """A policy-book value as the UI quotes it ("24小时", "30天"): every number on screen comes from the book."""
-    return format_value(policy.param(key), policy[key]).replace(" ", "")
+    return wf.quote(policy, key)
 
 
 def kv_table(info: dict) -> None:

@@ -9,8 +9,9 @@ from datetime import datetime
 
 import streamlit as st
 
+from core import complaint_workflow as wf
 from core import complaints as rules
-from core.complaints import State
+from core.complaint_workflow import Op
 from core.errors import DomainError
 from core.permissions import Action, Actor
 from core.uploads import MIME
@@ -64,13 +65,13 @@ def consult_panel(actor: Actor, d: svc.Detail) -> None:
         st.dataframe(frame(d.consults, {
             "顾问": lambda x: x[1] + ("（临时）" if x[0].is_temporary else ""),
             "请求时间": lambda x: dt(x[0].requested_at), "答复期限": lambda x: dt(x[0].due_at),
-            "答复时间": lambda x: dt(x[0].replied_at) or ("已超时" if x[0].due_at < moment else "待答复"),
+            "答复时间": lambda x: dt(x[0].replied_at) or ("已超时" if wf.is_overdue(x[0].due_at, moment) else "待答复"),
             "答复": lambda x: x[0].reply,
             "客服中心协调": lambda x: _hq_state(x[0]),
         }), hide_index=True, width="stretch")
     for req, name in d.consults:
         _consult_actions(actor, c, req, name)
-    if State(c.state) in rules.OPEN_STATES and actor.can(Action.COMPLAINT_CONSULT_REQUEST, c.office_id):
+    if wf.offered(actor, Op.CONSULT_REQUEST, wf.Situation.of(c)):
         _request_form(actor, d)
 
 
@@ -83,17 +84,14 @@ def _hq_state(req) -> str:
 
 
 def _consult_actions(actor: Actor, c, req, name: str) -> None:
-    office = c.office_id
-    still_open = State(c.state) in rules.OPEN_STATES
-    if (still_open and req.replied_at is None and req.hq_asked_at is None
-            and actor.can(Action.COMPLAINT_CONSULT_REQUEST, office)):
+    here, consult = wf.Situation.of(c), wf.ConsultSituation.of(req)
+    if wf.offered(actor, Op.CONSULT_UNREACHABLE, here, consult=consult):
         if st.button(f"联系不上{name}，请客服中心协调", key=f"unreach_{req.id}", icon=":material/phone_missed:"):
             run_action("请客服中心协调", complaint_consult.consultant_unreachable, actor=actor, consult_id=req.id)
-    if req.hq_asked_at and req.hq_forwarded_at is None and actor.can(Action.COMPLAINT_CONSULTANT_MANAGE):
+    if wf.offered(actor, Op.CONSULT_FORWARDED, here, consult=consult):
         if st.button(f"已联系到{name}并转达", key=f"fwd_{req.id}", icon=":material/forward_to_inbox:"):
             run_action("记录转达", complaint_consult.hq_forwarded, actor=actor, consult_id=req.id)
-    if (req.replied_at and req.final_result_notified_at is None and State(c.state) == State.CLOSED
-            and actor.can(Action.COMPLAINT_CONSULT_REQUEST, office)):
+    if wf.offered(actor, Op.CONSULT_FINAL_RESULT, here, consult=consult):
         if st.button("已将最终结果告知客服中心", key=f"final_{req.id}", icon=":material/task_alt:"):
             run_action("告知最终结果", complaint_consult.final_result_notified, actor=actor, consult_id=req.id)
 
@@ -132,7 +130,7 @@ def online_panel(actor: Actor, d: svc.Detail) -> None:
                   "发帖时间": dt(post.posted_at) or "—", "总部客服中心转来": dt(post.forwarded_by_hq_at) or "—",
                   "通知被投诉部门负责人": dt(post.unit_notified_at) or "未记录（应立即通知）",
                   "广泛关注/媒体介入": "是" if post.viral else "否"})
-        late = post.facts_at is None and post.facts_due_at and post.facts_due_at < now()
+        late = wf.is_overdue(post.facts_due_at, now(), done=post.facts_at is not None)
         facts = f"已于 {dt(post.facts_at)} 收到" if post.facts_at else ("已超时，" if late else "") + "尚未收到"
         st.markdown(f"**书面事实报告**：应于 {dt(post.facts_due_at)} 前报送；{facts}")
         if post.facts_text:
@@ -142,19 +140,22 @@ def online_panel(actor: Actor, d: svc.Detail) -> None:
             st.text(post.reply_text)
         elif post.public_reply_due_at:
             st.caption(f"总部公开回复应于 {dt(post.public_reply_due_at)} 前完成")
-        if unit and post.unit_notified_at is None and st.button("已通知被投诉部门负责人", key=f"on_notify_{c.id}",
+        here, online = wf.Situation.of(c), wf.OnlineSituation.of(post)
+        if wf.offered(actor, Op.ONLINE_NOTIFIED, here, online=online) and st.button("已通知被投诉部门负责人", key=f"on_notify_{c.id}",
                                                                  icon=":material/notifications_active:"):
             run_action("记录通知", complaint_online.online_department_notified, actor=actor, complaint_id=c.id)
-        if unit and post.facts_at is None:
+        if wf.offered(actor, Op.ONLINE_FACTS, here, online=online):
             with st.form(f"on_facts_{c.id}"):
                 text = st.text_area("书面事实及拟采取的措施 *")
                 if st.form_submit_button("提交书面事实报告"):
                     run_action("提交书面事实报告", complaint_online.online_facts, actor=actor, complaint_id=c.id, facts_text=text)
-        if hq and post.public_reply_at is None:
+        if wf.offered(actor, Op.ONLINE_REPLY, here, online=online):
             with st.form(f"on_reply_{c.id}"):
                 text = st.text_area("公开回复内容 *", help="须依据单位的书面事实报告（第3条）")
                 if st.form_submit_button("登记总部公开回复"):
                     run_action("登记公开回复", complaint_online.online_public_reply, actor=actor, complaint_id=c.id, reply_text=text)
+        elif hq and post.public_reply_at is None:  # HQ sees why it cannot reply yet
+            st.caption(wf.check(Op.ONLINE_REPLY, here, online=online).message)
     elif c.channel != rules.Channel.ONLINE.value:
         st.caption("非网上投诉；如该投诉同时在网上发布，可在此登记。")
     if unit or hq:
@@ -187,17 +188,17 @@ def group_panel(actor: Actor, d: svc.Detail) -> None:
     policy = policy_at(now(), c.policy_version)
     can_edit = actor.can(Action.COMPLAINT_HANDLE, c.office_id)
     if group is not None:
-        st.markdown(f"**{group.title}**：{group.distinct_complainants} 位不同投诉人（{group.threshold} 位以上为热点，"
-                    f"{group.citation}）")
+        st.markdown(f"**{group.title}**：{group.distinct_complainants} 位不同投诉人"
+                    f"（{wf.at_least(policy, 'complaint.hot_same_issue')}为热点，{group.citation}）")
         st.dataframe(frame(group.members, {"编号": lambda m: m[1], "摘要": lambda m: m[2], "状态": lambda m: m[3]}),
                      hide_index=True, width="stretch")
-        if can_edit:
+        if wf.offered(actor, Op.SAME_ISSUE_UNLINK, wf.Situation.of(c)):
             reason = st.text_input("移出理由", key=f"unlink_reason_{c.id}")
             if st.button("移出同一事项", key=f"unlink_{c.id}", icon=":material/link_off:"):
                 run_action("移出同一事项", complaint_groups.unlink_same_issue, actor=actor, complaint_id=c.id, reason=reason)
     else:
         st.caption(f"未归入同一事项。{policy.cite('complaint.hot_same_issue')}：{rule(policy, 'complaint.same_issue_window')}"
-                   f"内同一事项不同投诉人 {rule(policy, 'complaint.hot_same_issue')} 以上为热点投诉")
+                   f"内同一事项不同投诉人{wf.at_least(policy, 'complaint.hot_same_issue')}为热点投诉")
     if not can_edit:
         return
     suggestions = complaint_groups.suggest_same_issue(actor=actor, complaint_id=c.id, now=now())

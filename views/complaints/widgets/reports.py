@@ -7,8 +7,10 @@ from datetime import datetime
 
 import streamlit as st
 
+from core import complaint_workflow as wf
 from core import complaints as rules
-from core.complaints import Grade, State
+from core.complaint_workflow import Op
+from core.complaints import Grade
 from core.errors import DomainError
 from core.pdf import complaint_forms as forms
 from core.permissions import Action, Actor
@@ -29,9 +31,9 @@ def reports_panel(actor: Actor, d: svc.Detail) -> None:
         st.dataframe(frame(d.reports, {"时间": lambda r: dt(r.at), "方式": lambda r: REPORT_KINDS.get(r.kind, r.kind),
                                        "对象": lambda r: r.to_whom, "说明": lambda r: r.note}),
                      hide_index=True, width="stretch")
-    elif c.grade not in (Grade.MAJOR.value, Grade.HOT.value):
+    elif not wf.is_reported(c.grade):
         st.caption(f"{grade_label(c.grade)}投诉处理中无须通报；结案后列入质量简报（{rules.cite('D14', '二')}）。")
-    if c.report_due_at and may_report:
+    if wf.offered(actor, Op.PHONE_REPORT, wf.Situation.of(c)):
         _phone_form(actor, c)
     _express(actor, d, may_report)
     _special(actor, d, may_report)
@@ -54,12 +56,12 @@ def _express(actor: Actor, d: svc.Detail, may_report: bool) -> None:
     status = reports.express_status(actor=actor, complaint_id=c.id, now=now())
     issues = reports.express_issues(actor=actor, complaint_id=c.id) if c.grade == Grade.MAJOR.value else []
     if status.required:
-        overdue = status.next_due_at and status.next_due_at < now()
+        overdue = wf.is_overdue(status.next_due_at, now())
         text = f"下次快报应于 {dt(status.next_due_at)} 前报送（已报 {status.count} 期；{status.citation}）"
         (st.error if overdue else st.info)(text, icon=":material/schedule:")
         if status.changes_since:
             st.warning("上期快报以来有重大变化，应及时报送快报：\n" + "\n".join(f"- {x}" for x in status.changes_since[-5:]))
-        if may_report:
+        if wf.offered(actor, Op.EXPRESS, wf.Situation.of(c)):
             with st.form(f"express_{c.id}", clear_on_submit=True):
                 progress = st.text_area("本期进展 *")
                 steps = st.text_input("下一步措施")
@@ -89,7 +91,7 @@ def _special(actor: Actor, d: svc.Detail, may_report: bool) -> None:
     if kind is None:
         return
     title = "专题报告（A/B/C 三部分）" if kind == "three_part" else "简要专题报告"
-    if State(c.state) != State.CLOSED:
+    if not wf.check(Op.SPECIAL_REPORT, wf.Situation.of(c)):
         st.caption(f"结案后须写{title}（{rules.C_SPECIAL}）。")
         return
     written = reports.special_report(actor=actor, complaint_id=c.id)
