@@ -18,7 +18,6 @@ from sqlmodel import Session, select
 from core import complaints as rules
 from core.complaint_facts import classification_facts
 from core.complaints import Grade, GradeSource, State
-from core.errors import NotFound
 from core.permissions import Action, Actor
 from core.policy import PolicyBook
 from core.roles import Role
@@ -35,7 +34,7 @@ from db.models import (
     UserRole,
 )
 from db.models.base import as_utc
-from db.services.base import audit, authorize
+from db.services.base import audit, load_scoped
 from db.services.notices import notify
 from db.services.policy import policy_in
 
@@ -50,22 +49,19 @@ def policy_for(s: Session, c: Complaint, now: datetime) -> PolicyBook:
 
 
 def load(s: Session, actor: Actor, complaint_id: int, action: Action, *, lock: bool = True) -> Complaint:
-    """The complaint, locked for update, after the office-scope and permission checks."""
-    stmt = select(Complaint).where(Complaint.id == complaint_id)
-    c = s.exec(stmt.with_for_update() if lock else stmt).first()
-    in_scope = c is not None and (actor.can(Action.COMPLAINT_VIEW, c.office_id) or actor.can(action, c.office_id))
-    if c is None or (not in_scope and actor.can(action)):  # another office's record: same answer as "no such row"
-        raise NotFound(NOT_FOUND)
-    authorize(actor, action, c.office_id, in_transaction=True)
-    return c
+    """The complaint, locked for update, after checking ``action`` in its **current** office.
+
+    Another office's complaint is refused with the same sentence as a missing one (no probing), audited as the
+    refusal it is (``db.services.base.load_scoped``). Every complaint service loads its row here **before** it
+    validates any other input, so the office is the first thing a call is judged by.
+    """
+    return load_scoped(s, Complaint, complaint_id, actor=actor, action=action, entity=ENTITY, lock=lock,
+                       missing=NOT_FOUND)
 
 
 def visible(s: Session, actor: Actor, complaint_id: int) -> Complaint:
-    """The complaint for a read, if the actor may view it (another office's record: same answer as no row)."""
-    c = s.get(Complaint, complaint_id)
-    if c is None or not actor.can(Action.COMPLAINT_VIEW, c.office_id):
-        raise NotFound(NOT_FOUND)
-    return c
+    """The complaint for a read, if the actor may view it (another office's record: an audited ``OutOfScope``)."""
+    return load(s, actor, complaint_id, Action.COMPLAINT_VIEW, lock=False)
 
 
 def record(s: Session, c: Complaint, *, actor: Actor | None, action: str, now: datetime, note: str = "",

@@ -35,6 +35,7 @@ from db.engine import get_engine
 from db.services import (
     audit_log,
     complaint_consult,
+    complaint_flow,
     complaint_groups,
     complaints,
     notices,
@@ -180,6 +181,8 @@ SERVICE_CASES += [
     Case(complaints.register, Action.COMPLAINT_CREATE, lambda a, w, o, p: complaints.register(
         actor=a, data=_complaint(w, o), request_id=None, now=w.now), office_scoped=True),
     Case(complaints.search, Action.COMPLAINT_VIEW, lambda a, w, o, p: complaints.search(
+        actor=a, now=w.now, office_id=o), office_scoped=True),
+    Case(complaint_flow.callback_queue, Action.COMPLAINT_CALLBACK, lambda a, w, o, p: complaint_flow.callback_queue(
         actor=a, now=w.now, office_id=o), office_scoped=True),
     Case(complaints.handler_choices, Action.COMPLAINT_VIEW, lambda a, w, o, p: complaints.handler_choices(
         actor=a, office_id=o), office_scoped=True),

@@ -12,7 +12,7 @@ from PIL import Image
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from core.errors import DomainError, NotFound, PermissionDenied
+from core.errors import DomainError, NotFound, OutOfScope, PermissionDenied
 from core.roles import Role
 from db.engine import get_engine
 from db.models import (
@@ -155,7 +155,9 @@ def test_online_complaint_from_intake_to_hq_reply(db_url, org, team, now):
     assert post.facts_at == now + H and post.public_reply_at == now + 2 * H and post.unit_notified_at == now
     assert post.public_reply_due_at > post.facts_at
     actions = [a.action for a in _rows(db_url, AuditLog, AuditLog.entity == "complaint", AuditLog.entity_id == str(c.id))]
-    assert actions[-3:] == ["complaint.online_notified", "complaint.online_facts", "complaint.online_reply"]
+    # the 客服主任's refused reply is on the complaint's trail too (audited with the complaint it named)
+    assert actions[-4:] == ["complaint.online_notified", "complaint.online_facts", "permission.denied",
+                            "complaint.online_reply"]
     with pytest.raises(DomainError, match="已公开回复"):
         complaint_online.online_public_reply(actor=team["hq"], complaint_id=c.id, reply_text="再回复", now=now + 3 * H)
 
@@ -228,7 +230,7 @@ def test_third_distinct_complainant_makes_the_group_hot_and_unlink_undoes_it(db_
     with pytest.raises(DomainError, match="未归入"):
         complaint_groups.unlink_same_issue(actor=team["clerk"], complaint_id=c.id, reason="再次移出", now=now)
     other = svc.register(actor=team["clerk_b"], data=_data(org.office_b, now), request_id="ob", now=now)
-    with pytest.raises(DomainError, match="本管理处"):
+    with pytest.raises(OutOfScope, match="不在您的管理范围内"):  # another office's complaint: an audited refusal
         complaint_groups.link_same_issue(actor=team["clerk"], complaint_id=a.id, with_complaint_id=other.id, now=now)
 
 
@@ -332,6 +334,7 @@ def test_unreachable_consultant_goes_to_hq_who_assigns_a_temporary_one(db_url, o
     assert _count(db_url, Notice, Notice.entity == "consult_request", Notice.acked_at == None) == 0  # noqa: E711
     with pytest.raises(DomainError, match="尚未答复"):
         complaint_consult.final_result_notified(actor=team["sup"], consult_id=first, now=now)
+    _close(c, team, now + 4 * H)  # the final outcome is known once the complaint is closed (一.1)
     complaint_consult.final_result_notified(actor=team["sup"], consult_id=second, now=now + 4 * H)
     assert _get(db_url, ConsultRequest, second).final_result_notified_at == now + 4 * H
     # nothing was late: no responsibility finding

@@ -141,6 +141,9 @@ def test_no_service_lets_office_a_touch_a_row_of_office_b(world, everything_in_a
     actor, a, b = everything_in_a, world.office_a, world.office_b
     rows = _row_ids(world)
     own = {p: by_office[a] for p, by_office in rows.items()}
+    # A valid handler of office A (the actor works there), so assign() is refused only by the office of the row
+    # probed — never by a bad placeholder.
+    own["handler_user_id"] = actor.user_id
     probed, problems = 0, []
     for name, func in sorted(service_functions().items()):
         for param in _row_params(func):

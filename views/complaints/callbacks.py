@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.errors import DomainError
 from core.permissions import Action
-from db.services import complaints as svc
+from db.services import complaint_flow as flow
 from db.services.base import EXPORT_LIMIT
 from ui.context import page_header, require
 from ui.fmt import dt, now
@@ -19,7 +19,7 @@ page_header("投诉回访", ":material/call:", "依据《顾客投诉处理制�
 moment = now()
 page, size = pager("callbacks", page_size=30)
 try:
-    result = svc.search(actor=actor, now=moment, queue="callback", page=page, page_size=size)
+    result = flow.callback_queue(actor=actor, now=moment, page=page, page_size=size)
 except DomainError as exc:
     show_error(exc)
     st.stop()
@@ -37,8 +37,7 @@ def callback_frame(rows):
 picked = selectable_table(callback_frame(result.rows), key="callbacks_table", ids=[c.id for c in result.rows],
                           context=result.page)
 pager_footer("callbacks", result)
-excel_button(lambda: callback_frame(svc.search(actor=actor, now=moment, queue="callback", page=1,
-                                               page_size=EXPORT_LIMIT).rows),
+excel_button(lambda: callback_frame(flow.callback_queue(actor=actor, now=moment, page=1, page_size=EXPORT_LIMIT).rows),
              "待回访投诉.xlsx", key="callbacks_xlsx")  # the whole queue, built only when clicked
 complaint_id = picked_complaint(result.rows, picked)
 if complaint_id is None:
