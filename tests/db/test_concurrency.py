@@ -18,6 +18,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from core import complaints as complaint_rules
+from core.permissions import Action
 from core.roles import Role
 from db.engine import get_engine
 from db.models import AuditLog, Customer, Notice, NumberSequence, PolicyChange, User, Zone
@@ -192,7 +193,7 @@ def test_an_exception_after_a_write_leaves_nothing_behind(db_url, org, make_acto
     audits = _count(db_url, AuditLog)
     with pytest.raises(Boom):
         with write_session() as s:
-            org_service.save_row(s, actor=admin, model=Zone, row_id=None,
+            org_service.save_row(s, actor=admin, action=Action.ORG_MANAGE, model=Zone, row_id=None,
                                  values={"office_id": org.office_a, "name": "半途而废"}, entity="zone",
                                  office_id=org.office_a, summary="应回滚")
             next_number(s, "ROLLBACK", YEAR)
