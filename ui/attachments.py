@@ -16,7 +16,6 @@ from ui.fmt import dt
 from ui.forms import form_token, new_form_token, show_error
 
 UPLOAD_TYPES = ["jpg", "jpeg", "png", "pdf"]
-KINDS_TEXT = "JPG、PNG 图片或 PDF"
 
 
 def upload_mb(limit_bytes: int) -> int:
@@ -24,11 +23,11 @@ def upload_mb(limit_bytes: int) -> int:
     return max(1, -(-limit_bytes // (1024 * 1024)))
 
 
-def file_picker(key: str, *, record_type: str, now: datetime, label: str = "附件（照片、扫描件）",
+def file_picker(key: str, *, record_type: str, now: datetime, label: str = "附件（照片、扫描件：JPG、PNG、PDF）",
                 multiple: bool = True) -> list[tuple[str, bytes]]:
     """The uploader (inside a form or not), Chinese label and help with the cap and its clause; (name, bytes)."""
     limit, clause = attachments.upload_limit(record_type=record_type, now=now)
-    picked = st.file_uploader(f"{label}：{KINDS_TEXT}", type=UPLOAD_TYPES, key=key, accept_multiple_files=multiple,
+    picked = st.file_uploader(label, type=UPLOAD_TYPES, key=key, accept_multiple_files=multiple,
                               max_upload_size=upload_mb(limit),
                               help=f"单个文件不超过 {limit // 1024} KB（{clause}）；按文件内容识别类型，"
                                    "图片将重新编码并去除位置等信息")
@@ -71,7 +70,7 @@ def attachments_section(actor: Actor, *, key: str, record_type: str, record_id: 
         return
     form = f"{key}_upload"
     token = form_token(form)
-    files = file_picker(f"{form}_{token}", record_type=record_type, now=now, label="上传照片或扫描件")
+    files = file_picker(f"{form}_{token}", record_type=record_type, now=now, label="上传照片或扫描件（JPG、PNG、PDF）")
     caption = st.text_input("说明（可留空）", key=f"{form}_caption_{token}", max_chars=200)
     if files and st.button("保存附件", key=f"{form}_save_{token}", icon=":material/upload:"):
         try:
