@@ -23,6 +23,7 @@ from db.services import complaints as svc
 from db.services.policy import policy_at
 from ui.attachments import attachments_section
 from ui.fmt import TZ, dt, now
+from ui.forms import submit_button
 from ui.tables import frame
 from views.complaints.widgets.actions import run_action
 from views.complaints.widgets.common import kv_table, rule
@@ -104,8 +105,9 @@ def _request_form(actor: Actor, d: svc.Detail) -> None:
         temporary = hq and st.checkbox("临时顾问（总部客服中心指派）")
         instead = st.selectbox("代替联系不上的请求", [None, *waiting], format_func=lambda k: "—" if k is None else waiting[k]) \
             if hq and waiting else None
-        if st.form_submit_button("发送请求", icon=":material/send:"):
-            run_action("请求顾问支持", complaint_consult.request_consult, actor=actor, complaint_id=c.id, consultant_id=cid,
+        if submit_button(f"consult_{c.id}", "发送请求", icon=":material/send:"):
+            run_action("请求顾问支持", complaint_consult.request_consult, form=f"consult_{c.id}", actor=actor,
+                       complaint_id=c.id, consultant_id=cid,
                        question=question, temporary=bool(temporary or instead), instead_of=instead)
 
 
