@@ -89,7 +89,7 @@ def save_staff(*, actor: Actor, staff_id: int | None, office_id: int, name: str,
         values = dict(office_id=office_id, name=name, post=post, department_id=department_id, phone=phone,
                       hire_date=hire_date, independent_on_post=independent_on_post, active=active)
         row = save_row(s, actor=actor, action=Action.PEOPLE_MANAGE, model=Staff, row_id=staff_id, existing=staff,
-                       values=values,
+                       values=values, request_id=request_id,
                        entity="staff", office_id=office_id, summary=f"员工 {name}")
         return int(row.id)
 
