@@ -1,11 +1,11 @@
 """Complaints (顾客投诉处理制度, docs 12–19): the complaint, its timeline, class history, consultants,
-callbacks, online posts, attachments and same-issue groups. Codes are the English enums of core.complaints."""
+callbacks, online posts and same-issue groups (attachments: db.models.attachment, record type "complaint"). Codes are the English enums of core.complaints."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint, text
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from db.models.base import utcnow
@@ -200,19 +200,6 @@ class OnlinePost(SQLModel, table=True):
     public_reply_due_at: datetime | None = None
     public_reply_at: datetime | None = None
     reply_text: str = Field(default="", max_length=2000)
-
-
-class ComplaintAttachment(SQLModel, table=True):
-    __tablename__ = "complaint_attachment"
-
-    id: int | None = Field(default=None, primary_key=True)
-    complaint_id: int = Field(foreign_key="complaint.id", index=True)
-    filename: str = Field(max_length=200)
-    mime: str = Field(max_length=64)
-    size: int
-    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    uploaded_at: datetime = Field(default_factory=utcnow)
-    uploaded_by: int | None = Field(default=None, foreign_key="app_user.id")
 
 
 class ComplaintReport(SQLModel, table=True):

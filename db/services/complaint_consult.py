@@ -16,7 +16,7 @@ from core.registry import WorkItem, work_provider
 from core.roles import Role
 from db.models import Complaint, Consultant, ConsultRequest, Notice, User, UserRole
 from db.models.base import as_utc
-from db.services.base import Page, audit, authorize, load_scoped, paginate
+from db.services.base import Page, already_done, audit, authorize, load_scoped, paginate, remember
 from db.services.complaint_kernel import LIST_PAGE, hq_user_ids, load, policy_for, reclassify, record
 from db.services.notices import notify
 from db.session import read_session, write_session
@@ -46,7 +46,8 @@ def consultant_user_choices(*, actor: Actor) -> list[tuple[int, str]]:
 
 
 def save_consultant(*, actor: Actor, consultant_id: int | None, name: str, speciality: str, phone: str = "",
-                    email: str = "", unit: str = "", user_id: int | None = None, active: bool = True) -> int:
+                    email: str = "", unit: str = "", user_id: int | None = None, active: bool = True,
+                    request_id: str | None = None) -> int:
     """Add or edit an entry of the consultant directory the HQ 客服中心 publishes (一.1); audited with before/after."""
     authorize(actor, Action.COMPLAINT_CONSULTANT_MANAGE)
     name, speciality = (name or "").strip(), (speciality or "").strip()
@@ -59,6 +60,8 @@ def save_consultant(*, actor: Actor, consultant_id: int | None, name: str, speci
     if len(name) > 64 or len(speciality) > 64 or len(phone) > 32 or len(email) > 100 or len(unit) > 100:
         raise DomainError("内容过长：姓名/专业最多64字，电话最多32字，邮箱、单位最多100字")
     with write_session() as s:
+        if not consultant_id and (done := already_done(s, request_id, "consultant")):
+            return int(done)
         if user_id is not None:
             linked = s.exec(select(UserRole.id).join(User, User.id == UserRole.user_id).where(
                 UserRole.user_id == user_id, UserRole.role == Role.CONSULTANT.value, User.active == True)).first()  # noqa: E712
@@ -79,17 +82,21 @@ def save_consultant(*, actor: Actor, consultant_id: int | None, name: str, speci
         audit(s, actor=actor, action="consultant.save", entity="consultant", entity_id=row.id,
               summary=f"{'新增' if before is None else '修改'}顾问 {name}（{speciality}）", before=before,
               after=row.model_dump())
+        if not consultant_id:
+            remember(s, request_id, "consultant", row.id)
         return int(row.id)
 
 
 def request_consult(*, actor: Actor, complaint_id: int, consultant_id: int, question: str, now: datetime,
-                    temporary: bool = False, instead_of: int | None = None) -> int:
+                    temporary: bool = False, instead_of: int | None = None, request_id: str | None = None) -> int:
     """Ask a consultant (written reply within 24 h); a temporary consultant is assigned by HQ (一.2).
 
     ``instead_of``: the request whose consultant could not be reached; HQ's new request answers it (forwarded).
     """
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_CONSULT_REQUEST)
+        if done := already_done(s, request_id, "consult_request"):
+            return int(done)
         if temporary:
             authorize(actor, Action.COMPLAINT_CONSULTANT_MANAGE, c.office_id, in_transaction=True)
         wf.require(wf.Op.CONSULT_REQUEST, wf.Situation.of(c))
@@ -119,6 +126,7 @@ def request_consult(*, actor: Actor, complaint_id: int, consultant_id: int, ques
         record(s, c, actor=actor, action="consult", now=now, citation=policy.cite("complaint.consultant_reply"),
                note=f"请求{'临时' if temporary else ''}专业顾问 {consultant.name}（{consultant.speciality}）支持：{question[:200]}")
         reclassify(s, c, actor=None, now=now)
+        remember(s, request_id, "consult_request", row.id)
         return int(row.id)
 
 

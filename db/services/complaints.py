@@ -25,7 +25,6 @@ from core.roles import ROLE_LABELS, Role
 from db.models import (
     Callback,
     Complaint,
-    ComplaintAttachment,
     ComplaintEvent,
     ComplaintGradeHistory,
     ComplaintReport,
@@ -42,8 +41,10 @@ from db.models import (
     UserRole,
 )
 from db.orm_adapter import FastConstructor, insert_as_loaded
+from db.services import attachments
+from db.services.attachments import AttachmentInfo
 from db.services.base import Page, already_done, authorize, next_number, paginate, remember, scope_filter
-from db.services.complaint_attachments import check_files, store_attachments
+from db.services.complaint_attachments import RECORD_TYPE as ATTACHMENTS
 from db.services.complaint_kernel import (
     ENTITY,
     LIST_PAGE,
@@ -144,7 +145,8 @@ def register(*, actor: Actor, data: ComplaintIn, request_id: str | None, now: da
     """
     authorize(actor, Action.COMPLAINT_CREATE, data.office_id)
     _validate(data, now)
-    files = check_files(data.attachments, now=now) if data.attachments else []  # CPU work, before the write lock
+    files = (attachments.check_files(data.attachments, record_type=ATTACHMENTS, now=now)  # CPU: before the lock
+             if data.attachments else [])
     with write_session() as s:
         done = already_done(s, request_id, ENTITY)
         if done:
@@ -156,7 +158,7 @@ def register(*, actor: Actor, data: ComplaintIn, request_id: str | None, now: da
         _insert_with_history(s, c, actor=actor, explanation=explanation, now=now)
         if data.online is not None:
             _register_online(s, c, data.online, actor=actor, now=now)
-        store_attachments(s, c, files, actor=actor, now=now)
+        attachments.store(s, record_type=ATTACHMENTS, record=c, files=files, actor=actor, now=now)
         if c.report_due_at and not s.exec(select(ComplaintReport.id).where(ComplaintReport.complaint_id == c.id)).first():
             send_reports(s, c, now=now)
         remember(s, request_id, ENTITY, c.id)
@@ -305,7 +307,7 @@ class Detail:
     callbacks: list[tuple[Callback, str]]
     reports: list[ComplaintReport]
     online: OnlinePost | None
-    attachments: list[tuple[int, str, int]]
+    attachments: list[AttachmentInfo]  # metadata only: a file's bytes are read when it is opened
     group_title: str
     classification: rules.Classification
     user_names: dict[int, str] = field(default_factory=dict)
@@ -336,9 +338,7 @@ def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
             reports=list(s.exec(select(ComplaintReport).where(ComplaintReport.complaint_id == c.id)
                                 .order_by(ComplaintReport.at)).all()),
             online=s.exec(select(OnlinePost).where(OnlinePost.complaint_id == c.id)).first(),
-            attachments=[(a, f, n) for a, f, n in s.exec(
-                select(ComplaintAttachment.id, ComplaintAttachment.filename, ComplaintAttachment.size)
-                .where(ComplaintAttachment.complaint_id == c.id)).all()],
+            attachments=attachments.listed(s, ATTACHMENTS, c.id),
             group_title=group.title if group else "",
             classification=rules.classify(facts_of(s, c, policy, now), policy),
             user_names=users,

@@ -13,17 +13,28 @@ from core.fields import clean_text
 from core.labels import DEPARTMENT_KIND, ORG_KIND, PROPERTY_KIND
 from core.permissions import Action, Actor
 from db.models import Building, CustomerProperty, Department, OrgUnit, Property, Staff, Zone
-from db.services.base import Page, audit, authorize, load_scoped, paginate, scope_filter
+from db.services.base import (
+    Page,
+    already_done,
+    audit,
+    authorize,
+    load_scoped,
+    paginate,
+    remember,
+    scope_filter,
+)
 from db.session import read_session, write_session
 
 
 def save_row(s: Session, *, actor: Actor, action: Action, model: type[SQLModel], row_id: int | None, values: dict,
-             entity: str, office_id: int | None, summary: str, existing: SQLModel | None = None) -> SQLModel:
+             entity: str, office_id: int | None, summary: str, existing: SQLModel | None = None,
+             request_id: str | None = None) -> SQLModel:
     """Create or update one master-data row with its audit row (before/after) in the same transaction.
 
     An update loads the row through ``load_scoped``: ``action`` must hold in the row's current office as well as
     in the target ``office_id`` the caller authorised, so nobody moves another office's row into their own.
-    ``existing`` is the row when the caller already loaded it that way.
+    ``existing`` is the row when the caller already loaded it that way. A create remembers ``request_id``
+    (``replayed`` answers the same form render's second submission with this row).
     """
     if row_id:
         row = existing if existing is not None else load_scoped(s, model, row_id, actor=actor, action=action,
@@ -37,7 +48,17 @@ def save_row(s: Session, *, actor: Actor, action: Action, model: type[SQLModel],
     s.flush()
     audit(s, actor=actor, action=f"{entity}.{'update' if row_id else 'create'}", entity=entity, entity_id=row.id,
           office_id=office_id, summary=summary, before=before, after=row.model_dump())
+    if not row_id:
+        remember(s, request_id, entity, row.id)
     return row
+
+
+def replayed(s: Session, request_id: str | None, entity: str, row_id: int | None) -> int | None:
+    """The row a create form's earlier submission (same render: double click, rerun) wrote, if any."""
+    if row_id:
+        return None  # an update is idempotent by itself
+    done = already_done(s, request_id, entity)
+    return int(done) if done else None
 
 
 # ----- units ---------------------------------------------------------------------------------------
@@ -62,9 +83,12 @@ def offices_for(*, actor: Actor, action: Action) -> list[tuple[int, str]]:
 
 
 def save_unit(*, actor: Actor, unit_id: int | None, code: str, name: str, kind: str, parent_id: int | None,
-              address: str = "", phone: str = "", complaint_contact_staff_id: int | None = None, active: bool = True) -> int:
+              address: str = "", phone: str = "", complaint_contact_staff_id: int | None = None, active: bool = True,
+              request_id: str | None = None) -> int:
     authorize(actor, Action.ORG_MANAGE)
     with write_session() as s:
+        if done := replayed(s, request_id, "org_unit", unit_id):
+            return done
         # Scope first (every row named, in its current office), then the input.
         unit = load_scoped(s, OrgUnit, unit_id, actor=actor, action=Action.ORG_MANAGE, entity="org_unit") if unit_id else None
         if parent_id is not None:
@@ -90,7 +114,7 @@ def save_unit(*, actor: Actor, unit_id: int | None, code: str, name: str, kind: 
                       complaint_contact_staff_id=complaint_contact_staff_id, active=active)
         row = save_row(s, actor=actor, action=Action.ORG_MANAGE, model=OrgUnit, row_id=unit_id, existing=unit,
                        values=values, entity="org_unit",
-                       office_id=unit_id, summary=f"{ORG_KIND[kind]} {name}")
+                       office_id=unit_id, summary=f"{ORG_KIND[kind]} {name}", request_id=request_id)
         return int(row.id)
 
 
@@ -105,9 +129,12 @@ def list_zones(*, actor: Actor, office_id: int | None = None) -> list[Zone]:
         return list(s.exec(stmt.order_by(Zone.office_id, Zone.name)).all())
 
 
-def save_zone(*, actor: Actor, zone_id: int | None, office_id: int, name: str, active: bool = True) -> int:
+def save_zone(*, actor: Actor, zone_id: int | None, office_id: int, name: str, active: bool = True,
+              request_id: str | None = None) -> int:
     authorize(actor, Action.ORG_MANAGE, office_id)
     with write_session() as s:
+        if done := replayed(s, request_id, "zone", zone_id):
+            return done
         zone = load_scoped(s, Zone, zone_id, actor=actor, action=Action.ORG_MANAGE, entity="zone") if zone_id else None
         name = clean_text(name, "苑区名称")
         office = s.get(OrgUnit, office_id)
@@ -118,7 +145,7 @@ def save_zone(*, actor: Actor, zone_id: int | None, office_id: int, name: str, a
             raise DomainError("该苑区已有楼栋，不能改属其他管理处", field="管理处")
         row = save_row(s, actor=actor, action=Action.ORG_MANAGE, model=Zone, row_id=zone_id, existing=zone,
                        values=dict(office_id=office_id, name=name, active=active),
-                       entity="zone", office_id=office_id, summary=f"苑区 {name}")
+                       entity="zone", office_id=office_id, summary=f"苑区 {name}", request_id=request_id)
         return int(row.id)
 
 
@@ -129,9 +156,12 @@ def list_buildings(*, actor: Actor, zone_id: int) -> list[Building]:
         return list(s.exec(stmt.order_by(Building.name)).all())
 
 
-def save_building(*, actor: Actor, building_id: int | None, zone_id: int, name: str, active: bool = True) -> int:
+def save_building(*, actor: Actor, building_id: int | None, zone_id: int, name: str, active: bool = True,
+                  request_id: str | None = None) -> int:
     authorize(actor, Action.ORG_MANAGE)
     with write_session() as s:
+        if done := replayed(s, request_id, "building", building_id):
+            return done
         zone = load_scoped(s, Zone, zone_id, actor=actor, action=Action.ORG_MANAGE, entity="zone", lock=False,
                            missing="请选择苑区")
         building = (load_scoped(s, Building, building_id, actor=actor, action=Action.ORG_MANAGE, entity="building")
@@ -142,7 +172,7 @@ def save_building(*, actor: Actor, building_id: int | None, zone_id: int, name: 
             raise DomainError("该楼栋已有房屋，不能移到其他管理处的苑区", field="苑区")
         row = save_row(s, actor=actor, action=Action.ORG_MANAGE, model=Building, row_id=building_id, existing=building,
                        values=dict(zone_id=zone_id, office_id=zone.office_id, name=name, active=active),
-                       entity="building", office_id=zone.office_id, summary=f"楼栋 {name}")
+                       entity="building", office_id=zone.office_id, summary=f"楼栋 {name}", request_id=request_id)
         return int(row.id)
 
 
@@ -181,9 +211,12 @@ def find_properties(*, actor: Actor, text: str, office_id: int | None = None, li
 
 
 def save_property(*, actor: Actor, property_id: int | None, building_id: int, unit_no: str, room: str,
-                  area_m2: float | None, kind: str, key_household: bool, active: bool = True) -> int:
+                  area_m2: float | None, kind: str, key_household: bool, active: bool = True,
+                  request_id: str | None = None) -> int:
     authorize(actor, Action.ORG_MANAGE)
     with write_session() as s:
+        if done := replayed(s, request_id, "property", property_id):
+            return done
         building = load_scoped(s, Building, building_id, actor=actor, action=Action.ORG_MANAGE, entity="building",
                                lock=False, missing="请选择楼栋")
         existing = (load_scoped(s, Property, property_id, actor=actor, action=Action.ORG_MANAGE, entity="property")
@@ -208,7 +241,7 @@ def save_property(*, actor: Actor, property_id: int | None, building_id: int, un
                       label=property_label(zone.name, building.name, unit_no, room))
         row = save_row(s, actor=actor, action=Action.ORG_MANAGE, model=Property, row_id=property_id, existing=existing,
                        values=values, entity="property",
-                       office_id=building.office_id, summary=values["label"])
+                       office_id=building.office_id, summary=values["label"], request_id=request_id)
         return int(row.id)
 
 
@@ -231,9 +264,11 @@ def list_departments(*, actor: Actor, org_unit_id: int | None = None) -> list:
 
 
 def save_department(*, actor: Actor, department_id: int | None, org_unit_id: int, name: str, kind: str,
-                    head_staff_id: int | None, active: bool = True) -> int:
+                    head_staff_id: int | None, active: bool = True, request_id: str | None = None) -> int:
     authorize(actor, Action.ORG_MANAGE, org_unit_id)
     with write_session() as s:
+        if done := replayed(s, request_id, "department", department_id):
+            return done
         department = (load_scoped(s, Department, department_id, actor=actor, action=Action.ORG_MANAGE,
                                   entity="department") if department_id else None)
         head = (load_scoped(s, Staff, head_staff_id, actor=actor, action=Action.ORG_MANAGE, entity="staff", lock=False,
@@ -248,5 +283,5 @@ def save_department(*, actor: Actor, department_id: int | None, org_unit_id: int
         row = save_row(s, actor=actor, action=Action.ORG_MANAGE, model=Department, row_id=department_id,
                        existing=department,
                        values=dict(org_unit_id=org_unit_id, name=name, kind=kind, head_staff_id=head_staff_id, active=active),
-                       entity="department", office_id=org_unit_id, summary=f"部门 {name}")
+                       entity="department", office_id=org_unit_id, summary=f"部门 {name}", request_id=request_id)
         return int(row.id)

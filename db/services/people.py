@@ -17,8 +17,17 @@ from core.labels import CUSTOMER_KIND
 from core.masking import mask_id_number, mask_phone
 from core.permissions import Action, Actor
 from db.models import Customer, CustomerProperty, Department, OrgUnit, Property, Staff
-from db.services.base import Page, audit, authorize, load_scoped, paginate, scope_filter
-from db.services.org import save_row
+from db.services.base import (
+    Page,
+    already_done,
+    audit,
+    authorize,
+    load_scoped,
+    paginate,
+    remember,
+    scope_filter,
+)
+from db.services.org import replayed, save_row
 from db.session import read_session, write_session
 
 PHONE_RE = re.compile(r"^[0-9+\-() ]{5,20}$")
@@ -59,9 +68,11 @@ def staff_choices(*, actor: Actor, office_id: int | None = None) -> list[tuple[i
 
 def save_staff(*, actor: Actor, staff_id: int | None, office_id: int, name: str, post: str,
                department_id: int | None, phone: str, hire_date: date | None, independent_on_post: bool,
-               active: bool = True) -> int:
+               active: bool = True, request_id: str | None = None) -> int:
     authorize(actor, Action.PEOPLE_MANAGE, office_id)
     with write_session() as s:
+        if done := replayed(s, request_id, "staff", staff_id):
+            return done
         # Scope first (every row named, in its current office), then the input.
         staff = load_scoped(s, Staff, staff_id, actor=actor, action=Action.PEOPLE_MANAGE, entity="staff") if staff_id else None
         department = (load_scoped(s, Department, department_id, actor=actor, action=Action.PEOPLE_MANAGE,
@@ -78,7 +89,7 @@ def save_staff(*, actor: Actor, staff_id: int | None, office_id: int, name: str,
         values = dict(office_id=office_id, name=name, post=post, department_id=department_id, phone=phone,
                       hire_date=hire_date, independent_on_post=independent_on_post, active=active)
         row = save_row(s, actor=actor, action=Action.PEOPLE_MANAGE, model=Staff, row_id=staff_id, existing=staff,
-                       values=values,
+                       values=values, request_id=request_id,
                        entity="staff", office_id=office_id, summary=f"员工 {name}")
         return int(row.id)
 
@@ -134,11 +145,13 @@ def reveal_id_number(*, actor: Actor, customer_id: int) -> str:
 
 
 def save_customer(*, actor: Actor, customer_id: int | None, office_id: int, name: str, kind: str, id_number: str,
-                  phone: str | None, active: bool = True, keep_phone: bool = False) -> int:
+                  phone: str | None, active: bool = True, keep_phone: bool = False, request_id: str | None = None) -> int:
     """Create or update a customer. Lists show masked values, so an edit with an empty ID number (or
     ``keep_phone``) keeps the stored value instead of erasing it."""
     authorize(actor, Action.PEOPLE_MANAGE, office_id)
     with write_session() as s:
+        if done := replayed(s, request_id, "customer", customer_id):
+            return done
         existing = (load_scoped(s, Customer, customer_id, actor=actor, action=Action.PEOPLE_MANAGE, entity="customer",
                                 ) if customer_id else None)
         name = clean_text(name, "姓名")
@@ -162,13 +175,16 @@ def save_customer(*, actor: Actor, customer_id: int | None, office_id: int, name
         values = dict(office_id=office_id, name=name, kind=kind, id_number=id_number, phone=phone, active=active)
         row = save_row(s, actor=actor, action=Action.PEOPLE_MANAGE, model=Customer, row_id=customer_id,
                        existing=existing, values=values, entity="customer", office_id=office_id,
-                       summary=f"客户 {name}")
+                       summary=f"客户 {name}", request_id=request_id)
         return int(row.id)
 
 
-def link_property(*, actor: Actor, customer_id: int, property_id: int, relation: str, since: date | None) -> None:
+def link_property(*, actor: Actor, customer_id: int, property_id: int, relation: str, since: date | None,
+                  request_id: str | None = None) -> None:
     authorize(actor, Action.PEOPLE_MANAGE)
     with write_session() as s:
+        if already_done(s, request_id, "customer_property"):
+            return
         customer = load_scoped(s, Customer, customer_id, actor=actor, action=Action.PEOPLE_MANAGE, entity="customer",
                                missing="客户或房屋不存在或不在您的管理范围内")
         prop = load_scoped(s, Property, property_id, actor=actor, action=Action.PEOPLE_MANAGE, entity="property",
@@ -183,3 +199,4 @@ def link_property(*, actor: Actor, customer_id: int, property_id: int, relation:
         s.add(CustomerProperty(customer_id=customer_id, property_id=property_id, relation=relation, since=since))
         audit(s, actor=actor, action="customer.link_property", entity="customer", entity_id=customer_id,
               office_id=customer.office_id, summary=f"{customer.name} ↔ {prop.label}")
+        remember(s, request_id, "customer_property", f"{customer_id}:{property_id}")

@@ -16,9 +16,9 @@ from streamlit.testing.v1 import AppTest
 from core.roles import Role
 from db.engine import get_engine
 from db.models import (
+    Attachment,
     Building,
     Complaint,
-    ComplaintAttachment,
     ComplaintFinding,
     ComplaintReport,
     Consultant,
@@ -144,19 +144,22 @@ def test_attachment_upload_refusal_and_download(team, org, now):
     at = run_page(LIST, clerk)
     labelled(at.file_uploader, "上传照片或扫描件（JPG、PNG、PDF）").set_value(("假图片.png", b"not an image", "image/png"))
     at.run()
-    at.button(key=f"att_save_{c.id}").click()
+    labelled(at.button, "保存附件").click()
     at.run()
     assert any("JPG、PNG" in e.value for e in at.error)
     at = run_page(LIST, clerk)
     labelled(at.file_uploader, "上传照片或扫描件（JPG、PNG、PDF）").set_value(("现场.png", _png(), "image/png"))
     at.run()
-    at.button(key=f"att_save_{c.id}").click()
+    labelled(at.button, "保存附件").click()
     at.run()
     ok(at)
-    row = _one(ComplaintAttachment, ComplaintAttachment.complaint_id == c.id)
+    row = _one(Attachment, Attachment.record_type == "complaint", Attachment.record_id == c.id)
     assert row.filename == "现场.png" and row.mime == "image/png"
     at = run_page(LIST, clerk)
-    assert at.download_button(key=f"att_dl_{row.id}") is not None
+    assert not at.get("image") and not at.download_button  # listed, not read: the bytes wait for a click
+    at.toggle(key=f"att_{c.id}_open_{row.id}").set_value(True).run()
+    ok(at)
+    assert at.download_button(key=f"att_{c.id}_dl_{row.id}") is not None and at.get("image")
 
 
 def test_reports_tab_express_bulletin_and_hq_acknowledgement(team, org, now):
@@ -258,7 +261,7 @@ def test_intake_form_records_the_online_post_and_an_attachment(team, org):
     c = _one(Complaint)
     post = _one(OnlinePost, OnlinePost.complaint_id == c.id)
     assert post.platform == "业主论坛" and post.facts_due_at is not None
-    assert _one(ComplaintAttachment, ComplaintAttachment.complaint_id == c.id).filename == "截图.png"
+    assert _one(Attachment, Attachment.record_type == "complaint", Attachment.record_id == c.id).filename == "截图.png"
 
 
 def test_consult_page_opens_the_request_a_notice_links_to(team, org, make_actor, now):

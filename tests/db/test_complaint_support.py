@@ -16,10 +16,11 @@ from core.errors import DomainError, NotFound, OutOfScope, PermissionDenied
 from core.roles import Role
 from db.engine import get_engine
 from db.models import (
+    Attachment,
+    AttachmentBlob,
     AuditLog,
     Building,
     Complaint,
-    ComplaintAttachment,
     ComplaintEvent,
     ComplaintFinding,
     ComplaintReport,
@@ -32,7 +33,7 @@ from db.models import (
     Zone,
 )
 from db.services import (
-    complaint_attachments,
+    attachments,
     complaint_consult,
     complaint_findings,
     complaint_grades,
@@ -237,28 +238,43 @@ def test_third_distinct_complainant_makes_the_group_hot_and_unlink_undoes_it(db_
 # ----- attachments ----------------------------------------------------------------------------------------
 
 
+def _attachments(db_url, complaint_id: int) -> list[tuple[Attachment, bytes]]:
+    with Session(get_engine(db_url)) as s:
+        rows = s.exec(select(Attachment, AttachmentBlob.data).join(AttachmentBlob)
+                      .where(Attachment.record_type == "complaint", Attachment.record_id == complaint_id)).all()
+        return [(a, bytes(d)) for a, d in rows]
+
+
 def test_attachments_on_intake_and_later_are_checked_by_content(db_url, org, team, now):
     photo = _png()
     c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, attachments=[("../现场.png", photo)]),
                      request_id="att", now=now)
-    rows = _rows(db_url, ComplaintAttachment, ComplaintAttachment.complaint_id == c.id)
-    assert [(r.filename, r.mime) for r in rows] == [("现场.png", "image/png")]
-    assert Image.open(io.BytesIO(rows[0].data)).size == (40, 30)  # re-encoded, still the same picture
+    rows = _attachments(db_url, c.id)
+    assert [(r.filename, r.mime, r.office_id) for r, _ in rows] == [("现场.png", "image/png", org.office_a)]
+    assert Image.open(io.BytesIO(rows[0][1])).size == (40, 30)  # re-encoded, still the same picture
     assert _count(db_url, ComplaintEvent, ComplaintEvent.complaint_id == c.id, ComplaintEvent.action == "attachment") == 1
     with pytest.raises(DomainError, match="JPG、PNG"):  # a text file renamed .png
-        complaint_attachments.add_attachment(actor=team["clerk"], complaint_id=c.id, filename="x.png", data=b"hello", now=now)
+        attachments.add(actor=team["clerk"], record_type="complaint", record_id=c.id, files=[("x.png", b"hello")],
+                        now=now, request_id=None)
     before = _count(db_url, Complaint)
     with pytest.raises(DomainError, match="附件“fake.jpg”"):  # refused at intake: nothing is written
         svc.register(actor=team["clerk"], data=_data(org.office_a, now, attachments=[("fake.jpg", b"GIF89a")]),
                      request_id="bad", now=now)
     assert _count(db_url, Complaint) == before
     pdf = b"%PDF-1.4\n" + b"0" * 1000 + b"\n%%EOF\n"
-    att = complaint_attachments.add_attachment(actor=team["sup"], complaint_id=c.id, filename="扫描件.pdf", data=pdf, now=now)
-    assert complaint_attachments.attachment(actor=team["clerk"], attachment_id=att) == ("扫描件.pdf", "application/pdf", pdf)
+    [att] = attachments.add(actor=team["sup"], record_type="complaint", record_id=c.id, files=[("扫描件.pdf", pdf)],
+                            now=now, request_id="pdf-1")
+    assert attachments.open(actor=team["clerk"], attachment_id=att) == attachments.OpenedFile(
+        "扫描件.pdf", "application/pdf", pdf)
+    listed = attachments.list_for(actor=team["clerk"], record_type="complaint", record_id=c.id)
+    assert [(i.filename, i.is_image) for i in listed] == [("现场.png", True), ("扫描件.pdf", False)]
     with pytest.raises(NotFound):
-        complaint_attachments.attachment(actor=team["clerk_b"], attachment_id=att)
+        attachments.open(actor=team["clerk_b"], attachment_id=att)
+    with pytest.raises(NotFound):
+        attachments.list_for(actor=team["clerk_b"], record_type="complaint", record_id=c.id)
     with pytest.raises(PermissionDenied):
-        complaint_attachments.add_attachment(actor=team["guard"], complaint_id=c.id, filename="x.pdf", data=pdf, now=now)
+        attachments.add(actor=team["guard"], record_type="complaint", record_id=c.id, files=[("x.pdf", pdf)], now=now,
+                        request_id=None)
 
 
 def test_attachment_size_cap_comes_from_the_policy_book(db_url, org, team, make_actor, now):
@@ -268,9 +284,10 @@ def test_attachment_size_cap_comes_from_the_policy_book(db_url, org, team, make_
     c = svc.register(actor=team["clerk"], data=_data(org.office_a, now), request_id="cap", now=now)
     big = b"%PDF-1.4\n" + b"0" * (17 * 1024) + b"\n%%EOF\n"
     with pytest.raises(DomainError) as refused:
-        complaint_attachments.add_attachment(actor=team["clerk"], complaint_id=c.id, filename="big.pdf", data=big, now=now)
+        attachments.add(actor=team["clerk"], record_type="complaint", record_id=c.id, files=[("big.pdf", big)],
+                        now=now, request_id=None)
     assert "文件过大：最大 16 KB" in refused.value.message and "附件" in refused.value.message
-    assert _count(db_url, ComplaintAttachment) == 0
+    assert _count(db_url, Attachment) == 0
 
 
 # ----- consultants ----------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from core import permissions
 from core.errors import PermissionDenied
 from core.permissions import Action, Actor, Grant
 from core.roles import COMPANY_WIDE_ROLES, Role
-from db.services import complaint_attachments, complaint_consult, complaint_groups, complaints, org, people
+from db.services import attachments, complaint_consult, complaint_groups, complaints, org, people
 from tests.db.service_probe import is_empty, placeholder, service_functions
 from tests.db.world import World, audit_count, audit_rows, build_world, table_snapshot
 
@@ -42,6 +42,7 @@ NOT_OFFICE_ROWS = {
     "deputy_user_id": "an account (user administration)",
     "notice_id": "notices are the recipient's own (test_authz_enforced)",
     "consultant_id": "the consultant directory is company-wide, published by HQ (投诉顾问支持 一.1)",
+    "record_id": "a row of the record type named beside it (attachments); scoped in tests/db/test_attachments.py",
 }
 
 READ_PREFIXES = ("list_", "find_", "search", "my_")
@@ -90,8 +91,8 @@ def world(db_url, org, make_actor, now) -> World:
         w.complaint[office] = complaints.register(actor=director, data=data, request_id=None, now=now).id
         w.consult[office] = complaint_consult.request_consult(actor=director, complaint_id=w.complaint[office],
                                                               consultant_id=consultant, question="怎么修", now=now)
-        w.attachment[office] = complaint_attachments.add_attachment(actor=director, complaint_id=w.complaint[office],
-                                                                filename="现场.png", data=_png(), now=now)
+        w.attachment[office] = attachments.add(actor=director, record_type="complaint", record_id=w.complaint[office],
+                                               files=[("现场.png", _png())], now=now, request_id=None)[0]
         w.group[office] = complaint_groups.link_same_issue(actor=director, complaint_id=w.complaint[office],
                                                             now=now, title="楼道灯")
     return w

@@ -15,7 +15,7 @@ from db.services import org
 from db.services.base import EXPORT_LIMIT
 from db.services.people import staff_choices
 from ui.context import page_header, require
-from ui.forms import show_error
+from ui.forms import form_token, new_form_token, show_error, submit_button
 from ui.pickers import cached_departments, cached_units, clear_lookups, office_picker
 from ui.tables import excel_button, frame, pager, pager_footer, reset_pager, selectable_table, table
 
@@ -26,7 +26,8 @@ units = cached_units(actor)
 unit_names = {u.id: u.name for u in units}
 
 
-def saved(message: str, *, lookups: bool = False) -> None:
+def saved(message: str, *, form: str, lookups: bool = False) -> None:
+    new_form_token(form)  # the next render of the form is a new request
     if lookups:
         clear_lookups()
     st.session_state["flash"] = message
@@ -61,11 +62,12 @@ def properties_tab() -> None:
             area = c2.number_input("面积(㎡)", min_value=0.0, value=0.0, step=1.0)
             kind = c3.selectbox("类型", list(PROPERTY_KIND), format_func=PROPERTY_KIND.get)
             key_household = st.checkbox("重点业户")
-            if st.form_submit_button("添加房屋"):
+            if submit_button("property_form", "添加房屋"):
                 try:
                     org.save_property(actor=actor, property_id=None, building_id=bid, unit_no=unit_no, room=room,
-                                      area_m2=area or None, kind=kind, key_household=key_household)
-                    saved("已添加房屋")
+                                      area_m2=area or None, kind=kind, key_household=key_household,
+                                      request_id=form_token("property_form"))
+                    saved("已添加房屋", form="property_form")
                 except DomainError as exc:
                     show_error(exc)
     elif can_edit:
@@ -85,10 +87,11 @@ def zones_tab() -> None:
         if can_edit:
             with st.form("zone_form", clear_on_submit=True):
                 zname = st.text_input("新苑区名称 *")
-                if st.form_submit_button("添加苑区"):
+                if submit_button("zone_form", "添加苑区"):
                     try:
-                        org.save_zone(actor=actor, zone_id=None, office_id=office_id, name=zname)
-                        saved(f"已添加苑区 {zname}")
+                        org.save_zone(actor=actor, zone_id=None, office_id=office_id, name=zname,
+                                      request_id=form_token("zone_form"))
+                        saved(f"已添加苑区 {zname}", form="zone_form")
                     except DomainError as exc:
                         show_error(exc)
     with c2:
@@ -99,10 +102,11 @@ def zones_tab() -> None:
             if can_edit:
                 with st.form("building_form", clear_on_submit=True):
                     bname = st.text_input("新楼栋名称 *", placeholder="例如 3幢")
-                    if st.form_submit_button("添加楼栋"):
+                    if submit_button("building_form", "添加楼栋"):
                         try:
-                            org.save_building(actor=actor, building_id=None, zone_id=zone_id, name=bname)
-                            saved(f"已添加楼栋 {bname}")
+                            org.save_building(actor=actor, building_id=None, zone_id=zone_id, name=bname,
+                                              request_id=form_token("building_form"))
+                            saved(f"已添加楼栋 {bname}", form="building_form")
                         except DomainError as exc:
                             show_error(exc)
 
@@ -134,12 +138,12 @@ def units_tab() -> None:
                                index=contacts.index(unit.complaint_contact_staff_id)
                                if unit and unit.complaint_contact_staff_id in staff else 0)
         active = st.checkbox("启用", value=unit.active if unit else True)
-        if st.form_submit_button("保存单位", type="primary"):
+        if submit_button("unit_form", "保存单位", type="primary"):
             try:
                 org.save_unit(actor=actor, unit_id=unit.id if unit else None, code=code, name=name, kind=kind,
                               parent_id=parent, address=address, phone=phone,
-                              complaint_contact_staff_id=contact, active=active)
-                saved(f"已保存单位 {name}", lookups=True)
+                              complaint_contact_staff_id=contact, active=active, request_id=form_token("unit_form"))
+                saved(f"已保存单位 {name}", form="unit_form", lookups=True)
             except DomainError as exc:
                 show_error(exc)
 
@@ -160,11 +164,11 @@ def departments_tab() -> None:
         d_name = c2.text_input("部门名称 *")
         d_kind = c3.selectbox("类型", list(DEPARTMENT_KIND), format_func=DEPARTMENT_KIND.get)
         head = st.selectbox("负责人", [None, *heads], format_func=lambda i: "未指定" if i is None else heads[i])
-        if st.form_submit_button("添加部门"):
+        if submit_button("dept_form", "添加部门"):
             try:
                 org.save_department(actor=actor, department_id=None, org_unit_id=d_unit, name=d_name,
-                                    kind=d_kind, head_staff_id=head)
-                saved(f"已添加部门 {d_name}", lookups=True)
+                                    kind=d_kind, head_staff_id=head, request_id=form_token("dept_form"))
+                saved(f"已添加部门 {d_name}", form="dept_form", lookups=True)
             except DomainError as exc:
                 show_error(exc)
 

@@ -17,7 +17,7 @@ from db.services import org, people
 from db.services.base import EXPORT_LIMIT
 from ui.context import page_header, require
 from ui.fmt import yes_no
-from ui.forms import show_error
+from ui.forms import form_token, new_form_token, show_error, submit_button
 from ui.pickers import cached_units, office_picker
 from ui.tables import excel_button, frame, pager, pager_footer, reset_pager, selectable_table, table
 
@@ -56,11 +56,13 @@ def staff_tab() -> None:
             independent = c2.checkbox("可独立上岗", value=row.independent_on_post if row else False,
                                       help="未独立上岗者不得接听客户来电（《客户来电、来访、来函处理作业规定》第8条）")
             active = c3.checkbox("在职", value=row.active if row else True)
-            if st.form_submit_button("保存员工", type="primary"):
+            if submit_button("staff_form", "保存员工", type="primary"):
                 try:
                     people.save_staff(actor=actor, staff_id=row.id if row else None, office_id=office_id, name=name,
                                       post=post, department_id=row.department_id if row else None, phone=phone,
-                                      hire_date=hire, independent_on_post=independent, active=active)
+                                      hire_date=hire, independent_on_post=independent, active=active,
+                                      request_id=form_token("staff_form"))
+                    new_form_token("staff_form")
                     st.session_state["flash"] = f"已保存员工 {name}"
                     st.rerun()
                 except DomainError as exc:
@@ -99,17 +101,20 @@ def customers_tab() -> None:
             id_no = c1.text_input("证件号", placeholder="留空则保持原值" if crow else "18 位身份证号")
             cphone = c2.text_input("电话", placeholder="留空则保持原值" if crow else "")
             prop_text = st.text_input("关联房屋（输入苑区/楼栋/房号搜索，可留空）")
-            if st.form_submit_button("保存客户", type="primary"):
+            if submit_button("customer_form", "保存客户", type="primary"):
+                token = form_token("customer_form")
                 try:
                     cid = people.save_customer(actor=actor, customer_id=crow.id if crow else None, office_id=office_id,
                                                name=cname, kind=ckind, id_number=id_no,
-                                               phone=cphone or (None if crow else ""), keep_phone=bool(crow) and not cphone)
+                                               phone=cphone or (None if crow else ""), keep_phone=bool(crow) and not cphone,
+                                               request_id=token)
                     if prop_text.strip():
                         found = org.find_properties(actor=actor, text=prop_text, office_id=office_id, limit=2)
                         if len(found) != 1:
                             raise DomainError("关联房屋请输入能唯一确定一套房屋的文字（已保存客户，未关联房屋）")
                         people.link_property(actor=actor, customer_id=cid, property_id=found[0][0], relation=ckind,
-                                             since=date.today())
+                                             since=date.today(), request_id=f"{token}:link")
+                    new_form_token("customer_form")
                     st.session_state["flash"] = f"已保存客户 {cname}"
                     st.rerun()
                 except DomainError as exc:

@@ -6,7 +6,7 @@ from core.errors import DomainError
 from core.permissions import Action
 from db.services import complaint_consult
 from ui.context import page_header, require
-from ui.forms import show_error
+from ui.forms import form_token, new_form_token, show_error, submit_button
 from ui.tables import frame
 
 actor = require(Action.COMPLAINT_CONSULTANT_MANAGE)
@@ -39,10 +39,12 @@ with st.form(f"consultant_{choice or 'new'}_{saved}"):
     user_id = c2.selectbox("关联系统账号（可选）", options, format_func=lambda k: "—" if k is None else accounts[k],
                            index=options.index(current.user_id) if current and current.user_id in accounts else 0)
     active = st.checkbox("在册（停用后不再出现在请求列表中）", value=current.active if current else True)
-    if st.form_submit_button("保存", type="primary", icon=":material/save:"):
+    if submit_button("consultant_form", "保存", type="primary", icon=":material/save:"):
         try:
             complaint_consult.save_consultant(actor=actor, consultant_id=choice, name=name, speciality=speciality, phone=phone,
-                                              email=email, unit=unit, user_id=user_id, active=active)
+                                              email=email, unit=unit, user_id=user_id, active=active,
+                                              request_id=form_token("consultant_form"))
+            new_form_token("consultant_form")
             st.session_state["flash"] = f"已保存顾问 {name.strip()}"
             st.session_state["cons_saved"] = saved + 1
             st.rerun()

@@ -13,12 +13,13 @@ from db.services import complaint_attachments, complaint_groups
 from db.services import complaints as svc
 from db.services.org import find_properties
 from db.services.policy import policy_at
+from ui.attachments import file_picker
 from ui.context import page_header, require
 from ui.fmt import TZ, dt, now
-from ui.forms import form_token, new_form_token, show_error
+from ui.forms import form_token, new_form_token, show_error, submit_button
 from ui.pickers import office_picker
 from views.complaints.widgets.common import POLICY_LINE, complaint_link, grade_label, options
-from views.complaints.widgets.panels import UPLOAD_TYPES, datetime_input, upload_mb
+from views.complaints.widgets.panels import datetime_input
 
 FORM = "complaint_new"
 NO_FACTS = ComplaintFacts()  # the defaults
@@ -29,7 +30,6 @@ office_id = office_picker(actor, Action.COMPLAINT_CREATE, key="new_office", allo
 prop_text = st.text_input("房屋（输入苑区/楼栋/房号搜索，可留空）", key="new_prop_text")
 props = dict(find_properties(actor=actor, text=prop_text, office_id=office_id, limit=30)) if prop_text.strip() else {}
 groups = dict(complaint_groups.group_choices(actor=actor, office_id=office_id))
-limit, limit_clause = complaint_attachments.upload_limit(now=now())
 policy = policy_at(now())
 collective_help = (f"{wf.at_least(policy, 'complaint.hot_collective')}为热点，"
                    f"{wf.at_least(policy, 'complaint.major_collective')}为重大"
@@ -61,10 +61,8 @@ with st.form(FORM):
         posted_at = datetime_input("发帖时间", key="new_posted")
         forwarded_at = datetime_input("总部客服中心转来时间", key="new_fwd")
         viral = st.checkbox("已引起广泛关注/媒体介入")
-    files = st.file_uploader("附件（照片、扫描件：JPG、PNG、PDF）", type=UPLOAD_TYPES, max_upload_size=upload_mb(limit),
-                             accept_multiple_files=True, key=f"new_files_{form_token(FORM)}",
-                             help=f"单个文件不超过 {limit // 1024} KB（{limit_clause}）")
-    submitted = st.form_submit_button("登记投诉", type="primary", icon=":material/save:")
+    files = file_picker(f"new_files_{form_token(FORM)}", record_type=complaint_attachments.RECORD_TYPE, now=now())
+    submitted = submit_button(FORM, "登记投诉", type="primary", icon=":material/save:")
 
 if submitted:
     occurred = datetime.combine(day, clock, TZ)
@@ -74,7 +72,7 @@ if submitted:
         complainant_count=int(count), **flags, same_issue_group_id=group,
         online=svc.OnlineIn(platform=platform, url=url, poster_handle=poster, posted_at=posted_at,
                             forwarded_by_hq_at=forwarded_at, viral=viral) if platform.strip() else None,
-        attachments=[(f.name, f.getvalue()) for f in files or []],
+        attachments=files,
     )
     try:
         c = svc.register(actor=actor, data=data, request_id=form_token(FORM), now=now())

@@ -14,14 +14,19 @@ from db.services import complaint_grades
 from db.services import complaint_reports as reports
 from db.services import complaints as svc
 from ui.fmt import now
-from ui.forms import show_error
+from ui.forms import form_token, new_form_token, show_error
 from views.complaints.widgets.common import options
 
 
-def run_action(label: str, fn, **kwargs) -> None:
-    """Call a service with ``now``; on success flash "已…" and rerun, else show the Chinese refusal."""
+def run_action(label: str, fn, form: str | None = None, **kwargs) -> None:
+    """Call a service with ``now``; on success flash "已…" and rerun, else show the Chinese refusal.
+
+    ``form``: a create form's key; its request id (``ui.forms.form_token``) makes a double click write one row.
+    """
     try:
-        fn(now=now(), **kwargs)
+        fn(now=now(), **kwargs, **({"request_id": form_token(form)} if form else {}))
+        if form:
+            new_form_token(form)
         st.session_state["flash"] = f"已{label}"
         st.rerun()
     except DomainError as exc:

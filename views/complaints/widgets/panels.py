@@ -12,9 +12,7 @@ import streamlit as st
 from core import complaint_workflow as wf
 from core import complaints as rules
 from core.complaint_workflow import Op
-from core.errors import DomainError
 from core.permissions import Action, Actor
-from core.uploads import MIME
 from db.services import (
     complaint_attachments,
     complaint_consult,
@@ -24,19 +22,12 @@ from db.services import (
 )
 from db.services import complaints as svc
 from db.services.policy import policy_at
+from ui.attachments import attachments_section
 from ui.fmt import TZ, dt, now
-from ui.forms import show_error
+from ui.forms import submit_button
 from ui.tables import frame
 from views.complaints.widgets.actions import run_action
 from views.complaints.widgets.common import kv_table, rule
-
-IMAGE_MIMES = {"image/jpeg", "image/png"}
-UPLOAD_TYPES = ["jpg", "jpeg", "png", "pdf"]
-
-
-def upload_mb(limit_bytes: int) -> int:
-    """The uploader's own cap (whole MB, rounded up); the service enforces the exact policy value."""
-    return max(1, -(-limit_bytes // (1024 * 1024)))
 
 
 def datetime_input(label: str, *, key: str, optional: bool = True, value: datetime | None = None) -> datetime | None:
@@ -112,8 +103,9 @@ def _request_form(actor: Actor, d: svc.Detail) -> None:
         temporary = hq and st.checkbox("临时顾问（总部客服中心指派）")
         instead = st.selectbox("代替联系不上的请求", [None, *waiting], format_func=lambda k: "—" if k is None else waiting[k]) \
             if hq and waiting else None
-        if st.form_submit_button("发送请求", icon=":material/send:"):
-            run_action("请求顾问支持", complaint_consult.request_consult, actor=actor, complaint_id=c.id, consultant_id=cid,
+        if submit_button(f"consult_{c.id}", "发送请求", icon=":material/send:"):
+            run_action("请求顾问支持", complaint_consult.request_consult, form=f"consult_{c.id}", actor=actor,
+                       complaint_id=c.id, consultant_id=cid,
                        question=question, temporary=bool(temporary or instead), instead_of=instead)
 
 
@@ -225,33 +217,10 @@ def group_panel(actor: Actor, d: svc.Detail) -> None:
 
 
 def attachments_panel(actor: Actor, d: svc.Detail) -> None:
+    """The complaint's files from the detail's metadata; a file's bytes are read only when it is opened."""
     c = d.complaint
-    limit, clause = complaint_attachments.upload_limit(now=now())
-    for att_id, filename, size in d.attachments:
-        left, right = st.columns([3, 1])
-        left.write(f"{filename}（{max(1, size // 1024)} KB）")
-        mime = MIME.get(filename.rsplit(".", 1)[-1].lower(), "application/octet-stream")
-        # The file is read from the database only when clicked; images also once for the preview.
-        right.download_button("下载", data=lambda i=att_id: complaint_attachments.attachment(actor=actor, attachment_id=i)[2],
-                              file_name=filename, mime=mime, key=f"att_dl_{att_id}", icon=":material/download:")
-        if mime in IMAGE_MIMES:
-            left.image(complaint_attachments.attachment(actor=actor, attachment_id=att_id)[2], width=240)
-    if not d.attachments:
-        st.caption("暂无附件。")
-    if actor.can(Action.COMPLAINT_HANDLE, c.office_id):
-        key = f"att_up_{c.id}_{st.session_state.get(f'att_gen_{c.id}', 0)}"
-        upload = st.file_uploader("上传照片或扫描件（JPG、PNG、PDF）", type=UPLOAD_TYPES, key=key,
-                                  max_upload_size=upload_mb(limit),
-                                  help=f"单个文件不超过 {limit // 1024} KB（{clause}）；图片将重新编码并去除位置等信息")
-        if upload is not None and st.button("保存附件", key=f"att_save_{c.id}", icon=":material/upload:"):
-            try:
-                complaint_attachments.add_attachment(actor=actor, complaint_id=c.id, filename=upload.name, data=upload.getvalue(),
-                                                     now=now())
-                st.session_state[f"att_gen_{c.id}"] = st.session_state.get(f"att_gen_{c.id}", 0) + 1
-                st.session_state["flash"] = "已上传附件"
-                st.rerun()
-            except DomainError as exc:
-                show_error(exc)
+    attachments_section(actor, key=f"att_{c.id}", record_type=complaint_attachments.RECORD_TYPE, record_id=c.id,
+                        now=now(), items=d.attachments, can_add=actor.can(Action.COMPLAINT_HANDLE, c.office_id))
 
 
 # ----- 责任认定 ---------------------------------------------------------------------------------------
