@@ -14,11 +14,16 @@ from enum import StrEnum
 
 from core.errors import DomainError
 from core.policy import DOCS, PolicyBook
+from core.registry import RecordType, register_record_type
 from core.worktime import add_months, due_at
 
 
 def cite(doc: str, clause: str) -> str:
     return f"依据《{DOCS[doc]}》{clause}"
+
+
+# The complaint as every shared mechanism names it (timeline, duties, audit page, approvals).
+RECORD_TYPE = register_record_type(RecordType("complaint", "投诉", page="views/complaints/list.py"))
 
 
 class Channel(StrEnum):

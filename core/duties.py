@@ -18,7 +18,9 @@ from enum import StrEnum
 @dataclass(frozen=True)
 class DutySpec:
     """One kind of deadline. ``policy_keys``: the parameters its due time is computed from (a duty whose limit
-    depends on the record's class lists every candidate); ``role``: who answers for it when no person is named."""
+    depends on the record's class lists every candidate); ``role``: who answers for it when no person is named;
+    ``breach_event``: a breach the clerk must see on the record's timeline (most duties are only flagged: the
+    lists and the dashboard show them)."""
 
     code: str  # "<record type>.<duty>", e.g. "complaint.report"
     record_type: str  # core.registry.RecordType code
@@ -26,6 +28,7 @@ class DutySpec:
     clause: str  # the document and clause, as printed (core.complaints.cite)
     policy_keys: tuple[str, ...] = ()
     role: str = ""  # core.roles.Role code of the responsible post, "" when it depends on the record
+    breach_event: str = ""  # the timeline step the sweep writes when it finds the duty overdue ("": flag only)
 
 
 class DutyState(StrEnum):

@@ -6,7 +6,6 @@ from db.models.auth import LoginAttempt, User, UserRole  # noqa: F401
 from db.models.complaint import (  # noqa: F401
     Callback,
     Complaint,
-    ComplaintEvent,
     ComplaintFinding,
     ComplaintGradeHistory,
     ComplaintReport,

@@ -1,5 +1,6 @@
-"""Complaints (顾客投诉处理制度, docs 12–19): the complaint, its timeline, class history, consultants,
-callbacks, online posts and same-issue groups (attachments: db.models.attachment, record type "complaint"). Codes are the English enums of core.complaints."""
+"""Complaints (顾客投诉处理制度, docs 12–19): the complaint, its class history, consultants, callbacks, online posts
+and same-issue groups; its timeline, duties and attachments live in the spine's ``record_event``, ``duty`` and
+attachment tables (record type "complaint"). Codes are the English enums of core.complaints."""
 
 from __future__ import annotations
 
@@ -97,23 +98,6 @@ class Complaint(SQLModel, table=True):
     created_by: int | None = Field(default=None, foreign_key="app_user.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
-
-
-class ComplaintEvent(SQLModel, table=True):
-    """The timeline: every change of a complaint, in order."""
-
-    __tablename__ = "complaint_event"
-
-    id: int | None = Field(default=None, primary_key=True)
-    complaint_id: int = Field(foreign_key="complaint.id", index=True)
-    at: datetime = Field(default_factory=utcnow)
-    actor_user_id: int | None = Field(default=None, foreign_key="app_user.id")
-    actor_name: str = Field(default="", max_length=64)
-    action: str = Field(max_length=32)
-    from_state: str | None = Field(default=None, max_length=20)
-    to_state: str | None = Field(default=None, max_length=20)
-    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
-    citation: str = Field(default="", max_length=200)
 
 
 class ComplaintGradeHistory(SQLModel, table=True):

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlmodel import select
 
+from core import complaint_duties as duty
 from core import complaint_workflow as wf
 from core import complaints as rules
 from core.errors import DomainError, NotFound
@@ -17,7 +18,16 @@ from core.roles import Role
 from db.models import Complaint, Consultant, ConsultRequest, Notice, User, UserRole
 from db.models.base import as_utc
 from db.services.base import Page, already_done, audit, authorize, load_scoped, paginate, remember
-from db.services.complaint_kernel import LIST_PAGE, hq_user_ids, load, policy_for, reclassify, record
+from db.services.complaint_kernel import (
+    LIST_PAGE,
+    hq_user_ids,
+    load,
+    meet_deadline,
+    policy_for,
+    reclassify,
+    record,
+    set_deadline,
+)
 from db.services.notices import notify
 from db.session import read_session, write_session
 
@@ -112,13 +122,14 @@ def request_consult(*, actor: Actor, complaint_id: int, consultant_id: int, ques
             if old is None or old.complaint_id != c.id:  # a request of this complaint: in its office
                 raise DomainError("原顾问请求不存在", field="instead_of")
             if old.hq_forwarded_at is None:
-                old.hq_forwarded_at = now
+                meet_deadline(s, c, duty.HQ_FORWARD.code, at=now, by=actor.user_id, row=old)
                 s.add(old)
+        due = rules.consultant_due(now, policy)
         row = ConsultRequest(complaint_id=c.id, office_id=c.office_id, consultant_id=consultant.id, is_temporary=temporary,
-                             question=question[:4000], requested_at=now, requested_by=actor.user_id,
-                             due_at=rules.consultant_due(now, policy))
+                             question=question[:4000], requested_at=now, requested_by=actor.user_id, due_at=due)
         s.add(row)
         s.flush()
+        set_deadline(s, c, duty.CONSULT_REPLY.code, due, now=now, row=row, clause=policy.cite("complaint.consultant_reply"))
         if consultant.user_id:
             notify(s, recipient_user_ids=[consultant.user_id], kind="assigned", title=f"顾问支持请求：{c.number}",
                    body=question[:500], page=CONSULT_PAGE, entity="consult_request", entity_id=str(row.id),
@@ -146,7 +157,9 @@ def consultant_unreachable(*, actor: Actor, consult_id: int, now: datetime) -> N
         row, c = _consult(s, actor, consult_id, Action.COMPLAINT_CONSULT_REQUEST)
         wf.require(wf.Op.CONSULT_UNREACHABLE, wf.Situation.of(c), consult=wf.ConsultSituation.of(row))
         policy = policy_for(s, c, now)
-        row.hq_asked_at, row.hq_forward_due_at = now, rules.hq_forward_due(now, policy)
+        row.hq_asked_at = now
+        set_deadline(s, c, duty.HQ_FORWARD.code, rules.hq_forward_due(now, policy), now=now, row=row,
+                     clause=policy.cite("complaint.hq_forward_within"))
         s.add(row)
         consultant = s.get(Consultant, row.consultant_id)
         notify(s, recipient_user_ids=hq_user_ids(s), kind="assigned", title=f"联系不上专业顾问，请协调：{c.number}",
@@ -161,9 +174,9 @@ def hq_forwarded(*, actor: Actor, consult_id: int, now: datetime) -> None:
     with write_session() as s:
         row, c = _consult(s, actor, consult_id, Action.COMPLAINT_CONSULTANT_MANAGE)
         wf.require(wf.Op.CONSULT_FORWARDED, wf.Situation.of(c), consult=wf.ConsultSituation.of(row))
-        row.hq_forwarded_at = now
-        s.add(row)
         late = now > as_utc(row.hq_forward_due_at)
+        meet_deadline(s, c, duty.HQ_FORWARD.code, at=now, by=actor.user_id, row=row)
+        s.add(row)
         record(s, c, actor=actor, action="consult_forwarded", now=now, citation=rules.cite("D12", "一.2"),
                note="客服中心已联系到顾问并转达求助" + ("（已超过转达时限）" if late else ""))
 
@@ -198,7 +211,8 @@ def reply_consult(*, actor: Actor, consult_id: int, reply: str, now: datetime) -
         reply = (reply or "").strip()
         if not reply:
             raise DomainError("请填写书面答复", field="reply")
-        row.replied_at, row.reply, row.replied_by = now, reply[:4000], actor.user_id
+        row.reply, row.replied_by = reply[:4000], actor.user_id
+        meet_deadline(s, c, duty.CONSULT_REPLY.code, at=now, by=actor.user_id, row=row)
         s.add(row)
         for n in s.exec(select(Notice).where(Notice.entity == "consult_request", Notice.entity_id == str(row.id),
                                              Notice.acked_at == None)).all():  # noqa: E711  the request is answered

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from core import complaint_duties as duty
 from core import complaint_workflow as wf
 from core import complaints as rules
 from core.complaint_workflow import Op
@@ -23,7 +24,17 @@ from core.fields import clean_text
 from core.permissions import Action, Actor
 from db.models import Callback, Complaint, Department, User, UserRole
 from db.services.base import Page, authorize, load_scoped, paginate, scope_filter
-from db.services.complaint_kernel import ENTITY, load, policy_for, reclassify, record
+from db.services.complaint_kernel import (
+    ENTITY,
+    assign_deadlines,
+    load,
+    meet_deadline,
+    policy_for,
+    reclassify,
+    record,
+    set_deadline,
+    track_express,
+)
 from db.services.notices import notify
 from db.session import read_session, write_session
 
@@ -82,6 +93,7 @@ def assign(*, actor: Actor, complaint_id: int, handler_user_id: int, department_
         if handler is None or not handler.active or in_office is None:
             raise DomainError("责任人须是本管理处的在职账号", field="handler")
         c.handler_user_id, c.responsible_department_id = handler_user_id, department_id
+        assign_deadlines(s, c, at=now)
         notify(s, recipient_user_ids=[handler_user_id], kind="assigned", title=f"投诉派单：{c.number} {c.title}",
                body=note, page=DETAIL_PAGE, entity=ENTITY, entity_id=str(c.id), office_id=c.office_id,
                due_at=c.due_at, now=now)
@@ -102,6 +114,8 @@ def mark_handled(*, actor: Actor, complaint_id: int, result: str, now: datetime)
     def apply(s: Session, c: Complaint) -> str:
         text = clean_text(result, "处理结果", max_len=4000)
         c.handled_at, c.handled_by, c.handling_result = now, actor.user_id, text
+        if c.hotline_due_at is not None:  # the result is the answer the hotline / 住建 is owed
+            meet_deadline(s, c, duty.HOTLINE.code, at=now, by=actor.user_id)
         return f"处理完成：{text}"
 
     return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_HANDLE, op=Op.HANDLE, event="handle",
@@ -113,7 +127,10 @@ def verify(*, actor: Actor, complaint_id: int, note: str, now: datetime) -> Comp
     """验证合格 by someone other than the handler; the callback becomes due (投诉回访 第1、3条)."""
     def apply(s: Session, c: Complaint) -> str:
         c.verified_at, c.verified_by = now, actor.user_id
-        c.callback_due_at = rules.callback_due(now, policy_for(s, c, now))
+        meet_deadline(s, c, duty.HANDLE.code, at=now, by=actor.user_id)  # resolved: out of the handling states
+        policy = policy_for(s, c, now)
+        set_deadline(s, c, duty.CALLBACK.code, rules.callback_due(now, policy), now=now,
+                     clause=policy.cite("complaint.callback_within"))
         return _with_note("验证合格", note)
 
     return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_VERIFY, op=Op.VERIFY, event="verify",
@@ -141,16 +158,18 @@ def record_callback(*, actor: Actor, complaint_id: int, method: str, reached: bo
             return c
         target = rules.after_callback(satisfaction)
         c.state = target.value
+        meet_deadline(s, c, duty.CALLBACK.code, at=now, by=actor.user_id)
         label = rules.SATISFACTION_LABELS[rules.Satisfaction(satisfaction)]
         if target == State.REOPENED:
             row.reopened = True
             c.reopen_count += 1
-            c.verified_at = c.verified_by = c.handled_at = c.handled_by = c.callback_due_at = None
+            c.verified_at = c.verified_by = c.handled_at = c.handled_by = None
+            set_deadline(s, c, duty.CALLBACK.code, None, now=now)  # met above: only the column is cleared
             s.add(row)
             record(s, c, actor=actor, action="callback", now=now, from_state=before, citation=rules.C_REOPEN,
                    note=f"回访：{label}，重新处理。{row.comment}")
             reclassify(s, c, actor=None, now=now, reason="回访不满意重新处理")
-            c.due_at = rules.handling_due(Grade(c.grade), now, policy_for(s, c, now))
+            _handling_again(s, c, now)
             if c.handler_user_id:
                 notify(s, recipient_user_ids=[c.handler_user_id], kind="assigned", title=f"投诉回访不满意，重新处理：{c.number}",
                        body=row.comment, page=DETAIL_PAGE, entity=ENTITY, entity_id=str(c.id), office_id=c.office_id,
@@ -172,10 +191,19 @@ def exempt_callback(*, actor: Actor, complaint_id: int, kind: str, reason: str, 
                               extra_case=extra_case)
         c.callback_required, c.exemption_kind, c.exempt_by = False, kind, actor.user_id
         c.exemption_reason = (f"{extra_case}：" if extra_case else "") + reason.strip()[:450]
+        set_deadline(s, c, duty.CALLBACK.code, None, now=now, note="免回访")
         return f"免回访（{rules.EXEMPTION_LABELS[rules.Exemption(kind)]}）：{c.exemption_reason}"
 
     return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_CALLBACK, op=Op.EXEMPT, event="exempt",
                 citation=rules.C_EXEMPT, now=now, apply=apply)
+
+
+def _handling_again(s: Session, c: Complaint, now: datetime) -> None:
+    """Back in handling (回访不满意, 二次投诉): a new handling period from now; a 重大 one owes 快报 again."""
+    policy = policy_for(s, c, now)
+    set_deadline(s, c, duty.HANDLE.code, rules.handling_due(Grade(c.grade), now, policy), now=now,
+                 clause=policy.cite(f"complaint.due_{c.grade}"))
+    track_express(s, c, policy, now=now)
 
 
 def close(*, actor: Actor, complaint_id: int, note: str, now: datetime) -> Complaint:
@@ -184,7 +212,8 @@ def close(*, actor: Actor, complaint_id: int, note: str, now: datetime) -> Compl
         return _with_note("归档", note)
 
     return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_CLOSE, op=Op.CLOSE, event="close",
-                citation=rules.C_CALLBACK, now=now, apply=apply)
+                citation=rules.C_CALLBACK, now=now, apply=apply,
+                then=lambda s, c: track_express(s, c, policy_for(s, c, now), now=now))  # 专题报告 instead of 快报
 
 
 def reopen(*, actor: Actor, complaint_id: int, reason: str, now: datetime) -> Complaint:
@@ -193,13 +222,14 @@ def reopen(*, actor: Actor, complaint_id: int, reason: str, now: datetime) -> Co
         nonlocal reason  # validated once the complaint is in scope and may be reopened
         reason = clean_text(reason, "重新处理原因", max_len=500)
         c.reopen_count += 1
-        c.closed_at = c.verified_at = c.verified_by = c.handled_at = c.handled_by = c.callback_due_at = None
+        c.closed_at = c.verified_at = c.verified_by = c.handled_at = c.handled_by = None
+        set_deadline(s, c, duty.CALLBACK.code, None, now=now, note="重新处理")
         c.callback_required, c.exemption_kind, c.exemption_reason, c.exempt_by = True, None, "", None
         return f"重新处理：{reason}"
 
     def then(s: Session, c: Complaint) -> None:
         reclassify(s, c, actor=None, now=now, reason=reason)
-        c.due_at = rules.handling_due(Grade(c.grade), now, policy_for(s, c, now))
+        _handling_again(s, c, now)
 
     return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_ASSIGN, op=Op.REOPEN, event="reopen",
                 citation=rules.C_REOPEN, now=now, apply=apply, then=then)

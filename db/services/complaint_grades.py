@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import func, or_
 from sqlmodel import select
 
+from core import complaint_duties as duty
 from core import complaint_workflow as wf
 from core import complaints as rules
 from core.complaint_facts import EDITABLE_FACTS
@@ -19,9 +20,9 @@ from core.complaints import Grade, State
 from core.errors import DomainError
 from core.permissions import Action, Actor
 from core.registry import daily_job
-from db.models import Complaint, ComplaintEvent, PolicyChange
-from db.models.base import as_utc
-from db.services.complaint_kernel import load, policy_for, reclassify, record
+from db.models import Complaint, PolicyChange
+from db.services.complaint_kernel import RECORD_TYPE, load, policy_for, reclassify, record
+from db.services.duties import breach_sweep
 from db.session import read_session, write_session
 
 
@@ -101,14 +102,12 @@ def daily_sweep(*, now: datetime) -> SweepResult:
     * a policy change of its version coming into force after the complaint was made (effective-from dates
       can lie in the future).
 
-    Those are selected here in SQL, with the complaints whose report deadline has passed without a breach
-    event yet. Reclassification itself is unchanged (``reclassify``), so the thresholds stay the policy's.
+    Those are selected here in SQL. Reclassification itself is unchanged (``reclassify``), so the thresholds stay
+    the policy's. Overdue duties (a 通报 not made in time among them) are then flagged by ``duties.breach_sweep``.
     """
     result = SweepResult()
     at = now.astimezone(UTC)  # stored timestamps are UTC
     open_states = [x.value for x in rules.OPEN_STATES]
-    breach_flagged = select(ComplaintEvent.id).where(ComplaintEvent.complaint_id == Complaint.id,
-                                                     ComplaintEvent.action == "report_breach").exists()
     policy_moved = select(PolicyChange.id).where(PolicyChange.id <= Complaint.policy_version,
                                                  PolicyChange.effective_from > Complaint.created_at,
                                                  PolicyChange.effective_from <= at).exists()
@@ -117,7 +116,6 @@ def daily_sweep(*, now: datetime) -> SweepResult:
             Complaint.our_fault == True,  # noqa: E712
             Complaint.same_issue_group_id != None,  # noqa: E711
             policy_moved,
-            and_(Complaint.report_due_at < at, Complaint.reported_at == None, ~breach_flagged),  # noqa: E711
         )).order_by(Complaint.id)).all())
     for cid in ids:
         with write_session() as s:
@@ -126,13 +124,13 @@ def daily_sweep(*, now: datetime) -> SweepResult:
                 continue
             if reclassify(s, c, actor=None, now=now):
                 result.regraded.append(c.number)
-            if c.report_due_at and c.reported_at is None and as_utc(c.report_due_at) < now:
-                flagged = s.exec(select(ComplaintEvent.id).where(ComplaintEvent.complaint_id == c.id,
-                                                                 ComplaintEvent.action == "report_breach")).first()
-                if not flagged:
-                    record(s, c, actor=None, action="report_breach", now=now, citation=rules.cite("D14", "二"),
-                           note="重大/热点投诉未在时限内完成通报")
-                    result.report_breaches.append(c.number)
+    # After the reclassifications (they move deadlines): the complaints' overdue duties are flagged, a 通报 breach
+    # with its step on the timeline (core.complaint_duties.REPORT), by the one breach writer every process shares.
+    reported = [b.record_id for b in breach_sweep(now=now, record_type=RECORD_TYPE) if b.duty == duty.REPORT.code]
+    if reported:
+        with read_session() as s:
+            result.report_breaches = list(s.exec(select(Complaint.number).where(Complaint.id.in_(reported))
+                                                 .order_by(Complaint.id)).all())
     with read_session() as s:  # after the reclassifications above, which may have moved deadlines
         result.overdue = int(s.exec(select(func.count()).select_from(Complaint).where(
             Complaint.state.in_(open_states), Complaint.due_at < at)).one())

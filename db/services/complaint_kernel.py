@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
+from core import complaint_duties as duty
 from core import complaints as rules
 from core.complaint_facts import classification_facts
 from core.complaints import Grade, GradeSource, State
@@ -23,7 +24,6 @@ from core.policy import PolicyBook
 from core.roles import Role
 from db.models import (
     Complaint,
-    ComplaintEvent,
     ComplaintGradeHistory,
     ComplaintReport,
     ConsultRequest,
@@ -35,11 +35,14 @@ from db.models import (
 )
 from db.models.base import as_utc
 from db.services.base import audit, load_scoped
+from db.services.duties import assign_duties, cancel_duty, meet_duty, open_duty
 from db.services.notices import notify
 from db.services.policy import policy_in
+from db.services.timeline import record_event
 
 LIST_PAGE = "views/complaints/list.py"
 ENTITY = "complaint"
+RECORD_TYPE = rules.RECORD_TYPE.code
 NOT_FOUND = "投诉不存在或不在您的管理范围内"
 
 
@@ -66,24 +69,88 @@ def visible(s: Session, actor: Actor, complaint_id: int) -> Complaint:
 
 def record(s: Session, c: Complaint, *, actor: Actor | None, action: str, now: datetime, note: str = "",
            from_state: str | None = None, citation: str = "", before: Any = None, after: Any = None) -> None:
-    """The timeline event and the audit row, in the caller's transaction.
+    """The timeline step (``db.services.timeline``) and the audit row, in the caller's transaction.
 
     Both rows are plain INSERTs sent at once (not objects flushed at commit): they were most of a registration's
-    CPU (issue 5). The complaint row exists already (``c.id`` is set), so the event's foreign key holds.
+    CPU (issue 5).
     """
     if c.updated_at is not now:  # a new complaint carries it already: leave it clean, no flush at commit
         c.updated_at = now
     if c not in s:
         s.add(c)
-    s.connection().execute(_EVENT_INSERT, {
-        "complaint_id": c.id, "at": now, "actor_user_id": actor.user_id if actor else None,
-        "actor_name": actor.name if actor else "系统", "action": action, "from_state": from_state,
-        "to_state": c.state, "note": note[:4000], "citation": citation[:200]})
+    record_event(s, record_type=RECORD_TYPE, record_id=c.id, office_id=c.office_id, actor=actor, event=action, at=now,
+                 note=note, citation=citation, from_state=from_state, to_state=c.state)
     audit(s, actor=actor, action=f"complaint.{action}", entity=ENTITY, entity_id=c.id, office_id=c.office_id,
           summary=f"{c.number} {note}"[:500], before=before, after=after)
 
 
-_EVENT_INSERT = insert(ComplaintEvent)
+# ----- deadlines: the duty rows and the complaint's deadline columns, written together -------------------------
+
+# Each duty's due/met columns, on the complaint or (consult reply, HQ forwarding) its consult request or (online
+# facts and reply) its online post. The columns stay for the list queries (已超期/即将超期 read the
+# ``ix_complaint_state_due`` index without a join) and the screens; only the helpers below write them.
+COLUMNS: dict[str, tuple[str, str | None]] = {
+    duty.HANDLE.code: ("due_at", None),
+    duty.REPORT.code: ("report_due_at", "reported_at"),
+    duty.HOTLINE.code: ("hotline_due_at", None),
+    duty.CALLBACK.code: ("callback_due_at", None),
+    duty.CONSULT_REPLY.code: ("due_at", "replied_at"),
+    duty.HQ_FORWARD.code: ("hq_forward_due_at", "hq_forwarded_at"),
+    duty.ONLINE_FACTS.code: ("facts_due_at", "facts_at"),
+    duty.ONLINE_REPLY.code: ("public_reply_due_at", "public_reply_at"),
+}
+
+
+def _key(row: Any) -> str:
+    """Parallel duties of one kind on a complaint: one per consult request."""
+    return str(row.id) if isinstance(row, ConsultRequest) else ""
+
+
+def set_deadline(s: Session, c: Complaint, code: str, due_at: datetime | None, *, now: datetime, row: Any = None,
+                 started_at: datetime | None = None, clause: str = "", note: str = "", new_record: bool = False) -> None:
+    """``c`` owes duty ``code`` by ``due_at``: its column (on ``row``, default the complaint) and its duty row.
+
+    ``due_at`` None: no longer owed (the open duty is cancelled, with ``note``). Moving an open duty keeps one row.
+    """
+    target = c if row is None else row
+    column = COLUMNS.get(code, (None, None))[0]
+    if column is not None and getattr(target, column) != due_at:  # unchanged: no UPDATE of a just-inserted row
+        setattr(target, column, due_at)
+    if due_at is None:
+        if not new_record:
+            cancel_duty(s, record_type=RECORD_TYPE, record_id=c.id, duty=code, key=_key(target), at=now, note=note)
+        return
+    open_duty(s, record_type=RECORD_TYPE, record_id=c.id, office_id=c.office_id, duty=code, due_at=due_at, now=now,
+              started_at=started_at or now, key=_key(target), policy_version=c.policy_version, clause=clause,
+              responsible_user_id=c.handler_user_id if code in duty.HANDLER_DUTIES else None, new_record=new_record)
+
+
+def meet_deadline(s: Session, c: Complaint, code: str, *, at: datetime, by: int | None = None, row: Any = None) -> None:
+    """Duty ``code`` was met at ``at``: its met column (the earliest time wins) and its duty row."""
+    target = c if row is None else row
+    column = COLUMNS.get(code, (None, None))[1]
+    if column is not None:
+        current = as_utc(getattr(target, column))
+        if current is None or at < current:
+            setattr(target, column, at)
+    meet_duty(s, record_type=RECORD_TYPE, record_id=c.id, duty=code, key=_key(target), at=at, by=by)
+
+
+def track_express(s: Session, c: Complaint, policy: PolicyBook, *, now: datetime, new_record: bool = False) -> None:
+    """A 重大 complaint owes a 快报 every period until it is archived (投诉通报处理制度 二.1; then a 专题报告)."""
+    if c.grade == Grade.MAJOR.value and State(c.state) != State.CLOSED:
+        set_deadline(s, c, duty.EXPRESS.code, rules.express_due(now, policy), now=now, new_record=new_record,
+                     clause=policy.cite("complaint.express_bulletin_every"))
+    elif not new_record:
+        set_deadline(s, c, duty.EXPRESS.code, None, now=now, note="不再是处理中的重大投诉")
+
+
+def assign_deadlines(s: Session, c: Complaint, *, at: datetime) -> None:
+    """The handler now answers for the handling duties (派单)."""
+    assign_duties(s, record_type=RECORD_TYPE, record_id=c.id, responsible_user_id=c.handler_user_id,
+                  duties=duty.HANDLER_DUTIES, at=at)
+
+
 _GRADE_INSERT = insert(ComplaintGradeHistory)
 
 
@@ -143,10 +210,13 @@ def reclassify(s: Session, c: Complaint, *, actor: Actor | None, now: datetime, 
     c.grade = grade.value
     record_grade(s, c, at=now, from_grade=old, source=source.value, reason=reason, actor=actor)
     if State(c.state) in rules.OPEN_STATES:
-        c.due_at = rules.handling_due(grade, as_utc(c.received_at), policy)
+        set_deadline(s, c, duty.HANDLE.code, rules.handling_due(grade, as_utc(c.received_at), policy), now=now,
+                     started_at=as_utc(c.received_at), clause=policy.cite(f"complaint.due_{grade.value}"))
     if grade in rules.REPORTED_GRADES and (old is None or Grade(old) not in rules.REPORTED_GRADES):
-        c.report_due_at = rules.report_due(grade, now, policy)
+        set_deadline(s, c, duty.REPORT.code, rules.report_due(grade, now, policy), now=now)
         send_reports(s, c, now=now)
+    if Grade.MAJOR.value in (old, grade.value):
+        track_express(s, c, policy, now=now)
     label_old = rules.GRADE_LABELS[Grade(old)] if old else "—"
     record(s, c, actor=actor, action="grade", now=now, citation=c.grade_citation,
            note=f"类别 {label_old} → {rules.GRADE_LABELS[grade]}（{rules.GRADE_SOURCE_LABELS[source]}：{c.grade_trigger}）"

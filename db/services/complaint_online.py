@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
+from core import complaint_duties as duty
 from core import complaint_workflow as wf
 from core import complaints as rules
 from core.errors import DomainError
@@ -15,7 +16,7 @@ from core.permissions import Action, Actor
 from core.worktime import due_at
 from db.models import Complaint, OnlinePost
 from db.models.base import as_utc
-from db.services.complaint_kernel import load, policy_for, reclassify, record
+from db.services.complaint_kernel import load, meet_deadline, policy_for, reclassify, record, set_deadline
 from db.session import write_session
 
 
@@ -41,8 +42,11 @@ def apply_online_post(s, c: Complaint, post: OnlinePost, *, platform: str, url: 
     post.platform, post.url, post.poster_handle = platform[:64], url[:500], poster_handle[:64]
     post.posted_at, post.forwarded_by_hq_at, post.viral = posted_at, forwarded_by_hq_at, viral
     start = forwarded_by_hq_at or as_utc(c.received_at)
-    post.facts_due_at = rules.online_facts_due(start, viral=viral, policy=policy)
     s.add(post)
+    if post.facts_at is None:  # already reported: the deadline it met stays
+        key = "complaint.online_facts_viral" if viral else "complaint.online_facts"
+        set_deadline(s, c, duty.ONLINE_FACTS.code, rules.online_facts_due(start, viral=viral, policy=policy), now=now,
+                     row=post, started_at=start, clause=policy.cite(key))
 
 
 def save_online_post(*, actor: Actor, complaint_id: int, platform: str, url: str, poster_handle: str,
@@ -90,11 +94,13 @@ def online_facts(*, actor: Actor, complaint_id: int, facts_text: str, now: datet
         if not (facts_text or "").strip():
             raise DomainError("请填写书面事实及拟采取的措施", field="facts_text")
         policy = policy_for(s, c, now)
-        post.facts_at, post.facts_text = now, facts_text.strip()[:2000]
-        amount, unit = policy.duration("complaint.online_public_reply")
-        post.public_reply_due_at = due_at(now, amount, unit, policy.calendar())
-        s.add(post)
         late = post.facts_due_at is not None and now > as_utc(post.facts_due_at)
+        post.facts_text = facts_text.strip()[:2000]
+        meet_deadline(s, c, duty.ONLINE_FACTS.code, at=now, by=actor.user_id, row=post)
+        amount, unit = policy.duration("complaint.online_public_reply")
+        set_deadline(s, c, duty.ONLINE_REPLY.code, due_at(now, amount, unit, policy.calendar()), now=now, row=post,
+                     clause=policy.cite("complaint.online_public_reply"))
+        s.add(post)
         record(s, c, actor=actor, action="online_facts", now=now, citation=policy.cite("complaint.online_facts"),
                note="已提交书面事实报告及拟采取的措施" + ("（已超过时限）" if late else ""))
 
@@ -107,6 +113,7 @@ def online_public_reply(*, actor: Actor, complaint_id: int, reply_text: str, now
         wf.require(wf.Op.ONLINE_REPLY, wf.Situation.of(c), online=wf.OnlineSituation.of(post))
         if not (reply_text or "").strip():
             raise DomainError("请填写公开回复内容", field="reply_text")
-        post.public_reply_at, post.reply_text = now, reply_text.strip()[:2000]
+        post.reply_text = reply_text.strip()[:2000]
+        meet_deadline(s, c, duty.ONLINE_REPLY.code, at=now, by=actor.user_id, row=post)
         s.add(post)
         record(s, c, actor=actor, action="online_reply", now=now, citation=rules.cite("D17", "第3条"), note="总部已网上公开回复")

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from core import complaint_duties as duty
 from core import complaint_workflow as wf
 from core import complaints as rules
 from core.complaints import Grade, State
@@ -24,7 +25,6 @@ from core.roles import Role
 from db.models import (
     Callback,
     Complaint,
-    ComplaintEvent,
     ComplaintReport,
     ComplaintSpecialReport,
     ConsultRequest,
@@ -33,8 +33,20 @@ from db.models import (
 )
 from db.models.base import as_utc
 from db.services.base import authorize, scope_filter
-from db.services.complaint_kernel import ENTITY, company_name, hq_user_ids, load, policy_for, record, visible
+from db.services.complaint_kernel import (
+    ENTITY,
+    RECORD_TYPE,
+    company_name,
+    hq_user_ids,
+    load,
+    meet_deadline,
+    policy_for,
+    record,
+    set_deadline,
+    visible,
+)
 from db.services.notices import notify, on_acknowledge
+from db.services.timeline import events_of
 from db.session import read_session, write_session
 
 PAGE = "views/complaints/list.py"
@@ -68,10 +80,7 @@ def express_status_in(s, c: Complaint, now: datetime) -> ExpressStatus:
         last_or_start = as_utc(since) or as_utc(c.received_at)
     else:
         last_or_start = last
-    events = s.exec(select(ComplaintEvent).where(ComplaintEvent.complaint_id == c.id,
-                                                 ComplaintEvent.at > last_or_start,
-                                                 ComplaintEvent.action.in_(sorted(rules.MAJOR_CHANGE_ACTIONS)))
-                    .order_by(ComplaintEvent.at)).all()
+    events = events_of(s, record_type=RECORD_TYPE, record_id=c.id, events=rules.MAJOR_CHANGE_ACTIONS, since=last_or_start)
     return ExpressStatus(True, len(rows), last, rules.express_due(last_or_start, policy),
                          [f"{e.note}"[:200] for e in events], policy.cite("complaint.express_bulletin_every"))
 
@@ -101,6 +110,9 @@ def record_express(*, actor: Actor, complaint_id: int, progress: str, next_steps
         record(s, c, actor=actor, action="report_express", now=now, citation=rules.C_EXPRESS,
                note=f"报送快报第{status.count + 1}期" + (wf.late_note(policy, "complaint.express_bulletin_every") if late else "")
                     + f"：{progress.strip()[:200]}")
+        meet_deadline(s, c, duty.EXPRESS.code, at=now, by=actor.user_id)
+        set_deadline(s, c, duty.EXPRESS.code, rules.express_due(now, policy), now=now,
+                     clause=policy.cite("complaint.express_bulletin_every"))
         return int(row.id)
 
 
@@ -253,8 +265,8 @@ def record_phone_report(*, actor: Actor, complaint_id: int, at: datetime, to_who
             raise DomainError("通报时间不能晚于现在", field="at")
         s.add(ComplaintReport(complaint_id=c.id, kind="phone", at=at, by_user_id=actor.user_id, to_whom=to_whom.strip()[:200],
                               note=note.strip()[:2000]))
-        if c.report_due_at and (c.reported_at is None or at < as_utc(c.reported_at)):
-            c.reported_at = at
+        if c.report_due_at:
+            meet_deadline(s, c, duty.REPORT.code, at=at, by=actor.user_id)
         late = c.report_due_at is not None and at > as_utc(c.report_due_at)
         record(s, c, actor=actor, action="report_phone", now=now, citation=rules.cite("D14", "二"),
                note=f"已电话通报（{to_whom.strip()}）" + ("，已超过立即通报时限" if late else ""))
@@ -278,7 +290,7 @@ def acknowledge_report(*, actor: Actor, complaint_id: int, now: datetime) -> int
 def _report_received(s: Session, c: Complaint, actor: Actor, now: datetime) -> None:
     hq = {Role.HQ_HEAD, Role.HQ_SPECIALIST} & actor.roles
     if hq and c.reported_at is None:
-        c.reported_at = now
+        meet_deadline(s, c, duty.REPORT.code, at=now, by=actor.user_id)
     late = c.report_due_at is not None and now > as_utc(c.report_due_at)
     record(s, c, actor=actor, action="report_ack", now=now, citation=rules.cite("D14", "二"),
            note="确认收到通报" + ("（总部客服中心已收到，通报完成）" if hq else "") + ("，晚于立即通报时限" if hq and late else ""))

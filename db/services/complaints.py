@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
+from core import complaint_duties as duty
 from core import complaints as rules
 from core.complaint_facts import ComplaintFacts, fact_values
 from core.complaints import State
@@ -25,7 +26,6 @@ from core.roles import ROLE_LABELS, Role
 from db.models import (
     Callback,
     Complaint,
-    ComplaintEvent,
     ComplaintGradeHistory,
     ComplaintReport,
     Consultant,
@@ -36,10 +36,12 @@ from db.models import (
     OnlinePost,
     OrgUnit,
     Property,
+    RecordEvent,
     SameIssueGroup,
     User,
     UserRole,
 )
+from db.models.base import as_utc
 from db.orm_adapter import FastConstructor, insert_as_loaded
 from db.services import attachments
 from db.services.attachments import AttachmentInfo
@@ -48,6 +50,7 @@ from db.services.complaint_attachments import RECORD_TYPE as ATTACHMENTS
 from db.services.complaint_kernel import (
     ENTITY,
     LIST_PAGE,
+    RECORD_TYPE,
     company_name,
     facts_of,
     policy_for,
@@ -55,13 +58,17 @@ from db.services.complaint_kernel import (
     record,
     record_grade,
     send_reports,
+    set_deadline,
+    track_express,
     visible,
 )
 from db.services.complaint_online import apply_online_post
 from db.services.policy import current_policy, policy_in
+from db.services.timeline import timeline
 from db.session import read_session, write_session
 
 CALLBACK_PAGE = "views/complaints/callbacks.py"
+TIMELINE_LIMIT = 500  # a complaint's page shows its newest steps; a long-running 重大 one may have hundreds
 HANDLER_ROLES = {Role.CLERK, Role.ASSISTANT, Role.CS_SUPERVISOR, Role.CS_MANAGER, Role.OFFICE_DIRECTOR}
 
 QUEUES = {
@@ -156,6 +163,7 @@ def register(*, actor: Actor, data: ComplaintIn, request_id: str | None, now: da
         c = _new_from_intake(s, actor, data, building_id=building_id, policy=policy, now=now)
         explanation = _classify_new(s, c, policy, now)
         _insert_with_history(s, c, actor=actor, explanation=explanation, now=now)
+        _open_deadlines(s, c, policy, now)
         if data.online is not None:
             _register_online(s, c, data.online, actor=actor, now=now)
         attachments.store(s, record_type=ATTACHMENTS, record=c, files=files, actor=actor, now=now)
@@ -234,6 +242,19 @@ def _insert_with_history(s: Session, c: Complaint, *, actor: Actor, explanation:
            after={"number": c.number, "grade": c.grade, "state": c.state})
 
 
+def _open_deadlines(s: Session, c: Complaint, policy: PolicyBook, now: datetime) -> None:
+    """The new complaint's duty rows (plain INSERTs); its deadline columns went in with its own INSERT, equal."""
+    received = as_utc(c.received_at)
+    set_deadline(s, c, duty.HANDLE.code, c.due_at, now=now, started_at=received, new_record=True,
+                 clause=policy.cite(f"complaint.due_{c.grade}"))
+    if c.report_due_at is not None:
+        set_deadline(s, c, duty.REPORT.code, c.report_due_at, now=now, new_record=True)
+    if c.hotline_due_at is not None:
+        set_deadline(s, c, duty.HOTLINE.code, c.hotline_due_at, now=now, started_at=received, new_record=True,
+                     clause=policy.cite("complaint.hotline_reply"))
+    track_express(s, c, policy, now=now, new_record=True)
+
+
 def _register_online(s: Session, c: Complaint, o: OnlineIn, *, actor: Actor, now: datetime) -> None:
     """网上投诉: the post's record; a post that drew wide attention is a media risk (reclassified at once)."""
     apply_online_post(s, c, OnlinePost(complaint_id=c.id), platform=o.platform, url=o.url,
@@ -301,7 +322,7 @@ class Detail:
     property_label: str
     handler_name: str
     department_name: str
-    events: list[ComplaintEvent]
+    events: list[RecordEvent]  # the newest TIMELINE_LIMIT steps, oldest first
     grades: list[ComplaintGradeHistory]
     consults: list[tuple[ConsultRequest, str]]
     callbacks: list[tuple[Callback, str]]
@@ -328,8 +349,7 @@ def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
         return Detail(
             complaint=c, office_name=s.get(OrgUnit, c.office_id).name, property_label=prop.label if prop else "",
             handler_name=users.get(c.handler_user_id, ""), department_name=dept.name if dept else "",
-            events=list(s.exec(select(ComplaintEvent).where(ComplaintEvent.complaint_id == c.id)
-                               .order_by(ComplaintEvent.at, ComplaintEvent.id)).all()),
+            events=timeline(s, record_type=RECORD_TYPE, record_id=c.id, limit=TIMELINE_LIMIT).events,
             grades=list(s.exec(select(ComplaintGradeHistory).where(ComplaintGradeHistory.complaint_id == c.id)
                                .order_by(ComplaintGradeHistory.id)).all()),
             consults=[(r, n) for r, n in consults],

@@ -120,19 +120,23 @@ class Breach:
 
 
 @daily_job("duties")
-def breach_sweep(*, now: datetime) -> list[Breach]:
-    """Flag every open duty past its due time, once: one UPDATE, and a 超时 step on each record's timeline."""
+def breach_sweep(*, now: datetime, record_type: str | None = None) -> list[Breach]:
+    """Flag every open duty past its due time, once (one UPDATE); a duty whose spec names a ``breach_event`` also
+    gets that step on its record's timeline. ``record_type``: only that process's duties (its own sweep)."""
     at = _utc(now)
+    where = [Duty.state == OPEN, Duty.due_at < at, Duty.breached == False]  # noqa: E712
+    if record_type is not None:
+        where.append(Duty.record_type == record_type)
     with write_session() as s:
         rows = s.connection().execute(
-            update(Duty).where(Duty.state == OPEN, Duty.due_at < at, Duty.breached == False)  # noqa: E712
-            .values(breached=True, breached_at=at, updated_at=at)
+            update(Duty).where(*where).values(breached=True, breached_at=at, updated_at=at)
             .returning(Duty.record_type, Duty.record_id, Duty.office_id, Duty.duty, Duty.due_at)).all()
         found = sorted((Breach(*r) for r in rows), key=lambda b: (b.record_type, b.record_id, b.duty))
         for b in found:
             spec = duty_spec(b.duty)
-            record_event(s, record_type=b.record_type, record_id=b.record_id, office_id=b.office_id, actor=None,
-                         event="duty_breach", at=at, citation=spec.clause, note=f"{spec.label}已超过时限")
+            if spec.breach_event:
+                record_event(s, record_type=b.record_type, record_id=b.record_id, office_id=b.office_id, actor=None,
+                             event=spec.breach_event, at=at, citation=spec.clause, note=f"{spec.label}未在时限内完成")
     return found
 
 

@@ -8,11 +8,11 @@ Deadlines are approximated in calendar days (the real ones come from the policy 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import UTC, timedelta
 from itertools import accumulate
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from core.complaints import CATEGORY_LABELS, Category, Channel
 from core.roles import Role
@@ -20,7 +20,7 @@ from db.models import Customer, CustomerProperty, OrgUnit, Property, User, UserR
 from scripts.scale import bulk_insert, mobile, moment_before, next_id, person
 
 ORDER = 50
-TABLES = ("complaint", "complaint_event", "complaint_grade_history", "complaint_report", "consultant",
+TABLES = ("complaint", "record_event", "duty", "complaint_grade_history", "complaint_report", "consultant",
           "consult_request", "callback", "number_sequence")
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -91,20 +91,23 @@ def generate(conn, rng, scale) -> None:
     bulk_insert(conn, "consultant", ("id", "name", "speciality", "phone", "email", "unit", "user_id", "active"),
                 consultants)
 
-    ids = {t: next_id(conn, t) for t in ("complaint", "complaint_event", "complaint_grade_history", "complaint_report",
+    ids = {t: next_id(conn, t) for t in ("complaint", "record_event", "complaint_grade_history", "complaint_report",
                                          "consult_request", "callback")}
     moments = sorted(moment_before(rng, anchor, 365) for _ in range(scale.complaints))
     events, grades, reports, consults, callbacks = [], [], [], [], []
     counters: dict[int, int] = defaultdict(int)
 
+    office_of: dict[int, int] = {}
+
     def event(cid, at, who, action, from_state, to_state, note):
-        events.append((ids["complaint_event"] + len(events), cid, at, who[0] if who else None,
+        events.append((ids["record_event"] + len(events), "complaint", cid, office_of[cid], at, who[0] if who else None,
                        who[1] if who else "系统", action, from_state, to_state, note, ""))
 
     def complaints():
         for i, received in enumerate(moments):
             cid = ids["complaint"] + i
             pid, office_id, building_id, label = props[rng.randrange(len(props))]
+            office_of[cid] = office_id
             year = received.astimezone(SHANGHAI).year
             counters[year] += 1
             number = f"TS-{year}-{counters[year]:06d}"
@@ -189,8 +192,11 @@ def generate(conn, rng, scale) -> None:
         "verified_at", "verified_by", "callback_required", "callback_due_at", "exemption_kind", "exemption_reason",
         "exempt_by", "closed_at", "reopen_count", "policy_version", "created_by", "created_at", "updated_at"),
         complaints())
-    bulk_insert(conn, "complaint_event", ("id", "complaint_id", "at", "actor_user_id", "actor_name", "action",
-                                          "from_state", "to_state", "note", "citation"), events)
+    bulk_insert(conn, "record_event", ("id", "record_type", "record_id", "office_id", "at", "actor_user_id", "actor_name",
+                                       "event", "from_state", "to_state", "note", "citation"), events)
+    now = anchor.astimezone(UTC)
+    conn.execute(text(DUTIES_FROM_COMPLAINTS),
+                 {"now": now if conn.dialect.name == "postgresql" else f"{now:%Y-%m-%d %H:%M:%S.%f}"})
     bulk_insert(conn, "complaint_grade_history", ("id", "complaint_id", "at", "from_grade", "to_grade", "source",
                                                   "trigger", "reason", "actor_user_id"), grades)
     bulk_insert(conn, "complaint_report", ("id", "complaint_id", "kind", "at", "by_user_id", "to_whom", "note"), reports)
@@ -301,3 +307,26 @@ def complaint_pdf(actor_for) -> int:
         cid = s.exec(select(Complaint.id).where(Complaint.state == "closed").order_by(Complaint.id.desc())).first()
     d = detail(actor=actor_for("bench_hq_head"), complaint_id=cid, now=datetime.now(UTC))
     return len(complaint_sheet(sheet_data(d), company=d.company, printed_at=datetime.now(UTC)))
+
+
+# The complaints' duties as the services would have written them (handling, 通报, callback), from the rows above.
+DUTIES_FROM_COMPLAINTS = """
+INSERT INTO duty (record_type, record_id, office_id, duty, key, clause, policy_version, responsible_user_id,
+                  responsible_role, started_at, due_at, met_at, met_by, state, breached, breached_at, note,
+                  created_at, updated_at)
+SELECT 'complaint', id, office_id, 'complaint.handle', '', '', policy_version, handler_user_id, '', received_at,
+       due_at, verified_at, verified_by, CASE WHEN verified_at IS NULL THEN 'open' ELSE 'met' END,
+       COALESCE(verified_at, :now) > due_at, NULL, '', created_at, updated_at
+  FROM complaint WHERE due_at IS NOT NULL
+UNION ALL
+SELECT 'complaint', id, office_id, 'complaint.report', '', '', policy_version, NULL, 'office_director', received_at,
+       report_due_at, reported_at, NULL, CASE WHEN reported_at IS NULL THEN 'open' ELSE 'met' END,
+       COALESCE(reported_at, :now) > report_due_at, NULL, '', created_at, updated_at
+  FROM complaint WHERE report_due_at IS NOT NULL
+UNION ALL
+SELECT 'complaint', id, office_id, 'complaint.callback', '', '', policy_version, NULL, '', verified_at,
+       callback_due_at, closed_at, NULL,
+       CASE WHEN exemption_kind IS NOT NULL THEN 'cancelled' WHEN closed_at IS NULL THEN 'open' ELSE 'met' END,
+       COALESCE(closed_at, :now) > callback_due_at, NULL, '', created_at, updated_at
+  FROM complaint WHERE callback_due_at IS NOT NULL
+"""

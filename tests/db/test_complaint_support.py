@@ -21,7 +21,6 @@ from db.models import (
     AuditLog,
     Building,
     Complaint,
-    ComplaintEvent,
     ComplaintFinding,
     ComplaintReport,
     Consultant,
@@ -30,6 +29,7 @@ from db.models import (
     OnlinePost,
     OrgUnit,
     Property,
+    RecordEvent,
     Zone,
 )
 from db.services import (
@@ -252,7 +252,8 @@ def test_attachments_on_intake_and_later_are_checked_by_content(db_url, org, tea
     rows = _attachments(db_url, c.id)
     assert [(r.filename, r.mime, r.office_id) for r, _ in rows] == [("现场.png", "image/png", org.office_a)]
     assert Image.open(io.BytesIO(rows[0][1])).size == (40, 30)  # re-encoded, still the same picture
-    assert _count(db_url, ComplaintEvent, ComplaintEvent.complaint_id == c.id, ComplaintEvent.action == "attachment") == 1
+    assert _count(db_url, RecordEvent, RecordEvent.record_type == "complaint", RecordEvent.record_id == c.id,
+                  RecordEvent.event == "attachment") == 1
     with pytest.raises(DomainError, match="JPG、PNG"):  # a text file renamed .png
         attachments.add(actor=team["clerk"], record_type="complaint", record_id=c.id, files=[("x.png", b"hello")],
                         now=now, request_id=None)
@@ -413,8 +414,8 @@ def test_acknowledging_the_notice_completes_the_report_only_for_hq(db_url, org, 
     assert _get(db_url, Complaint, c.id).reported_at is None  # a leader's confirmation is not HQ's
     notices.acknowledge(actor=team["hq"], notice_id=mine[team["hq"].user_id], now=now + 2 * H)
     assert _get(db_url, Complaint, c.id).reported_at == now + 2 * H
-    notes = [e.note for e in _rows(db_url, ComplaintEvent, ComplaintEvent.complaint_id == c.id,
-                                   ComplaintEvent.action == "report_ack")]
+    notes = [e.note for e in _rows(db_url, RecordEvent, RecordEvent.record_type == "complaint", RecordEvent.record_id == c.id,
+                                   RecordEvent.event == "report_ack")]
     assert len(notes) == 2 and "晚于立即通报时限" in notes[1]  # due 1 h after intake
     assert svc.search(actor=team["hq"], now=now, queue="report").total == 0
 

@@ -20,7 +20,7 @@ from core.complaint_workflow import Op
 from core.errors import DomainError
 from core.roles import Role
 from db.engine import get_engine
-from db.models import Complaint, ComplaintEvent, Consultant, ConsultRequest, OnlinePost
+from db.models import Complaint, Consultant, ConsultRequest, OnlinePost, RecordEvent
 from db.services import complaint_consult, complaint_groups, complaint_online
 from db.services import complaint_flow as flow
 from db.services import complaint_grades as grades
@@ -81,8 +81,8 @@ def _state(url: str, c_id: int):
     """Everything a refused action must leave alone, and what core needs to judge the next one."""
     with Session(get_engine(url)) as s:
         c = s.get(Complaint, c_id)
-        events = [(e.id, e.action) for e in s.exec(select(ComplaintEvent).where(ComplaintEvent.complaint_id == c_id)
-                                                   .order_by(ComplaintEvent.id)).all()]
+        events = [(e.id, e.event) for e in s.exec(select(RecordEvent).where(RecordEvent.record_type == "complaint", RecordEvent.record_id == c_id)
+                                                   .order_by(RecordEvent.id)).all()]
         consults = list(s.exec(select(ConsultRequest).where(ConsultRequest.complaint_id == c_id)
                                .order_by(ConsultRequest.id)).all())
         post = s.exec(select(OnlinePost).where(OnlinePost.complaint_id == c_id)).first()

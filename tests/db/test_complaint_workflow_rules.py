@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from core.errors import DomainError
 from core.roles import Role
 from db.engine import get_engine
-from db.models import Complaint, ComplaintEvent, ComplaintReport, Consultant, ConsultRequest
+from db.models import Complaint, ComplaintReport, Consultant, ConsultRequest, RecordEvent
 from db.services import complaint_consult
 from db.services import complaint_flow as flow
 from db.services import complaint_reports as reports
@@ -68,8 +68,8 @@ def _snapshot(url, complaint_id):
     """The complaint row, its timeline and its consult requests, as plain values."""
     with Session(get_engine(url)) as s:
         c = s.get(Complaint, complaint_id).model_dump()
-        events = [(e.action, e.note) for e in s.exec(select(ComplaintEvent).where(
-            ComplaintEvent.complaint_id == complaint_id).order_by(ComplaintEvent.id)).all()]
+        events = [(e.event, e.note) for e in s.exec(select(RecordEvent).where(
+            RecordEvent.record_type == "complaint", RecordEvent.record_id == complaint_id).order_by(RecordEvent.id)).all()]
         consults = [r.model_dump() for r in s.exec(select(ConsultRequest).where(
             ConsultRequest.complaint_id == complaint_id).order_by(ConsultRequest.id)).all()]
         return c, events, consults

@@ -16,10 +16,10 @@ from db.models import (
     AuditLog,
     Callback,
     Complaint,
-    ComplaintEvent,
     Consultant,
     Department,
     Notice,
+    RecordEvent,
     Staff,
     User,
 )
@@ -68,7 +68,7 @@ def test_register_numbers_classifies_and_audits(db_url, org, team, now):
     assert c.due_at > now and c.report_due_at is None and c.policy_version == 0
     audits = _rows(db_url, AuditLog, AuditLog.entity == "complaint", AuditLog.entity_id == str(c.id))
     assert [a.action for a in audits] == ["complaint.register"]
-    assert _count(db_url, ComplaintEvent, ComplaintEvent.complaint_id == c.id) == 1
+    assert _count(db_url, RecordEvent, RecordEvent.record_type == "complaint", RecordEvent.record_id == c.id) == 1
 
 
 def test_double_submission_writes_one_complaint(db_url, org, team, now):
@@ -163,7 +163,7 @@ def _as(who, other):
 
 def test_refused_actions_write_nothing(db_url, org, team, now):
     c = svc.register(actor=team["clerk"], data=_data(org.office_a, now), request_id="x", now=now)
-    before_events = _count(db_url, ComplaintEvent)
+    before_events = _count(db_url, RecordEvent)
     before_audit = _count(db_url, AuditLog, AuditLog.action != "permission.denied")
     with pytest.raises(PermissionDenied):
         flow.assign(actor=team["guard"], complaint_id=c.id, handler_user_id=team["clerk"].user_id, department_id=None,
@@ -174,7 +174,7 @@ def test_refused_actions_write_nothing(db_url, org, team, now):
         complaint_grades.raise_grade(actor=team["mgr"], complaint_id=c.id, grade="hot", reason=" ", now=now)
     with pytest.raises(PermissionDenied):
         svc.register(actor=team["guard"], data=_data(org.office_a, now), request_id="g", now=now)
-    assert _count(db_url, ComplaintEvent) == before_events
+    assert _count(db_url, RecordEvent) == before_events
     assert _count(db_url, AuditLog, AuditLog.action != "permission.denied") == before_audit
     assert _count(db_url, AuditLog, AuditLog.action == "permission.denied") == 2
     assert _rows(db_url, Complaint)[0].state == "received"

@@ -13,7 +13,7 @@ from sqlmodel import select
 from core import complaints as rules
 from core.complaints import Grade
 from core.roles import Role
-from db.models import Complaint, ComplaintEvent
+from db.models import Complaint, RecordEvent
 from db.models.base import as_utc
 from db.services import complaint_grades, complaint_groups, complaint_kernel
 from db.services import complaints as svc
@@ -44,8 +44,8 @@ def _full_judgement(now) -> tuple[set[str], set[str], int]:
                 continue  # a change of class moves deadlines: not judged here
             if c.due_at and as_utc(c.due_at) < now:
                 overdue += 1
-            flagged = s.exec(select(ComplaintEvent.id).where(ComplaintEvent.complaint_id == c.id,
-                                                             ComplaintEvent.action == "report_breach")).first()
+            flagged = s.exec(select(RecordEvent.id).where(RecordEvent.record_type == "complaint", RecordEvent.record_id == c.id,
+                                                             RecordEvent.event == "report_breach")).first()
             if c.report_due_at and c.reported_at is None and as_utc(c.report_due_at) < now and not flagged:
                 breaches.add(c.number)
     return changes, breaches, overdue
@@ -108,8 +108,8 @@ def test_sweep_leaves_closed_and_unchanged_complaints(db_url, org, make_actor, n
     for i in range(5):
         svc.register(actor=clerk, data=_data(org.office_a, now, complainant_phone=f"{i}"), request_id=f"u{i}", now=now)
     with read_session() as s:
-        events = len(s.exec(select(ComplaintEvent.id)).all())
+        events = len(s.exec(select(RecordEvent.id)).all())
     result = complaint_grades.daily_sweep(now=now + timedelta(days=30))
     assert (result.regraded, result.report_breaches, result.overdue) == ([], [], 5)
     with read_session() as s:
-        assert len(s.exec(select(ComplaintEvent.id)).all()) == events
+        assert len(s.exec(select(RecordEvent.id)).all()) == events

@@ -32,7 +32,8 @@ from db.services.timeline import record_event, timeline
 from db.session import read_session, write_session
 
 PROBE = register_record_type(RecordType("probe", "测试记录"))
-REPLY = register_duty(DutySpec("probe.reply", "probe", "测试答复", "测试制度 第1条", ("probe.reply_within",)))
+REPLY = register_duty(DutySpec("probe.reply", "probe", "测试答复", "测试制度 第1条", ("probe.reply_within",),
+                               breach_event="reply_breach"))
 VISIT = register_duty(DutySpec("probe.visit", "probe", "测试走访", "测试制度 第2条", role="clerk"))
 TZ = ZoneInfo("Asia/Shanghai")
 H = timedelta(hours=1)
@@ -133,9 +134,15 @@ def test_the_sweep_flags_each_breach_once_with_a_timeline_step_and_a_later_due_t
     with read_session() as s:
         [event] = timeline(s, record_type="probe", record_id=1).events
         assert (event.event, event.actor_name, event.citation, event.note) == \
-               ("duty_breach", "系统", "测试制度 第1条", "测试答复已超过时限")
+               ("reply_breach", "系统", "测试制度 第1条", "测试答复未在时限内完成")
     [d] = _duties(1)
     assert d.breached and as_utc(d.breached_at) == now
+    with write_session() as s:  # a duty without a breach event is flagged only; a sweep may keep to one type
+        _open(s, 4, org.office_a, due=now - H, now=now - 2 * H, duty="probe.visit", new_record=True)
+    assert breach_sweep(now=now, record_type="other") == []
+    assert [(b.record_id, b.duty) for b in breach_sweep(now=now, record_type="probe")] == [(4, "probe.visit")]
+    with read_session() as s:
+        assert timeline(s, record_type="probe", record_id=4).events == []
     with write_session() as s:  # the deadline moved later (a lower class): no longer in breach
         _open(s, 1, org.office_a, due=now + 5 * H, now=now)
     [d] = _duties(1)

@@ -19,9 +19,9 @@ from db.engine import get_engine
 from db.models import (
     AuditLog,
     Complaint,
-    ComplaintEvent,
     ComplaintGradeHistory,
     IdempotencyKey,
+    RecordEvent,
 )
 from db.models.base import as_utc
 from db.orm_adapter import FastConstructor
@@ -168,11 +168,11 @@ def test_register_writes_the_same_rows(db_url, org, make_actor, now):
                                             "hotline_due_at", "report_due_at")}}
         for k in ("occurred_at", "received_at", "due_at", "created_at", "updated_at"):
             assert as_utc(getattr(stored, k)) == getattr(c, k)
-        event = s.exec(select(ComplaintEvent).where(ComplaintEvent.complaint_id == c.id)).one()
+        event = s.exec(select(RecordEvent).where(RecordEvent.record_type == "complaint", RecordEvent.record_id == c.id)).one()
         grade = s.exec(select(ComplaintGradeHistory).where(ComplaintGradeHistory.complaint_id == c.id)).one()
         log = s.exec(select(AuditLog).where(AuditLog.entity == "complaint", AuditLog.entity_id == str(c.id))).one()
         key = s.get(IdempotencyKey, "req-rows")
-    assert (event.action, event.actor_user_id, event.actor_name, event.from_state, event.to_state) == \
+    assert (event.event, event.actor_user_id, event.actor_name, event.from_state, event.to_state) == \
         ("register", clerk.user_id, clerk.name, None, "received")
     assert as_utc(event.at) == now and event.citation == c.grade_citation and event.note.startswith("受理登记（")
     assert (grade.from_grade, grade.to_grade, grade.source, grade.trigger, grade.reason, grade.actor_user_id) == \
@@ -196,8 +196,8 @@ def test_register_then_change_in_one_transaction(db_url, org, make_actor, now):
         assert (stored.grade, stored.media_or_lawsuit_risk, stored.report_due_at is not None) == ("hot", True, True)
         grades = s.exec(select(ComplaintGradeHistory.to_grade).where(ComplaintGradeHistory.complaint_id == c.id)
                         .order_by(ComplaintGradeHistory.id)).all()
-        actions = s.exec(select(ComplaintEvent.action).where(ComplaintEvent.complaint_id == c.id)
-                         .order_by(ComplaintEvent.id)).all()
+        actions = s.exec(select(RecordEvent.event).where(RecordEvent.record_type == "complaint", RecordEvent.record_id == c.id)
+                         .order_by(RecordEvent.id)).all()
     assert grades == ["general", "hot"] and actions == ["register", "grade"]
 
 
@@ -208,7 +208,7 @@ def test_double_submit_returns_the_same_complaint(db_url, org, make_actor, now):
     assert again.id == first.id and again.number == first.number
     with Session(get_engine(db_url)) as s:
         assert len(s.exec(select(Complaint.id)).all()) == 1
-        assert len(s.exec(select(ComplaintEvent.id)).all()) == 1
+        assert len(s.exec(select(RecordEvent.id)).all()) == 1
         assert len(s.exec(select(AuditLog.id).where(AuditLog.action == "complaint.register")).all()) == 1
     other = svc.register(actor=clerk, data=_data(org.office_a, now), request_id="req-other", now=now)
     assert other.id != first.id and other.number != first.number

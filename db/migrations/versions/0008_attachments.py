@@ -6,7 +6,7 @@ and one ``attachment_blob`` table (the bytes, read only when a file is opened). 
 complaint's office), then that table is dropped; the downgrade copies them back.
 
 Revision ID: 0008_attachments
-Revises: 0003_perf_indexes
+Revises: 0007_timeline_duties (re-chained: timeline and attachments are independent)
 Create Date: 2026-11-30 10:40:00
 
 """
@@ -17,7 +17,7 @@ import sqlmodel  # noqa: F401  (autogenerate writes sqlmodel types)
 from alembic import op
 
 revision: str = "0008_attachments"
-down_revision: Union[str, Sequence[str], None] = "0003_perf_indexes"
+down_revision: Union[str, Sequence[str], None] = "0007_timeline_duties"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -78,7 +78,7 @@ def _express(actor: Actor, d: svc.Detail, may_report: bool) -> None:
 
 
 def _express_data(d: svc.Detail, issue, status) -> forms.ExpressData:
-    since = [e for e in d.events if e.action in rules.MAJOR_CHANGE_ACTIONS]
+    since = [e for e in d.events if e.event in rules.MAJOR_CHANGE_ACTIONS]
     return forms.ExpressData(sheet=sheet_data(d), issue=issue.number, sent_at=dt(issue.at), text=issue.text,
                              changes=[(dt(e.at), e.actor_name, e.note) for e in since][-12:],
                              next_due=dt(status.next_due_at) if status.required else "投诉已归档，改报专题报告",
