@@ -23,6 +23,7 @@ SYSTEM_NAME = "系统"  # the actor name of a step no person took (the hourly sw
 DEFAULT_LIMIT = 200
 
 _INSERT = insert(RecordEvent)
+_KNOWN: set[str] = set()
 _COUNT = core_select(func.count()).select_from(RecordEvent).where(
     RecordEvent.record_type == bindparam("record_type"), RecordEvent.record_id == bindparam("record_id"))
 
@@ -31,8 +32,10 @@ def record_event(s: Session, *, record_type: str, record_id: int, office_id: int
                  event: str, at: datetime, note: str = "", citation: str = "", from_state: str | None = None,
                  to_state: str | None = None) -> None:
     """One step of a record, in the caller's transaction (commits or rolls back with the business write)."""
-    if record_type not in record_types():
-        raise ValueError(f"unknown record type {record_type!r}: register it with core.registry.register_record_type")
+    if record_type not in _KNOWN:  # checked once per type (the registry hands out copies)
+        if record_type not in record_types():
+            raise ValueError(f"unknown record type {record_type!r}: register it with core.registry.register_record_type")
+        _KNOWN.add(record_type)
     s.connection().execute(_INSERT, {
         "record_type": record_type, "record_id": record_id, "office_id": office_id, "at": at,
         "actor_user_id": actor.user_id if actor else None, "actor_name": actor.name if actor else SYSTEM_NAME,
