@@ -358,14 +358,14 @@ def pending_for(*, actor: Actor, record_type: str | None = None, page: int = 1, 
     return Page(rows=rows, total=result.total, page=result.page, page_size=result.page_size)
 
 
-def pending_count(*, actor: Actor) -> int:
+def _pending_count(actor: Actor) -> int:
     with read_session() as s:
         return int(s.exec(_inbox_filter(actor, select(func.count()).select_from(ApprovalRequest))).one())
 
 
 @work_provider("approvals")
 def inbox_work(*, actor: Actor, now: datetime) -> list[WorkItem]:
-    n = pending_count(actor=actor)
+    n = _pending_count(actor)
     return [WorkItem("待我审批", n, HOME, severity="warning", source="approvals")] if n else []
 
 
