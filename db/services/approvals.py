@@ -10,7 +10,7 @@ one by one. Every write: one transaction, the request loaded and locked and its 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -283,7 +283,7 @@ class BulkItem:
     message: str  # the new state, or why this item was not approved (Chinese)
 
 
-def bulk_approve(*, actor: Actor, approval_ids: Sequence[int], now: datetime, comment: str = "") -> list[BulkItem]:
+def bulk_approve(*, actor: Actor, approval_ids: list[int], now: datetime, comment: str = "") -> list[BulkItem]:
     """批量通过 at month end: each item is checked and written on its own (one transaction each), and the answer says
     per item what happened. Per item rather than all-or-nothing: the routine items should not wait for one that
     another approver took first or that needs a look, and each refusal is still audited on its own."""
