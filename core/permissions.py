@@ -46,6 +46,9 @@ class Action(StrEnum):
     COMPLAINT_ONLINE_REPLY = "complaint.online_reply"
     COMPLAINT_EXPORT = "complaint.export"
     COMPLAINT_RESPONSIBILITY_CONFIRM = "complaint.responsibility_confirm"
+    # approval chains (issue 10): who decides a step is the chain's (core.approvals); these scope the office
+    APPROVAL_VIEW = "approval.view"
+    APPROVAL_DECIDE = "approval.decide"
 
 
 MATRIX: dict[Action, frozenset[Role]] = {
@@ -87,11 +90,16 @@ MATRIX: dict[Action, frozenset[Role]] = {
     # 责任划分 二: the software proposes who answers for a missed deadline; the 管理处主任 (own office) or the head
     # of the HQ 客服中心 confirms or sets it aside with a reason (a manual step, doc 12 text).
     Action.COMPLAINT_RESPONSIBILITY_CONFIRM: frozenset({R.OFFICE_DIRECTOR, R.HQ_HEAD}),
+    # 审批: the roles of the request's current step decide (policy book approval.chains, core.approvals); the matrix
+    # only says who may meet approvals at all, and in which offices.
+    Action.APPROVAL_VIEW: ALL_STAFF - {R.GUARD},
+    Action.APPROVAL_DECIDE: ALL_STAFF - {R.GUARD},
 }
 
 # Approvals a deputy (代理) may give while the principal is away; process issues add theirs.
 DELEGABLE: set[Action] = set()
 DELEGABLE |= {Action.COMPLAINT_VERIFY, Action.COMPLAINT_ASSIGN, Action.COMPLAINT_CALLBACK}
+DELEGABLE |= {Action.APPROVAL_DECIDE}  # a deputy decides an approval step for an absent approver (core.approvals)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """SQLModel tables, one module per aggregate. Importing this package registers every table (Alembic)."""
 
+from db.models.approval import ApprovalDecision, ApprovalRequest  # noqa: F401
 from db.models.attachment import Attachment, AttachmentBlob  # noqa: F401
 from db.models.audit import AuditLog, IdempotencyKey, NumberSequence  # noqa: F401
 from db.models.auth import LoginAttempt, User, UserRole  # noqa: F401

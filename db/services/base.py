@@ -20,7 +20,7 @@ from db.models.base import utcnow
 from db.session import record_refusal
 
 __all__ = ["DENIED_MESSAGE", "EXPORT_LIMIT", "Page", "already_done", "audit", "authorize", "load_scoped",
-           "next_number", "office_of", "paginate", "record_refusal", "remember", "scope_filter", "to_json"]
+           "next_number", "office_of", "paginate", "record_refusal", "refused", "remember", "scope_filter", "to_json"]
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,15 @@ def _refusal(actor: Actor | None, action: Action, office_id: int | None, entity:
     return {"actor": actor, "action": "permission.denied", "office_id": office_id, "entity": entity,
             "entity_id": entity_id,
             "summary": f"拒绝：{action.value}" + (f"（管理处 {office_id}）" if office_id else "")}
+
+
+def refused(exc: PermissionDenied, actor: Actor | None, action: Action, office_id: int | None, *, entity: str = "",
+            entity_id: Any = "") -> PermissionDenied:
+    """Mark a refusal that a rule decided (not the matrix: e.g. "not an approver of this step") for the audit trail,
+    as ``authorize`` does; the caller raises it inside its ``write_session``, which writes the row after rollback."""
+    exc.audit = _refusal(actor, action, office_id, entity, entity_id)  # type: ignore[attr-defined]
+    exc.audit["summary"] = f"{exc.audit['summary']}：{exc.message}"[:500]  # type: ignore[attr-defined]
+    return exc
 
 
 def office_of(row: Any) -> int:

@@ -29,7 +29,7 @@ from core.permissions import Action, Actor, Grant
 from core.roles import COMPANY_WIDE_ROLES, Role
 from db.services import attachments, complaint_consult, complaint_groups, complaints, org, people
 from tests.db.service_probe import is_empty, placeholder, service_functions
-from tests.db.world import World, audit_count, audit_rows, build_world, table_snapshot
+from tests.db.world import World, add_approvals, audit_count, audit_rows, build_world, table_snapshot
 
 # Parameters that name the office the call acts in (set to the actor's office A).
 TARGET_PARAMS = frozenset({"office_id", "org_unit_id"})
@@ -67,6 +67,7 @@ def _row_ids(w: World) -> dict[str, dict[int, int]]:
         "consult_id": w.consult,
         "attachment_id": w.attachment,
         "group_id": w.group,
+        "approval_id": w.approval,
     }
 
 
@@ -95,6 +96,7 @@ def world(db_url, org, make_actor, now) -> World:
                                                files=[("现场.png", _png())], now=now, request_id=None)[0]
         w.group[office] = complaint_groups.link_same_issue(actor=director, complaint_id=w.complaint[office],
                                                             now=now, title="楼道灯")
+    add_approvals(w, make_actor)
     return w
 
 

@@ -42,6 +42,7 @@ class World:
     consult: dict[int, int] = field(default_factory=dict)
     attachment: dict[int, int] = field(default_factory=dict)
     group: dict[int, int] = field(default_factory=dict)
+    approval: dict[int, int] = field(default_factory=dict)  # an approval request per office (add_approvals)
     target_user: int = 0
     now: datetime | None = None
     _seq: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -114,3 +115,21 @@ def audit_count(url: str) -> int:
 
 def has_cjk(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text or "")
+
+
+WORLD_RECORD = "world_record"  # a record type whose approval chain is the 管理处主任 (core.approvals default)
+
+
+def add_approvals(w: World, make_actor) -> None:
+    """An approval request per office, submitted by an assistant of that office and waiting for its director."""
+    from core.approvals import register_default_chain
+    from core.roles import Role
+    from db.services.approvals import open_request
+    from db.session import write_session
+
+    register_default_chain(WORLD_RECORD, [({Role.OFFICE_DIRECTOR}, "管理处主任审批")], clause="测试用审批流程")
+    for office in w.offices:
+        assistant = make_actor(Role.ASSISTANT, office)
+        with write_session() as s:
+            w.approval[office] = int(open_request(s, actor=assistant, record_type=WORLD_RECORD, record_id=w.seq(),
+                                                  office_id=office, title="测试审批", now=w.now).id)

@@ -9,6 +9,7 @@ from db.services import mywork, notices
 from ui.context import page_header, require
 from ui.fmt import dt, now
 from ui.pickers import cached_units
+from views.home.widgets import approval_inbox
 
 actor = require(Action.HOME_VIEW)
 page_header("首页", ":material/home:", "物业客服台 · 客服中心日常工作")
@@ -35,6 +36,8 @@ else:
             st.page_link(item.page, label="去处理", icon=":material/arrow_forward:")
 for name in failed:
     st.warning(f"“{name}”待办暂时无法加载，请稍后刷新。")
+
+approval_inbox(actor)
 
 st.subheader("最新通知")
 latest = notices.my_notices(actor=actor, open_only=True, page=1, page_size=5)
