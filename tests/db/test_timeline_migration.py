@@ -13,7 +13,7 @@ from db import engine as engine_module
 from db.migrate import alembic_config, heads
 from db.models import Complaint, ConsultRequest, OnlinePost, OrgUnit, User
 
-BEFORE = "0003_perf_indexes"  # the revision 0007 follows on this branch
+BEFORE = "0003_perf_indexes"  # before the approval tables (0006) and the timeline (0007)
 T0 = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
 H = timedelta(hours=1)
 

@@ -1,7 +1,7 @@
 """approval chains: approval_request (one per record) and approval_decision (one per action) (issue 10)
 
 Revision ID: 0006_approvals
-Revises: 0008_attachments (the head when this was written; to be re-chained onto 0005 at merge)
+Revises: 0003_perf_indexes
 Create Date: 2026-11-30 10:25:15.583767
 
 """
@@ -14,7 +14,7 @@ import sqlmodel  # noqa: F401  (autogenerate writes sqlmodel types)
 
 # revision identifiers, used by Alembic.
 revision: str = '0006_approvals'
-down_revision: Union[str, Sequence[str], None] = '0008_attachments'
+down_revision: Union[str, Sequence[str], None] = '0003_perf_indexes'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -7,7 +7,7 @@ values, record_type 'complaint'), then complaint_event is dropped; every deadlin
 Downgrade copies the complaint timeline back.
 
 Revision ID: 0007_timeline_duties
-Revises: 0003_perf_indexes
+Revises: 0006_approvals
 Create Date: 2026-11-30 10:32:18
 
 """
@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 
 # revision identifiers, used by Alembic.
 revision: str = '0007_timeline_duties'
-down_revision: Union[str, Sequence[str], None] = '0003_perf_indexes'
+down_revision: Union[str, Sequence[str], None] = '0006_approvals'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
