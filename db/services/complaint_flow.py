@@ -23,7 +23,7 @@ from core.errors import DomainError
 from core.fields import clean_text
 from core.permissions import Action, Actor
 from db.models import Callback, Complaint, Department, User, UserRole
-from db.services.base import Page, authorize, load_scoped, paginate, scope_filter
+from db.services.base import Page, already_done, authorize, load_scoped, paginate, remember, scope_filter
 from db.services.complaint_kernel import (
     ENTITY,
     assign_deadlines,
@@ -103,11 +103,14 @@ def assign(*, actor: Actor, complaint_id: int, handler_user_id: int, department_
                 citation=rules.C_FLOW, now=now, apply=apply)
 
 
-def add_note(*, actor: Actor, complaint_id: int, note: str, now: datetime) -> None:
+def add_note(*, actor: Actor, complaint_id: int, note: str, now: datetime, request_id: str | None = None) -> None:
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_HANDLE)
+        if already_done(s, request_id, "complaint_note"):
+            return
         wf.require(Op.NOTE, wf.Situation.of(c))
         record(s, c, actor=actor, action="note", now=now, note=clean_text(note, "跟进记录", max_len=2000))
+        remember(s, request_id, "complaint_note", c.id)  # the note is a timeline event of this complaint
 
 
 def mark_handled(*, actor: Actor, complaint_id: int, result: str, now: datetime) -> Complaint:
@@ -138,10 +141,17 @@ def verify(*, actor: Actor, complaint_id: int, note: str, now: datetime) -> Comp
 
 
 def record_callback(*, actor: Actor, complaint_id: int, method: str, reached: bool, person_reached: str,
-                    satisfaction: str | None, comment: str, follow_up: str, now: datetime) -> Complaint:
-    """One callback attempt; with a result, 满意/基本满意 → 已回访, 不满意 → 重新处理 (at least 重要)."""
+                    satisfaction: str | None, comment: str, follow_up: str, now: datetime,
+                    request_id: str | None = None) -> Complaint:
+    """One callback attempt; with a result, 满意/基本满意 → 已回访, 不满意 → 重新处理 (at least 重要).
+
+    A repeat of the same request returns the complaint as the first left it (before the workflow guard: the first
+    call has moved the state on).
+    """
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_CALLBACK)
+        if already_done(s, request_id, "callback"):
+            return c
         wf.require(Op.CALLBACK, wf.Situation.of(c), actor_user_id=actor.user_id)
         if method not in rules.CallbackMethod._value2member_map_:
             raise DomainError("请选择回访方式", field="method")
@@ -151,8 +161,10 @@ def record_callback(*, actor: Actor, complaint_id: int, method: str, reached: bo
                        person_reached=(person_reached or "").strip()[:64], comment=(comment or "").strip()[:1000],
                        follow_up=(follow_up or "").strip()[:500], satisfaction=satisfaction if reached else None)
         before = c.state
+        s.add(row)
+        s.flush()
+        remember(s, request_id, "callback", row.id)
         if not reached:
-            s.add(row)
             record(s, c, actor=actor, action="callback_attempt", now=now, from_state=before, citation=rules.C_CALLBACK,
                    note=f"回访未联系上（{rules.CALLBACK_METHOD_LABELS[rules.CallbackMethod(method)]}）")
             return c
@@ -165,7 +177,6 @@ def record_callback(*, actor: Actor, complaint_id: int, method: str, reached: bo
             c.reopen_count += 1
             c.verified_at = c.verified_by = c.handled_at = c.handled_by = None
             set_deadline(s, c, duty.CALLBACK.code, None, now=now)  # met above: only the column is cleared
-            s.add(row)
             record(s, c, actor=actor, action="callback", now=now, from_state=before, citation=rules.C_REOPEN,
                    note=f"回访：{label}，重新处理。{row.comment}")
             reclassify(s, c, actor=None, now=now, reason="回访不满意重新处理")
@@ -175,7 +186,6 @@ def record_callback(*, actor: Actor, complaint_id: int, method: str, reached: bo
                        body=row.comment, page=DETAIL_PAGE, entity=ENTITY, entity_id=str(c.id), office_id=c.office_id,
                        now=now)
         else:
-            s.add(row)
             record(s, c, actor=actor, action="callback", now=now, from_state=before, citation=rules.C_CALLBACK,
                    note=f"回访：{label}。{row.comment}")
         return c

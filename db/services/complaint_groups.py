@@ -16,7 +16,7 @@ from core.errors import DomainError
 from core.permissions import Action, Actor
 from db.models import Complaint, SameIssueGroup
 from db.models.base import as_utc
-from db.services.base import authorize, load_scoped
+from db.services.base import already_done, authorize, load_scoped, remember
 from db.services.complaint_kernel import load, policy_for, reclassify, record, same_issue_count, visible
 from db.session import read_session, write_session
 
@@ -71,10 +71,12 @@ def same_issue_group(*, actor: Actor, complaint_id: int, now: datetime) -> Group
 
 
 def link_same_issue(*, actor: Actor, complaint_id: int, now: datetime, group_id: int | None = None,
-                    with_complaint_id: int | None = None, title: str = "") -> int:
+                    with_complaint_id: int | None = None, title: str = "", request_id: str | None = None) -> int:
     """Put the complaint into a same-issue group (existing, another complaint's, or a new one) and reclassify all."""
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_HANDLE)
+        if done := already_done(s, request_id, "same_issue_group"):
+            return int(done)
         wf.require(wf.Op.SAME_ISSUE_LINK, wf.Situation.of(c))
         other = None
         if with_complaint_id:  # another office's complaint: refused like naming it directly
@@ -107,6 +109,7 @@ def link_same_issue(*, actor: Actor, complaint_id: int, now: datetime, group_id:
         for m in s.exec(affected).all():
             if rules.State(m.state) in rules.OPEN_STATES or m.id == c.id:
                 reclassify(s, m, actor=actor, now=now, reason="同一事项投诉人数变化")
+        remember(s, request_id, "same_issue_group", group.id)
         return int(group.id)
 
 

@@ -16,6 +16,7 @@ from core.permissions import Action, Actor
 from core.worktime import due_at
 from db.models import Complaint, OnlinePost
 from db.models.base import as_utc
+from db.services.base import already_done, remember
 from db.services.complaint_kernel import load, meet_deadline, policy_for, reclassify, record, set_deadline
 from db.session import write_session
 
@@ -51,10 +52,15 @@ def apply_online_post(s, c: Complaint, post: OnlinePost, *, platform: str, url: 
 
 def save_online_post(*, actor: Actor, complaint_id: int, platform: str, url: str, poster_handle: str,
                      posted_at: datetime | None, viral: bool, now: datetime,
-                     forwarded_by_hq_at: datetime | None = None) -> None:
-    """网上投诉处理 第1–2条: where it was posted, when HQ forwarded it; the written-facts deadline follows."""
+                     forwarded_by_hq_at: datetime | None = None, request_id: str | None = None) -> int:
+    """网上投诉处理 第1–2条: where it was posted, when HQ forwarded it; the written-facts deadline follows.
+
+    Returns the online-post id (one per complaint: a later save edits it).
+    """
     with write_session() as s:
         c = _load_online(s, actor, complaint_id)
+        if done := already_done(s, request_id, "online_post"):
+            return int(done)
         wf.require(wf.Op.ONLINE_POST, wf.Situation.of(c))
         post = s.exec(select(OnlinePost).where(OnlinePost.complaint_id == c.id)).first() or OnlinePost(complaint_id=c.id)
         apply_online_post(s, c, post, platform=platform, url=url, poster_handle=poster_handle, posted_at=posted_at,
@@ -66,6 +72,9 @@ def save_online_post(*, actor: Actor, complaint_id: int, platform: str, url: str
         if viral and not c.media_or_lawsuit_risk:
             c.media_or_lawsuit_risk = True
             reclassify(s, c, actor=actor, now=now, reason="网上投诉已引起关注")
+        s.flush()
+        remember(s, request_id, "online_post", post.id)
+        return int(post.id)
 
 
 def _online_post(s: Session, c: Complaint) -> OnlinePost | None:

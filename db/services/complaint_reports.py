@@ -32,7 +32,7 @@ from db.models import (
     OrgUnit,
 )
 from db.models.base import as_utc
-from db.services.base import authorize, scope_filter
+from db.services.base import already_done, authorize, remember, scope_filter
 from db.services.complaint_kernel import (
     ENTITY,
     RECORD_TYPE,
@@ -91,10 +91,13 @@ def express_status(*, actor: Actor, complaint_id: int, now: datetime) -> Express
         return express_status_in(s, c, now)
 
 
-def record_express(*, actor: Actor, complaint_id: int, progress: str, next_steps: str, now: datetime) -> int:
+def record_express(*, actor: Actor, complaint_id: int, progress: str, next_steps: str, now: datetime,
+                   request_id: str | None = None) -> int:
     """Send the 快报 to the HQ 客服中心: this period's progress and next steps; returns the report id."""
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_REPORT)
+        if done := already_done(s, request_id, "complaint_report"):
+            return int(done)
         wf.require(wf.Op.EXPRESS, wf.Situation.of(c))
         rules.check_express(progress)
         status = express_status_in(s, c, now)
@@ -113,6 +116,7 @@ def record_express(*, actor: Actor, complaint_id: int, progress: str, next_steps
         meet_deadline(s, c, duty.EXPRESS.code, at=now, by=actor.user_id)
         set_deadline(s, c, duty.EXPRESS.code, rules.express_due(now, policy), now=now,
                      clause=policy.cite("complaint.express_bulletin_every"))
+        remember(s, request_id, "complaint_report", row.id)
         return int(row.id)
 
 
@@ -143,10 +147,12 @@ def special_report(*, actor: Actor, complaint_id: int) -> ComplaintSpecialReport
 
 
 def write_special_report(*, actor: Actor, complaint_id: int, part_a: str, part_b: str, part_c: str,
-                         now: datetime) -> int:
+                         now: datetime, request_id: str | None = None) -> int:
     """After closing: 重大 → A/B/C all required; 热点 → a brief account (A). A rewrite keeps the earlier version."""
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_REPORT)
+        if done := already_done(s, request_id, "complaint_special_report"):
+            return int(done)
         wf.require(wf.Op.SPECIAL_REPORT, wf.Situation.of(c))
         kind = rules.check_special_report(c.grade, part_a=part_a, part_b=part_b, part_c=part_c)
         row = ComplaintSpecialReport(complaint_id=c.id, kind=kind, part_a=part_a.strip()[:8000],
@@ -161,6 +167,7 @@ def write_special_report(*, actor: Actor, complaint_id: int, part_a: str, part_b
         notify(s, recipient_user_ids=hq_user_ids(s), kind="info", title=f"【{label}】{c.number} {c.title}",
                body=row.part_a[:500], page=PAGE, entity="complaint", entity_id=str(c.id), office_id=c.office_id, now=now)
         record(s, c, actor=actor, action="report_special", now=now, citation=rules.C_SPECIAL, note=f"已报送{label}")
+        remember(s, request_id, "complaint_special_report", row.id)
         return int(row.id)
 
 
@@ -254,22 +261,28 @@ def quality_bulletin(*, actor: Actor, since: datetime, until: datetime, office_i
 
 
 def record_phone_report(*, actor: Actor, complaint_id: int, at: datetime, to_whom: str, note: str,
-                        now: datetime) -> None:
-    """“已电话通报 at …, to …”: meets the report-at-once deadline when made in time."""
+                        now: datetime, request_id: str | None = None) -> int:
+    """“已电话通报 at …, to …”: meets the report-at-once deadline when made in time; returns the report id."""
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_REPORT)
+        if done := already_done(s, request_id, "complaint_report"):
+            return int(done)
         wf.require(wf.Op.PHONE_REPORT, wf.Situation.of(c))
         if not (to_whom or "").strip():
             raise DomainError("请填写通报对象", field="to_whom")
         if at.tzinfo is None or at > now + timedelta(minutes=5):
             raise DomainError("通报时间不能晚于现在", field="at")
-        s.add(ComplaintReport(complaint_id=c.id, kind="phone", at=at, by_user_id=actor.user_id, to_whom=to_whom.strip()[:200],
-                              note=note.strip()[:2000]))
+        row = ComplaintReport(complaint_id=c.id, kind="phone", at=at, by_user_id=actor.user_id, to_whom=to_whom.strip()[:200],
+                              note=note.strip()[:2000])
+        s.add(row)
+        s.flush()
         if c.report_due_at:
             meet_deadline(s, c, duty.REPORT.code, at=at, by=actor.user_id)
         late = c.report_due_at is not None and at > as_utc(c.report_due_at)
         record(s, c, actor=actor, action="report_phone", now=now, citation=rules.cite("D14", "二"),
                note=f"已电话通报（{to_whom.strip()}）" + ("，已超过立即通报时限" if late else ""))
+        remember(s, request_id, "complaint_report", row.id)
+        return int(row.id)
 
 
 def acknowledge_report(*, actor: Actor, complaint_id: int, now: datetime) -> int:
