@@ -29,5 +29,10 @@ def submit_button(form_key: str, label: str, **kwargs) -> bool:
     return st.form_submit_button(label, key=f"_submit_{form_key}_{form_token(form_key)}", **kwargs)
 
 
+def button(form_key: str, label: str, **kwargs) -> bool:
+    """A create action's button outside an ``st.form``, keyed by its request id like ``submit_button``."""
+    return st.button(label, key=f"_button_{form_key}_{form_token(form_key)}", **kwargs)
+
+
 def show_error(exc: Exception) -> None:
     st.error(getattr(exc, "message", "操作未完成，请检查输入后重试。"))

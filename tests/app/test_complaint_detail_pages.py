@@ -128,7 +128,8 @@ def test_same_issue_tab_links_a_suggestion_and_shows_the_hot_trigger(team, org, 
     complaint_groups.link_same_issue(actor=clerk, complaint_id=made[0].id, with_complaint_id=made[1].id, title="车库积水", now=now)
     at = run_page(LIST, clerk, id=made[2].id)
     ok(at)
-    link = at.button(key=f"link_{made[2].id}_{made[0].id}")
+    form = f"link_{made[2].id}_{made[0].id}"
+    link = at.button(key=f"_button_{form}_{at.session_state[f'_token_{form}']}")
     link.click()
     at.run()
     ok(at)

@@ -14,7 +14,7 @@ from db.services import complaint_grades
 from db.services import complaint_reports as reports
 from db.services import complaints as svc
 from ui.fmt import now
-from ui.forms import form_token, new_form_token, show_error
+from ui.forms import button, form_token, new_form_token, show_error, submit_button
 from views.complaints.widgets.common import options
 
 
@@ -42,9 +42,10 @@ def _callback_form(actor: Actor, c) -> None:
         person = col1.text_input("受访人", value=c.complainant_name)
         satisfaction = col2.selectbox("满意度", options(rules.SATISFACTION_LABELS), format_func=rules.SATISFACTION_LABELS.get)
         comment = st.text_area("顾客意见")
-        if st.form_submit_button("保存回访记录", type="primary"):
-            run_action("保存回访", flow.record_callback, actor=actor, complaint_id=c.id, method=method, reached=reached,
-                 person_reached=person, satisfaction=satisfaction if reached else None, comment=comment, follow_up="")
+        if submit_button(f"cb_{c.id}", "保存回访记录", type="primary"):
+            run_action("保存回访", flow.record_callback, form=f"cb_{c.id}", actor=actor, complaint_id=c.id, method=method,
+                       reached=reached, person_reached=person, satisfaction=satisfaction if reached else None,
+                       comment=comment, follow_up="")
 
 
 def _exempt_form(actor: Actor, c, extra: list[str]) -> None:
@@ -109,8 +110,8 @@ def action_panel(actor: Actor, d: svc.Detail, *, extra_exemptions: list[str]) ->
     if wf.offered(actor, Op.NOTE, here):
         with st.expander("跟进记录", icon=":material/edit_note:"):
             note = st.text_area("记录", key=f"note_{c.id}")
-            if st.button("添加记录", key=f"note_btn_{c.id}"):
-                run_action("添加记录", flow.add_note, actor=actor, complaint_id=c.id, note=note)
+            if button(f"note_btn_{c.id}", "添加记录"):
+                run_action("添加记录", flow.add_note, form=f"note_btn_{c.id}", actor=actor, complaint_id=c.id, note=note)
     grade_panel(actor, d)
 
 

@@ -24,7 +24,7 @@ from db.services import complaints as svc
 from db.services.policy import policy_at
 from ui.attachments import attachments_section
 from ui.fmt import TZ, dt, now
-from ui.forms import submit_button
+from ui.forms import button, submit_button
 from ui.tables import frame
 from views.complaints.widgets.actions import run_action
 from views.complaints.widgets.common import kv_table, rule
@@ -166,9 +166,10 @@ def online_post_form(actor: Actor, c, post) -> None:
                                    value=post.forwarded_by_hq_at if post else None)
         viral = st.checkbox("已引起广泛关注/媒体介入（事实报告时限缩短，并按可能曝光判定类别）",
                             value=bool(post and post.viral))
-        if st.form_submit_button("保存网上投诉信息"):
-            run_action("保存网上投诉信息", complaint_online.save_online_post, actor=actor, complaint_id=c.id, platform=platform,
-                       url=url, poster_handle=handle, posted_at=posted, viral=viral, forwarded_by_hq_at=forwarded)
+        if submit_button(f"on_post_{c.id}", "保存网上投诉信息"):
+            run_action("保存网上投诉信息", complaint_online.save_online_post, form=f"on_post_{c.id}", actor=actor,
+                       complaint_id=c.id, platform=platform, url=url, poster_handle=handle, posted_at=posted,
+                       viral=viral, forwarded_by_hq_at=forwarded)
 
 
 # ----- 同一事项 ---------------------------------------------------------------------------------------
@@ -202,15 +203,19 @@ def group_panel(actor: Actor, d: svc.Detail) -> None:
     for other_id, label, gid in suggestions:
         left, right = st.columns([3, 1])
         left.write(label + ("（已在其他同一事项中）" if gid else ""))
-        if right.button("归入同一事项", key=f"link_{c.id}_{other_id}", icon=":material/link:"):
-            run_action("归入同一事项", complaint_groups.link_same_issue, actor=actor, complaint_id=c.id, with_complaint_id=other_id)
+        with right:
+            linked = button(f"link_{c.id}_{other_id}", "归入同一事项", icon=":material/link:")
+        if linked:
+            run_action("归入同一事项", complaint_groups.link_same_issue, form=f"link_{c.id}_{other_id}", actor=actor,
+                       complaint_id=c.id, with_complaint_id=other_id)
     groups = dict(complaint_groups.group_choices(actor=actor, office_id=c.office_id))
     groups.pop(c.same_issue_group_id, None)
     with st.form(f"group_{c.id}"):
         choice = st.selectbox("归入已有同一事项", [None, *groups], format_func=lambda g: "新建同一事项" if g is None else groups[g])
         title = st.text_input("新建时的事项名称", value=c.title)
-        if st.form_submit_button("归入"):
-            run_action("归入同一事项", complaint_groups.link_same_issue, actor=actor, complaint_id=c.id, group_id=choice, title=title)
+        if submit_button(f"group_{c.id}", "归入"):
+            run_action("归入同一事项", complaint_groups.link_same_issue, form=f"group_{c.id}", actor=actor,
+                       complaint_id=c.id, group_id=choice, title=title)
 
 
 # ----- 附件 -------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from core.permissions import Action, Actor
 from db.services import complaint_reports as reports
 from db.services import complaints as svc
 from ui.fmt import dt, now
-from ui.forms import show_error
+from ui.forms import show_error, submit_button
 from ui.tables import frame
 from views.complaints.widgets.actions import run_action
 from views.complaints.widgets.common import REPORT_KINDS, grade_label, sheet_data
@@ -46,9 +46,9 @@ def _phone_form(actor: Actor, c) -> None:
             to_whom = st.text_input("通报对象 *", placeholder="总部客服中心 周中心")
             at = datetime_input("通报时间", key=f"phone_at_{c.id}", optional=False)
             note = st.text_input("通报内容摘要")
-            if st.form_submit_button("记录已电话通报"):
-                run_action("记录电话通报", reports.record_phone_report, actor=actor, complaint_id=c.id, at=at, to_whom=to_whom,
-                           note=note)
+            if submit_button(f"phone_{c.id}", "记录已电话通报"):
+                run_action("记录电话通报", reports.record_phone_report, form=f"phone_{c.id}", actor=actor,
+                           complaint_id=c.id, at=at, to_whom=to_whom, note=note)
 
 
 def _express(actor: Actor, d: svc.Detail, may_report: bool) -> None:
@@ -65,9 +65,9 @@ def _express(actor: Actor, d: svc.Detail, may_report: bool) -> None:
             with st.form(f"express_{c.id}", clear_on_submit=True):
                 progress = st.text_area("本期进展 *")
                 steps = st.text_input("下一步措施")
-                if st.form_submit_button("报送快报", icon=":material/send:"):
-                    run_action("报送快报", reports.record_express, actor=actor, complaint_id=c.id, progress=progress,
-                               next_steps=steps)
+                if submit_button(f"express_{c.id}", "报送快报", icon=":material/send:"):
+                    run_action("报送快报", reports.record_express, form=f"express_{c.id}", actor=actor,
+                               complaint_id=c.id, progress=progress, next_steps=steps)
     if issues:
         last = issues[-1]
         key = f"express_pdf_{c.id}_{last.number}"
@@ -114,9 +114,9 @@ def _special(actor: Actor, d: svc.Detail, may_report: bool) -> None:
                 if kind == "three_part" else ""
             cc = st.text_area(rules.SPECIAL_PARTS["part_c"] + " *", value=written.part_c if written else "") \
                 if kind == "three_part" else ""
-            if st.form_submit_button("报送专题报告", icon=":material/send:"):
-                run_action("报送专题报告", reports.write_special_report, actor=actor, complaint_id=c.id, part_a=a,
-                           part_b=b, part_c=cc)
+            if submit_button(f"special_{c.id}", "报送专题报告", icon=":material/send:"):
+                run_action("报送专题报告", reports.write_special_report, form=f"special_{c.id}", actor=actor,
+                           complaint_id=c.id, part_a=a, part_b=b, part_c=cc)
 
 
 def _course(d: svc.Detail) -> str:
