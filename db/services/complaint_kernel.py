@@ -193,3 +193,9 @@ def hq_user_ids(s) -> list[int]:
     """Active accounts of the HQ 客服中心 (head and specialists)."""
     return list(s.exec(select(UserRole.user_id).join(User, User.id == UserRole.user_id).where(
         UserRole.role.in_([Role.HQ_HEAD.value, Role.HQ_SPECIALIST.value]), User.active == True)).all())  # noqa: E712
+
+
+def user_names(s: Session, user_ids) -> dict[int, str]:
+    """Display names of the given accounts only (one IN query; none for no ids)."""
+    ids = sorted({i for i in user_ids if i is not None})
+    return dict(s.exec(select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}

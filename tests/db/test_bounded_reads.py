@@ -62,7 +62,6 @@ def team(org, make_actor):
 # ----- 1. the detail page names a few people; it reads those, in one query -------------------------------
 
 
-@UNBOUNDED
 def test_detail_reads_only_the_users_it_names(db_url, org, team, now):
     _bystanders(db_url, org.office_a)
     clerk, sup, sup2 = team["clerk"], team["sup"], team["sup2"]
@@ -82,7 +81,6 @@ def test_detail_reads_only_the_users_it_names(db_url, org, team, now):
     assert len(log) <= 16, log.report()
 
 
-@UNBOUNDED
 def test_findings_read_only_the_deciders(db_url, org, team, now):
     _bystanders(db_url, org.office_a)
     long_ago = now - timedelta(days=20)
