@@ -99,7 +99,6 @@ def test_findings_read_only_the_deciders(db_url, org, team, now):
 # ----- 2. a 重大 registration reads its recipients, not every active account ------------------------------
 
 
-@UNBOUNDED
 def test_major_registration_reads_only_its_recipients(db_url, org, team, now):
     _bystanders(db_url, org.office_b, n=80)
     with count_queries() as log:
@@ -112,7 +111,6 @@ def test_major_registration_reads_only_its_recipients(db_url, org, team, now):
     assert _user_rows(log) <= len(recipients), log.report()
 
 
-@UNBOUNDED
 def test_report_routing_is_one_parametrised_query(db_url, org, team, now):
     """hq_user_ids and the 通报 recipients come from the same role/department selection."""
     from db.services import complaint_kernel as kernel
