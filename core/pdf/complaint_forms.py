@@ -187,6 +187,7 @@ class BulletinData:
     important: list[BulletinEntry]
     notable: list[BulletinEntry]
     citation: str
+    important_total: int = 0  # all 重要 complaints closed in the period (``important`` may list fewer)
 
 
 def quality_bulletin(data: BulletinData, *, company: str, printed_at: datetime | str) -> bytes:
@@ -198,11 +199,14 @@ def quality_bulletin(data: BulletinData, *, company: str, printed_at: datetime |
         ("受理类别", "，".join(f"{k} {v}" for k, v in data.by_grade.items())),
         ("结案回访", f"{data.callbacks} 件，满意及基本满意 {rate}"),
     ])
-    pdf.section(f"一、重要投诉（{len(data.important)} 件）")
+    total = max(data.important_total, len(data.important))
+    pdf.section(f"一、重要投诉（{total} 件）")
     if not data.important:
         pdf.paragraph("本期无结案的重要投诉。")
     for i, e in enumerate(data.important, start=1):
         pdf.paragraph(f"{i}. {e.number} {e.title}（{e.office}·{e.category}）\n{e.account}\n回访：{e.callback}")
+    if total > len(data.important):
+        pdf.paragraph(f"以上列出前 {len(data.important)} 件，其余 {total - len(data.important)} 件见投诉列表导出（按结案时间）。")
     pdf.section(f"二、一般投诉点评（{len(data.notable)} 件）")
     if data.notable:
         pdf.table(["编号", "管理处", "摘要", "值得关注之处", "回访"],

@@ -16,14 +16,14 @@ from core.permissions import Action, Actor
 from core.roles import Role
 from db.models import Complaint, ComplaintFinding, Consultant, ConsultRequest, User, UserRole
 from db.models.base import as_utc
-from db.services.complaint_kernel import contact_person, load, record, visible
+from db.services.complaint_kernel import contact_person, load, record, user_names, visible
 from db.session import read_session, write_session
 
 
 def hq_head_name(s) -> str:
     """The head of the HQ 客服中心 (责任划分 二.2 names the post; the account shows who holds it)."""
     name = s.exec(select(User.display_name).join(UserRole, UserRole.user_id == User.id).where(
-        UserRole.role == Role.HQ_HEAD.value, User.active == True).order_by(User.id)).first()  # noqa: E712
+        UserRole.role == Role.HQ_HEAD.value, User.active == True).order_by(User.id).limit(1)).first()  # noqa: E712
     return f"客服中心负责人 {name}" if name else "客服中心负责人"
 
 
@@ -61,7 +61,7 @@ def findings(*, actor: Actor, complaint_id: int, now: datetime) -> list[FindingV
         c = visible(s, actor, complaint_id)
         decided = {(d.clause, d.person): d for d in s.exec(
             select(ComplaintFinding).where(ComplaintFinding.complaint_id == c.id).order_by(ComplaintFinding.id)).all()}
-        names = dict(s.exec(select(User.id, User.display_name)).all()) if decided else {}
+        names = user_names(s, [d.decided_by for d in decided.values()])
         views = [FindingView(f, decided.pop((f.clause, f.person), None)) for f in _findings(s, c, now)]
         views += [FindingView(rules.Finding(d.clause, d.person, d.reason, d.citation), d) for d in decided.values()]
         for v in views:

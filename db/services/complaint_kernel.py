@@ -9,10 +9,11 @@ complaint's notices go to. Feature modules (``complaints`` intake/lists/detail, 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert
+from sqlalchemy import func, insert, or_
 from sqlmodel import Session, select
 
 from core import complaint_duties as duty
@@ -224,18 +225,32 @@ def reclassify(s: Session, c: Complaint, *, actor: Actor | None, now: datetime, 
     return True
 
 
+REPORT_ROLES = (Role.HQ_HEAD.value, Role.HQ_SPECIALIST.value, Role.LEADER.value)  # wherever their grant is
+REPORT_OFFICE_ROLES = (Role.OFFICE_DIRECTOR.value,)  # of the complaint's office
+REPORT_MAJOR_DEPARTMENTS = ("pr_admin",)  # 重大: also the 行政公关部's head (投诉通报处理制度 二.1)
+
+
+def recipients(s: Session, *, roles: Sequence[str] = (), office_roles: Sequence[str] = (), office_id: int | None,
+               department_kinds: Sequence[str] = ()) -> list[int]:
+    """Active accounts holding one of ``roles`` (any unit), one of ``office_roles`` in ``office_id``, or heading a
+    department of one of ``department_kinds``: one query, returning only those accounts (ordered by id)."""
+    held = [User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(roles)))] if roles else []
+    if office_roles and office_id is not None:
+        held.append(User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(office_roles),
+                                                                UserRole.org_unit_id == office_id)))
+    if department_kinds:
+        held.append(User.staff_id.in_(select(Department.head_staff_id).where(
+            Department.kind.in_(department_kinds), Department.head_staff_id != None)))  # noqa: E711
+    if not held:
+        return []
+    return list(s.exec(select(User.id).where(User.active == True, or_(*held)).order_by(User.id)).all())  # noqa: E712
+
+
 def report_recipients(s: Session, c: Complaint) -> list[int]:
-    roles = [Role.HQ_HEAD.value, Role.HQ_SPECIALIST.value, Role.LEADER.value]
-    ids = list(s.exec(select(UserRole.user_id).where(UserRole.role.in_(roles))).all())
-    ids += list(s.exec(select(UserRole.user_id).where(UserRole.role == Role.OFFICE_DIRECTOR.value,
-                                                      UserRole.org_unit_id == c.office_id)).all())
-    if c.grade == Grade.MAJOR.value:  # 重大: also the 行政公关部 (投诉通报处理制度 二.1)
-        heads = s.exec(select(Department.head_staff_id).where(Department.kind == "pr_admin",
-                                                              Department.head_staff_id != None)).all()  # noqa: E711
-        if heads:
-            ids += list(s.exec(select(User.id).where(User.staff_id.in_(heads), User.active == True)).all())  # noqa: E712
-    active = set(s.exec(select(User.id).where(User.active == True)).all())  # noqa: E712
-    return [i for i in dict.fromkeys(ids) if i in active]
+    """Who a 重大/热点 通报 goes to: HQ 客服中心 and company leaders, the office's director, and for 重大 the
+    行政公关部 head (投诉通报处理制度 二.1)."""
+    return recipients(s, roles=REPORT_ROLES, office_roles=REPORT_OFFICE_ROLES, office_id=c.office_id,
+                      department_kinds=REPORT_MAJOR_DEPARTMENTS if c.grade == Grade.MAJOR.value else ())
 
 
 def send_reports(s: Session, c: Complaint, *, now: datetime) -> None:
@@ -261,5 +276,10 @@ def company_name(s: Session) -> str:
 
 def hq_user_ids(s) -> list[int]:
     """Active accounts of the HQ 客服中心 (head and specialists)."""
-    return list(s.exec(select(UserRole.user_id).join(User, User.id == UserRole.user_id).where(
-        UserRole.role.in_([Role.HQ_HEAD.value, Role.HQ_SPECIALIST.value]), User.active == True)).all())  # noqa: E712
+    return recipients(s, roles=(Role.HQ_HEAD.value, Role.HQ_SPECIALIST.value), office_id=None)
+
+
+def user_names(s: Session, user_ids) -> dict[int, str]:
+    """Display names of the given accounts only (one IN query; none for no ids)."""
+    ids = sorted({i for i in user_ids if i is not None})
+    return dict(s.exec(select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, select
 
 from core import complaint_duties as duty
@@ -200,61 +200,76 @@ class QualityBulletin:
     notable: list[BulletinItem]
     citation: str
     company: str = ""  # printed on the bulletin (the company unit's name, master data)
+    important_total: int = 0  # 重要 complaints closed in the period (``important`` lists up to IMPORTANT_LIMIT)
 
 
 NOTABLE_LIMIT = 20
+IMPORTANT_LIMIT = 100  # 重要 items printed with their account; the heading counts them all (important_total)
+_SATISFIED = (rules.Satisfaction.SATISFIED.value, rules.Satisfaction.BASIC.value)
 
 
 def quality_bulletin(*, actor: Actor, since: datetime, until: datetime, office_id: int | None = None) -> QualityBulletin:
-    """The period's 质量简报: counts, every 重要 complaint closed in the period, and 一般 ones worth a comment."""
+    """The period's 质量简报: counts, the 重要 complaints closed in the period, and 一般 ones worth a comment.
+
+    Counted in SQL; only the items printed are loaded, and only the columns printed (was every closed complaint
+    of the period as a full row, and every callback of them: issue 9 §5).
+    """
     authorize(actor, Action.COMPLAINT_EXPORT, office_id)
     if since.tzinfo is None or until.tzinfo is None or until <= since:
         raise DomainError("请选择有效的起止日期", field="period")
+    scope = actor.scope(Action.COMPLAINT_EXPORT)
+
+    def scoped(stmt):
+        stmt = scope_filter(stmt, Complaint.office_id, scope)
+        return stmt.where(Complaint.office_id == office_id) if office_id else stmt
+
+    closed_in_period = (Complaint.closed_at >= since, Complaint.closed_at < until, Complaint.state == State.CLOSED.value)
+    # the result of the callback: the last one with a satisfaction value
+    satisfaction = (select(Callback.satisfaction).where(Callback.complaint_id == Complaint.id, Callback.satisfaction != None)  # noqa: E711
+                    .order_by(Callback.at.desc(), Callback.id.desc()).limit(1).correlate(Complaint).scalar_subquery())
+    consulted = select(ConsultRequest.id).where(ConsultRequest.complaint_id == Complaint.id).correlate(Complaint).exists()
+    late = and_(Complaint.due_at != None, Complaint.closed_at > Complaint.due_at)  # noqa: E711
     with read_session() as s:
-        scope = actor.scope(Action.COMPLAINT_EXPORT)
-        base = scope_filter(select(Complaint), Complaint.office_id, scope)
-        if office_id:
-            base = base.where(Complaint.office_id == office_id)
-        names = dict(s.exec(select(OrgUnit.id, OrgUnit.name)).all())
         company = company_name(s)
-        period = base.where(Complaint.received_at >= since, Complaint.received_at < until).subquery()
-        received = s.exec(select(period.c.grade, func.count()).group_by(period.c.grade)).all()
-        closed = list(s.exec(base.where(Complaint.closed_at >= since, Complaint.closed_at < until,
-                                        Complaint.state == State.CLOSED.value)
-                             .order_by(Complaint.closed_at)).all())
-        ids = [c.id for c in closed]
-        results: dict[int, str] = {}
-        consulted: set[int] = set()
-        if ids:
-            for cb in s.exec(select(Callback).where(Callback.complaint_id.in_(ids), Callback.satisfaction != None)  # noqa: E711
-                             .order_by(Callback.at)).all():
-                results[cb.complaint_id] = cb.satisfaction
-            consulted = set(s.exec(select(ConsultRequest.complaint_id).where(ConsultRequest.complaint_id.in_(ids))).all())
+        received = s.exec(scoped(select(Complaint.grade, func.count()).where(
+            Complaint.received_at >= since, Complaint.received_at < until)).group_by(Complaint.grade)).all()
+        closed = scoped(select(Complaint.grade, satisfaction.label("satisfaction")).where(*closed_in_period)).subquery()
+        totals = s.exec(select(func.count(), func.count(closed.c.satisfaction),
+                               func.coalesce(func.sum(case((closed.c.satisfaction.in_(_SATISFIED), 1), else_=0)), 0),
+                               func.coalesce(func.sum(case((closed.c.grade == Grade.IMPORTANT.value, 1), else_=0)), 0))
+                        ).one()
+        columns = (Complaint.number, Complaint.office_id, Complaint.grade, Complaint.category, Complaint.title,
+                   func.substr(Complaint.description, 1, 120), func.substr(Complaint.handling_result, 1, 160),
+                   Complaint.exemption_kind, Complaint.reopen_count, satisfaction, consulted, late)
+        order = (Complaint.closed_at, Complaint.id)
+        important = s.exec(scoped(select(*columns).where(*closed_in_period, Complaint.grade == Grade.IMPORTANT.value))
+                           .order_by(*order).limit(IMPORTANT_LIMIT)).all()
+        # core.complaints.notable_reasons in SQL (a superset is fine: the rule itself decides below)
+        notable = s.exec(scoped(select(*columns).where(*closed_in_period, Complaint.grade == Grade.GENERAL.value, or_(
+            Complaint.reopen_count > 0, satisfaction == rules.Satisfaction.BASIC.value, consulted, late)))
+            .order_by(*order).limit(NOTABLE_LIMIT)).all()
+        offices = {r.office_id for r in (*important, *notable)} | ({office_id} if office_id else set())
+        names = dict(s.exec(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(offices))).all()) if offices else {}
     by_grade = {g.value: 0 for g in Grade}
     for grade, n in received:
         by_grade[grade] = int(n)
-    important, notable = [], []
-    for c in closed:
-        satisfaction = results.get(c.id)
-        item = BulletinItem(
-            c.number, names.get(c.office_id, ""), rules.GRADE_LABELS[Grade(c.grade)],
-            rules.CATEGORY_LABELS.get(c.category, c.category), c.title,
-            f"{c.description[:120]}；处理：{(c.handling_result or '（未填写）')[:160]}",
-            rules.SATISFACTION_LABELS.get(satisfaction, "免回访" if c.exemption_kind else "—"))
-        if c.grade == Grade.IMPORTANT.value:
-            important.append(item)
-        elif c.grade == Grade.GENERAL.value:
-            late = c.due_at is not None and c.closed_at is not None and as_utc(c.closed_at) > as_utc(c.due_at)
-            item.reasons = rules.notable_reasons(rules.ClosedCase(
-                Grade.GENERAL, c.reopen_count, rules.Satisfaction(satisfaction) if satisfaction else None,
-                c.id in consulted, late))
-            if item.reasons and len(notable) < NOTABLE_LIMIT:
-                notable.append(item)
-    callbacks = sum(1 for c in closed if c.id in results)
-    satisfied = sum(1 for c in closed if results.get(c.id) in {"satisfied", "basic"})
+
+    def item(r) -> BulletinItem:
+        number, office, grade, category, title, description, result, exemption, reopen, sat, was_consulted, was_late = r
+        entry = BulletinItem(
+            number, names.get(office, ""), rules.GRADE_LABELS[Grade(grade)], rules.CATEGORY_LABELS.get(category, category),
+            title, f"{description}；处理：{result or '（未填写）'}", rules.SATISFACTION_LABELS.get(sat, "免回访" if exemption else "—"))
+        if grade == Grade.GENERAL.value:
+            entry.reasons = rules.notable_reasons(rules.ClosedCase(
+                Grade.GENERAL, reopen, rules.Satisfaction(sat) if sat else None, bool(was_consulted), bool(was_late)))
+        return entry
+
+    notable_items = [x for x in map(item, notable) if x.reasons]
+    n_closed, n_callbacks, n_satisfied, n_important = (int(x) for x in totals)
     return QualityBulletin(names.get(office_id, "全部（我的范围）") if office_id else "全部（我的范围）", since, until,
-                           sum(by_grade.values()), len(closed), by_grade, callbacks, satisfied, important, notable,
-                           rules.cite("D14", "二"), company=company)
+                           sum(by_grade.values()), n_closed, by_grade, n_callbacks, n_satisfied,
+                           [item(r) for r in important], notable_items, rules.cite("D14", "二"), company=company,
+                           important_total=n_important)
 
 
 # ----- 通报 by phone and its acknowledgement ---------------------------------------------------------

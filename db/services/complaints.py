@@ -60,6 +60,7 @@ from db.services.complaint_kernel import (
     send_reports,
     set_deadline,
     track_express,
+    user_names,
     visible,
 )
 from db.services.complaint_online import apply_online_post
@@ -340,7 +341,10 @@ def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
     with read_session() as s:
         c = visible(s, actor, complaint_id)
         policy = policy_for(s, c, now)
-        users = dict(s.exec(select(User.id, User.display_name)).all())
+        callbacks = list(s.exec(select(Callback).where(Callback.complaint_id == c.id)
+                                .order_by(Callback.at, Callback.id)).all())
+        # Only the people the screen and its forms name (was every account: issue 9 §5).
+        users = user_names(s, [c.handler_user_id, c.verified_by, c.exempt_by, *(cb.by_user_id for cb in callbacks)])
         prop = s.get(Property, c.property_id) if c.property_id else None
         dept = s.get(Department, c.responsible_department_id) if c.responsible_department_id else None
         group = s.get(SameIssueGroup, c.same_issue_group_id) if c.same_issue_group_id else None
@@ -353,8 +357,7 @@ def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
             grades=list(s.exec(select(ComplaintGradeHistory).where(ComplaintGradeHistory.complaint_id == c.id)
                                .order_by(ComplaintGradeHistory.id)).all()),
             consults=[(r, n) for r, n in consults],
-            callbacks=[(cb, users.get(cb.by_user_id, "")) for cb in s.exec(
-                select(Callback).where(Callback.complaint_id == c.id).order_by(Callback.at, Callback.id)).all()],
+            callbacks=[(cb, users.get(cb.by_user_id, "")) for cb in callbacks],
             reports=list(s.exec(select(ComplaintReport).where(ComplaintReport.complaint_id == c.id)
                                 .order_by(ComplaintReport.at)).all()),
             online=s.exec(select(OnlinePost).where(OnlinePost.complaint_id == c.id)).first(),

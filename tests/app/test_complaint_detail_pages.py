@@ -31,13 +31,17 @@ from db.services import complaints as svc
 from tests.app.harness import ROOT
 from ui.context import ACTOR_KEY
 from ui.fmt import TZ
+from views.complaints.widgets.detail import TAB_KEY
 
 LIST = "views/complaints/list.py"
 
 
-def run_page(path: str, actor, **query) -> AppTest:
+def run_page(path: str, actor, *, tab: str | None = None, **query) -> AppTest:
+    """The page as ``actor`` sees it; ``tab``: the detail tab to open (only the open tab is drawn)."""
     at = AppTest.from_file(str(ROOT / path), default_timeout=60)
     at.session_state[ACTOR_KEY] = actor
+    if tab is not None:
+        at.session_state[TAB_KEY] = tab  # a name: the page follows it to the label with its count
     for key, value in query.items():
         at.query_params[key] = str(value)
     return at.run()
@@ -83,18 +87,18 @@ def team(org, make_actor):
 def test_online_tab_unit_facts_then_hq_public_reply(team, org, now):
     c = svc.register(actor=team[Role.CLERK], request_id="on", now=now, data=_data(
         org.office_a, now, channel="online", online=svc.OnlineIn(platform="业主论坛", url="https://bbs.example.com/t/9")))
-    hq = run_page(LIST, team[Role.HQ_SPECIALIST])
+    hq = run_page(LIST, team[Role.HQ_SPECIALIST], tab="网上投诉")
     ok(hq)
     assert any("书面事实报告**：应于" in m.value and "尚未收到" in m.value for m in hq.markdown)
     assert not [t for t in hq.text_area if t.label == "公开回复内容 *"]  # not offered before the written facts
     assert any("须在收到单位书面事实报告后再公开回复" in m.value and "第3条" in m.value for m in hq.caption)
-    unit = run_page(LIST, team[Role.CS_SUPERVISOR])
+    unit = run_page(LIST, team[Role.CS_SUPERVISOR], tab="网上投诉")
     assert not [t for t in unit.text_area if t.label == "公开回复内容 *"]  # units never post the public reply
     labelled(unit.text_area, "书面事实及拟采取的措施 *").input("排水泵故障，已更换并加装挡水坎")
     labelled(unit.button, "提交书面事实报告").click()
     unit.run()
     ok(unit)
-    hq = run_page(LIST, team[Role.HQ_SPECIALIST])
+    hq = run_page(LIST, team[Role.HQ_SPECIALIST], tab="网上投诉")
     labelled(hq.text_area, "公开回复内容 *").input("经核实已更换排水泵")
     labelled(hq.button, "登记总部公开回复").click()
     hq.run()
@@ -126,7 +130,7 @@ def test_same_issue_tab_links_a_suggestion_and_shows_the_hot_trigger(team, org, 
         org.office_a, now, property_id=flat, complainant_name=name, complainant_phone=phone))
         for name, phone, flat in (("甲", "1", flats[0]), ("乙", "2", flats[1]), ("丙", "3", flats[2]))]
     complaint_groups.link_same_issue(actor=clerk, complaint_id=made[0].id, with_complaint_id=made[1].id, title="车库积水", now=now)
-    at = run_page(LIST, clerk, id=made[2].id)
+    at = run_page(LIST, clerk, id=made[2].id, tab="同一事项")
     ok(at)
     form = f"link_{made[2].id}_{made[0].id}"
     link = at.button(key=f"_button_{form}_{at.session_state[f'_token_{form}']}")
@@ -134,7 +138,7 @@ def test_same_issue_tab_links_a_suggestion_and_shows_the_hot_trigger(team, org, 
     at.run()
     ok(at)
     assert {c.grade for c in [_one(Complaint, Complaint.id == m.id) for m in made]} == {"hot"}
-    at = run_page(LIST, clerk, id=made[2].id)
+    at = run_page(LIST, clerk, id=made[2].id, tab="同一事项")
     assert any("3位以上不同投诉人投诉（3位）" in i.value and "热点" in i.value for i in at.info)
     assert any("3 位不同投诉人" in m.value for m in at.markdown)
 
@@ -142,13 +146,13 @@ def test_same_issue_tab_links_a_suggestion_and_shows_the_hot_trigger(team, org, 
 def test_attachment_upload_refusal_and_download(team, org, now):
     clerk = team[Role.CLERK]
     c = svc.register(actor=clerk, data=_data(org.office_a, now), request_id="att", now=now)
-    at = run_page(LIST, clerk)
+    at = run_page(LIST, clerk, tab="附件")
     labelled(at.file_uploader, "上传照片或扫描件（JPG、PNG、PDF）").set_value(("假图片.png", b"not an image", "image/png"))
     at.run()
     labelled(at.button, "保存附件").click()
     at.run()
     assert any("JPG、PNG" in e.value for e in at.error)
-    at = run_page(LIST, clerk)
+    at = run_page(LIST, clerk, tab="附件")
     labelled(at.file_uploader, "上传照片或扫描件（JPG、PNG、PDF）").set_value(("现场.png", _png(), "image/png"))
     at.run()
     labelled(at.button, "保存附件").click()
@@ -156,7 +160,7 @@ def test_attachment_upload_refusal_and_download(team, org, now):
     ok(at)
     row = _one(Attachment, Attachment.record_type == "complaint", Attachment.record_id == c.id)
     assert row.filename == "现场.png" and row.mime == "image/png"
-    at = run_page(LIST, clerk)
+    at = run_page(LIST, clerk, tab="附件")
     assert not at.get("image") and not at.download_button  # listed, not read: the bytes wait for a click
     at.toggle(key=f"att_{c.id}_open_{row.id}").set_value(True).run()
     ok(at)
@@ -165,7 +169,7 @@ def test_attachment_upload_refusal_and_download(team, org, now):
 
 def test_reports_tab_express_bulletin_and_hq_acknowledgement(team, org, now):
     c = svc.register(actor=team[Role.CLERK], data=_data(org.office_a, now, complainant_count=12), request_id="m", now=now)
-    sup = run_page(LIST, team[Role.CS_SUPERVISOR])
+    sup = run_page(LIST, team[Role.CS_SUPERVISOR], tab="通报")
     ok(sup)
     assert any("下次快报应于" in i.value and "已报 0 期" in i.value for i in [*sup.info, *sup.error])
     assert not [b for b in sup.button if b.label == "确认收到通报"]  # the supervisor got no 通报 notice
@@ -174,7 +178,7 @@ def test_reports_tab_express_bulletin_and_hq_acknowledgement(team, org, now):
     sup.run()
     ok(sup)
     assert _one(ComplaintReport, ComplaintReport.complaint_id == c.id, ComplaintReport.kind == "express") is not None
-    sup = run_page(LIST, team[Role.CS_SUPERVISOR])
+    sup = run_page(LIST, team[Role.CS_SUPERVISOR], tab="通报")
     labelled(sup.button, "生成快报 PDF（第1期）").click()
     sup.run()
     ok(sup)
@@ -197,7 +201,7 @@ def test_reports_tab_special_report_after_closing(team, org, make_actor, now):
     flow.record_callback(actor=other, complaint_id=c.id, method="phone", reached=True, person_reached="张",
                          satisfaction="satisfied", comment="", follow_up="", now=now)
     flow.close(actor=sup, complaint_id=c.id, note="", now=now)
-    at = run_page(LIST, sup)
+    at = run_page(LIST, sup, tab="通报")
     ok(at)
     part_a = labelled(at.text_area, "一、投诉的全过程及处理情况 *")
     assert "受理登记" in part_a.value  # drafted from the timeline
@@ -209,7 +213,7 @@ def test_reports_tab_special_report_after_closing(team, org, make_actor, now):
     labelled(at.button, "报送专题报告").click()
     at.run()
     ok(at)
-    at = run_page(LIST, sup)
+    at = run_page(LIST, sup, tab="通报")
     labelled(at.button, "生成专题报告 PDF").click()
     at.run()
     ok(at)
@@ -220,10 +224,10 @@ def test_findings_tab_director_confirms_with_a_reason(team, org, now):
     long_ago = now - timedelta(days=20)
     c = svc.register(actor=team[Role.CLERK], data=_data(org.office_a, long_ago, received_at=long_ago),
                      request_id="late", now=long_ago)
-    sup = run_page(LIST, team[Role.CS_SUPERVISOR])
+    sup = run_page(LIST, team[Role.CS_SUPERVISOR], tab="责任认定")
     assert any("第3条 · 投诉接口负责人" in m.value for m in sup.markdown)
     assert not [f for f in sup.text_area if f.label == "认定理由 *"]  # only the director / HQ head decides
-    director = run_page(LIST, team[Role.OFFICE_DIRECTOR])
+    director = run_page(LIST, team[Role.OFFICE_DIRECTOR], tab="责任认定")
     labelled(director.button, "提交认定").click()
     director.run()
     assert any("认定理由" in e.value for e in director.error)
@@ -338,3 +342,32 @@ def test_the_handler_is_not_offered_verification_another_supervisor_verifies(tea
     theirs.run()
     ok(theirs)
     assert _one(Complaint, Complaint.id == c.id).verified_by == other.user_id
+
+
+def test_detail_draws_only_the_open_tab_and_keeps_it_when_its_count_changes(team, org, now):
+    from tests.querycount import count_queries
+
+    sup = team[Role.CS_SUPERVISOR]
+    c = svc.register(actor=team[Role.CLERK], data=_data(org.office_a, now, complainant_count=12), request_id="t", now=now)
+    at = run_page(LIST, sup, id=c.id)
+    ok(at)
+    assert [t.label.split("（")[0] for t in at.tabs] == ["概况", "时间线", "顾问", "网上投诉", "同一事项", "附件", "通报",
+                                                       "责任认定"]
+    with count_queries() as log:
+        at.run()
+    assert not [t for t in at.text_area if t.label == "本期进展 *"]  # the 通报 tab's forms are not drawn
+    assert len(log) <= 24, log.report()  # list + detail + findings + action panel; was 38 with all tabs drawn
+    at.session_state[TAB_KEY] = "通报"
+    at.run()
+    ok(at)
+    assert labelled(at.text_area, "本期进展 *") and not [d for d in at.dataframe if "项目" in d.value.columns]
+    at.session_state[TAB_KEY] = "时间线"
+    at.run()
+    note = labelled(at.text_area, "记录")  # 跟进记录 (action panel) adds a timeline event: the count changes
+    before = at.session_state[TAB_KEY]
+    note.input("已电话联系业主")
+    labelled(at.button, "添加记录").click()
+    at.run()
+    ok(at)
+    assert at.session_state[TAB_KEY] != before and at.session_state[TAB_KEY].startswith("时间线")
+    assert any(m.value.endswith("已电话联系业主") for m in at.text)

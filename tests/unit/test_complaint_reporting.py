@@ -99,3 +99,7 @@ def test_quality_bulletin_pdf(tmp_path):
                                satisfied=0, important=[], notable=[], citation="")
     text = pdf_text(forms.quality_bulletin(empty, company="物业服务有限公司", printed_at="2026-12-01 09:00"), tmp_path)
     assert "本期无结案的重要投诉" in text and "满意及基本满意—" in text
+    capped = forms.BulletinData(scope="全部（我的范围）", period="2026-11", received=150, closed=150, by_grade={},
+                                callbacks=0, satisfied=0, important=[entry], notable=[], citation="", important_total=120)
+    text = pdf_text(forms.quality_bulletin(capped, company="物业服务有限公司", printed_at="2026-12-01 09:00"), tmp_path)
+    assert "一、重要投诉（120件）" in text and "以上列出前1件，其余119件见投诉列表导出" in text

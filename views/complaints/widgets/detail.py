@@ -26,6 +26,7 @@ from views.complaints.widgets.panels import (
 from views.complaints.widgets.reports import reports_panel
 
 TABS = ["概况", "时间线", "顾问", "网上投诉", "同一事项", "附件", "通报", "责任认定"]
+TAB_KEY = "complaint_tab"  # the open tab's label (st.session_state), shared by every complaint opened
 
 
 def load_detail(actor: Actor, complaint_id: int, moment: datetime) -> svc.Detail | None:
@@ -45,28 +46,30 @@ def show_complaint(actor: Actor, d: svc.Detail, moment: datetime) -> None:
         if pending:
             st.warning(f"有 {pending} 项错过时限的责任认定待确认（{rules.C_RESP}），见“责任认定”页。",
                        icon=":material/gavel:")
+        panels = {"概况": lambda: (show_overview(d), pdf_buttons(d)), "时间线": lambda: show_timeline(d),
+                  "顾问": lambda: consult_panel(actor, d), "网上投诉": lambda: online_panel(actor, d),
+                  "同一事项": lambda: group_panel(actor, d), "附件": lambda: attachments_panel(actor, d),
+                  "通报": lambda: reports_panel(actor, d), "责任认定": lambda: findings_panel(actor, d, findings)}
         labels = [_tab_label(name, d, pending) for name in TABS]
-        tabs = dict(zip(TABS, st.tabs(labels), strict=True))
-        with tabs["概况"]:
-            show_overview(d)
-            pdf_buttons(d)
-        with tabs["时间线"]:
-            show_timeline(d)
-        with tabs["顾问"]:
-            consult_panel(actor, d)
-        with tabs["网上投诉"]:
-            online_panel(actor, d)
-        with tabs["同一事项"]:
-            group_panel(actor, d)
-        with tabs["附件"]:
-            attachments_panel(actor, d)
-        with tabs["通报"]:
-            reports_panel(actor, d)
-        with tabs["责任认定"]:
-            findings_panel(actor, d, findings)
+        _keep_open_tab(labels)
+        # Only the open tab runs (plain st.tabs ran all eight, their queries and forms, on every
+        # rerun; issue 9 §5). Switching tabs reruns the page.
+        for name, tab in zip(TABS, st.tabs(labels, key=TAB_KEY, on_change="rerun"), strict=True):
+            if tab.open:
+                with tab:
+                    panels[name]()
     with right:
         policy = policy_at(moment, d.complaint.policy_version)
         action_panel(actor, d, extra_exemptions=rules.extra_exemptions(policy))
+
+
+def _keep_open_tab(labels: list[str]) -> None:
+    """The tabs remember the open one by its label, which carries a count: when the count changes (or another
+    complaint opens), stay on the tab of the same name instead of falling back to the first."""
+    current = st.session_state.get(TAB_KEY)
+    if current is not None and current not in labels:
+        name = str(current).split("（")[0]
+        st.session_state[TAB_KEY] = next((x for x in labels if x.split("（")[0] == name), labels[0])
 
 
 def _tab_label(name: str, d: svc.Detail, pending: int) -> str:

@@ -159,4 +159,4 @@ def _bulletin_data(b: reports.QualityBulletin, period_label: str) -> forms.Bulle
     return forms.BulletinData(scope=b.scope, period=period_label, received=b.received, closed=b.closed,
                               by_grade={rules.GRADE_LABELS[Grade(k)]: v for k, v in b.by_grade.items()},
                               callbacks=b.callbacks, satisfied=b.satisfied, important=items(b.important),
-                              notable=items(b.notable), citation=b.citation)
+                              notable=items(b.notable), citation=b.citation, important_total=b.important_total)
