@@ -232,7 +232,7 @@ class ComplaintFinding(SQLModel, table=True):
     person: str = Field(max_length=64)
     reason: str = Field(default="", max_length=200)
     citation: str = Field(default="", max_length=200)
-    decision: str = Field(max_length=16)  # confirmed | rejected
-    note: str = Field(max_length=1000)
+    decision: str = Field(max_length=16)  # proposed (its approval request waits) | confirmed | rejected
+    note: str = Field(default="", max_length=1000)
     decided_by: int | None = Field(default=None, foreign_key="app_user.id")
-    decided_at: datetime
+    decided_at: datetime | None = None  # None while proposed

@@ -207,8 +207,10 @@ def _result(req: ApprovalRequest, row: ApprovalDecision) -> Result:
     return Result(int(req.id), req.state, req.step, int(row.id), row.clause)
 
 
-def _decide(s: Session, *, actor: Actor, approval_id: int, approve: bool, comment: str, step: int | None,
-            now: datetime) -> Result:
+def decide_in(s: Session, *, actor: Actor, approval_id: int, approve: bool, comment: str, now: datetime,
+              step: int | None = None) -> Result:
+    """Approve or reject the step waiting, inside the caller's transaction (a process deciding from its own page, as
+    the complaint finding does): the same checks, decision row, audit and hook as ``approve`` / ``reject``."""
     req = _load(s, actor, approval_id, Action.APPROVAL_DECIDE)
     _check_step(req, step)
     chain, snap = _chain(req), _snapshot(s, req)
@@ -226,13 +228,13 @@ def _decide(s: Session, *, actor: Actor, approval_id: int, approve: bool, commen
 def approve(*, actor: Actor, approval_id: int, now: datetime, comment: str = "", step: int | None = None) -> Result:
     """Approve the step waiting (``step``: the one the approver saw; another approver got there first → refused)."""
     with write_session() as s:
-        return _decide(s, actor=actor, approval_id=approval_id, approve=True, comment=comment, step=step, now=now)
+        return decide_in(s, actor=actor, approval_id=approval_id, approve=True, comment=comment, step=step, now=now)
 
 
 def reject(*, actor: Actor, approval_id: int, comment: str, now: datetime, step: int | None = None) -> Result:
     """Reject with a comment: the request goes back to its submitter for revision."""
     with write_session() as s:
-        return _decide(s, actor=actor, approval_id=approval_id, approve=False, comment=comment, step=step, now=now)
+        return decide_in(s, actor=actor, approval_id=approval_id, approve=False, comment=comment, step=step, now=now)
 
 
 def submit(*, actor: Actor, approval_id: int, now: datetime, request_id: str | None = None) -> Result:

@@ -16,6 +16,7 @@ from core.errors import DomainError, NotFound, OutOfScope, PermissionDenied
 from core.roles import Role
 from db.engine import get_engine
 from db.models import (
+    ApprovalRequest,
     Attachment,
     AttachmentBlob,
     AuditLog,
@@ -33,6 +34,7 @@ from db.models import (
     Zone,
 )
 from db.services import (
+    approvals,
     attachments,
     complaint_consult,
     complaint_findings,
@@ -395,6 +397,65 @@ def test_findings_name_who_missed_which_deadline_and_need_a_reasoned_confirmatio
     assert len(audit) == 2 and "顾问出差" in audit[0].after_json
     views = {v.finding.person: v for v in complaint_findings.findings(actor=team["sup"], complaint_id=c.id, now=later)}
     assert views["冯顾问"].decision.decision == "confirmed" and views["客服中心负责人 周中心"].decision is None
+
+
+def test_a_proposed_finding_waits_in_the_directors_inbox_and_approving_there_confirms_it(db_url, org, team, consultants,
+                                                                                         make_actor, now):
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now), request_id="fi", now=now)
+    complaint_consult.request_consult(actor=team["sup"], complaint_id=c.id, consultant_id=consultants["feng"],
+                                      question="是否赔偿", now=now)
+    unreachable = complaint_consult.request_consult(actor=team["sup"], complaint_id=c.id,
+                                                    consultant_id=consultants["chen"], question="结构是否安全", now=now)
+    complaint_consult.consultant_unreachable(actor=team["sup"], consult_id=unreachable, now=now)
+    later = now + timedelta(days=10)
+    assert complaint_findings.propose_sweep(now=later) >= 1  # the software proposes: stored, its request submitted
+    assert complaint_findings.propose_sweep(now=later) == 0  # idempotent
+    row = _rows(db_url, ComplaintFinding, ComplaintFinding.complaint_id == c.id, ComplaintFinding.person == "冯顾问")[0]
+    assert (row.decision, row.decided_at, row.decided_by) == ("proposed", None, None)
+    assert _count(db_url, ApprovalRequest, ApprovalRequest.record_type == "complaint_finding",
+                  ApprovalRequest.record_id == row.id) == 1
+    inbox = approvals.pending_for(actor=team["director"], record_type="complaint_finding")
+    item = next(r for r in inbox.rows if r.title.endswith("冯顾问"))
+    assert item.submitted_by_name == "系统" and item.page_id == c.id and item.page == "views/complaints/list.py"
+    assert item.id in {r.id for r in approvals.pending_for(actor=team["hq_head"]).rows}
+    director_b = make_actor(Role.OFFICE_DIRECTOR, org.office_b)
+    assert approvals.pending_for(actor=director_b, record_type="complaint_finding").total == 0
+    assert approvals.pending_for(actor=team["sup"], record_type="complaint_finding").total == 0
+    with pytest.raises(PermissionDenied):  # another office's director: refused and audited
+        approvals.approve(actor=director_b, approval_id=item.id, comment="顾问确已超时", now=later)
+    with pytest.raises(PermissionDenied):
+        complaint_findings.decide_finding(actor=director_b, complaint_id=c.id, clause="第2条", person="冯顾问",
+                                          decision="confirmed", note="顾问确已超时", now=later)
+    assert len(_rows(db_url, AuditLog, AuditLog.action == "permission.denied",
+                     AuditLog.actor_user_id == director_b.user_id)) == 2
+    with pytest.raises(PermissionDenied):  # a supervisor is not on the chain
+        approvals.approve(actor=team["sup"], approval_id=item.id, comment="顾问确已超时", now=later)
+    with pytest.raises(DomainError, match="理由"):  # the reason is required in the inbox as on the complaint page
+        approvals.approve(actor=team["director"], approval_id=item.id, comment="同意", now=later)
+    assert _get(db_url, ComplaintFinding, row.id).decision == "proposed"
+    # nobody submitted it, so the self-approval rule has no one to exclude: the director approves from the inbox
+    result = approvals.approve(actor=team["director"], approval_id=item.id, comment="顾问出差未及时答复，已核实",
+                               now=later)
+    assert result.state == "approved"
+    done = _get(db_url, ComplaintFinding, row.id)
+    assert (done.decision, done.decided_by, done.decided_at, done.note) == (
+        "confirmed", team["director"].user_id, later, "顾问出差未及时答复，已核实")
+    steps = _rows(db_url, RecordEvent, RecordEvent.record_type == "complaint", RecordEvent.record_id == c.id,
+                  RecordEvent.event == "responsibility")
+    assert len(steps) == 1 and "确认责任" in steps[0].note and "顾问出差" in steps[0].note
+    assert item.id not in {r.id for r in approvals.pending_for(actor=team["director"]).rows}
+    with pytest.raises(DomainError, match="不能重复"):
+        complaint_findings.decide_finding(actor=team["director"], complaint_id=c.id, clause="第2条", person="冯顾问",
+                                          decision="rejected", note="改变主意了", now=later)
+    # the HQ head sets another proposal aside from the inbox: final (the software cannot revise it)
+    other = next(r for r in approvals.pending_for(actor=team["hq_head"], record_type="complaint_finding").rows
+                 if r.page_id == c.id)
+    approvals.reject(actor=team["hq_head"], approval_id=other.id, comment="已核实不归责，系转达渠道故障", now=later)
+    with pytest.raises(DomainError, match="不能修改"):
+        approvals.revise(actor=team["hq_head"], approval_id=other.id, now=later)
+    views = {v.finding.person: v for v in complaint_findings.findings(actor=team["sup"], complaint_id=c.id, now=later)}
+    assert views["冯顾问"].decision.decision == "confirmed" and views["冯顾问"].approval.state_label == "已通过"
+    assert [v.decision.decision for v in views.values() if v.approval.id == other.id] == ["rejected"]
 
 
 def test_late_handling_without_other_causes_falls_to_the_contact_point(db_url, org, team, now):

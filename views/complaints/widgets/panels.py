@@ -242,6 +242,10 @@ def findings_panel(actor: Actor, d: svc.Detail, views: list[complaint_findings.F
         f = v.finding
         with st.container(border=True):
             st.markdown(f"**{f.clause} · {f.person}**：{f.reason}（{f.citation}）")
+            if v.approval is not None:
+                a = v.approval
+                st.caption(f"审批：{a.state_label}（第{max(a.step, 1)}/{len(a.steps)}步，{a.steps[0].label}；{a.clause}）"
+                           + "".join(f"；{x.decision_label} {x.actor_name} {dt(x.at)}" for x in a.decisions))
             if v.decision is not None:
                 label = complaint_findings.FINDING_DECISIONS[v.decision.decision]
                 st.caption(f"{label}：{v.decision.note}（{v.decided_by_name}，{dt(v.decision.decided_at)}）")
