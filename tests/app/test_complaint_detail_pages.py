@@ -237,7 +237,7 @@ def test_findings_tab_director_confirms_with_a_reason(team, org, now):
     ok(director)
     row = _one(ComplaintFinding, ComplaintFinding.complaint_id == c.id)
     assert (row.clause, row.decision, row.decided_by) == ("第3条", "confirmed", team[Role.OFFICE_DIRECTOR].user_id)
-    again = run_page(LIST, team[Role.CS_SUPERVISOR])  # the panel shows the approval chain's state
+    again = run_page(LIST, team[Role.CS_SUPERVISOR], tab="责任认定")  # the panel shows the approval chain's state
     assert any("审批：已通过" in x.value and "管理处主任或客服中心负责人确认" in x.value for x in again.caption)
 
 
