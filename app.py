@@ -23,9 +23,11 @@ from ui.auth_gate import login_gate
 from ui.context import ACTOR_KEY
 from ui.fmt import now
 from ui.nav import build_navigation
+from ui.theme import FAVICON, apply_theme
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-st.set_page_config(page_title="物业客服台", page_icon=":material/support_agent:", layout="wide")
+st.set_page_config(page_title="物业客服台", page_icon=FAVICON, layout="wide")  # a local file: no internet needed
+apply_theme()
 
 PASSWORD_PAGE = "views/home/password.py"
 
