@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from core.complaints import Facts
+from core.complaints import GRADE_LABELS, STATE_LABELS, Facts
+from core.registry import RecordType, pairs, register_record_type
 
 
 def _fact(label: str, default: Any = False, *, classifies: str = "", editable: bool = False) -> Any:
@@ -54,3 +55,35 @@ def classification_facts(source: Any, *, as_of: datetime, arose_at: datetime, sa
     given["needs_help"] = bool(given["needs_help"] or has_consult)  # a consultant request is help too (doc 12)
     return Facts(as_of=as_of, arose_at=arose_at, same_issue_distinct_complainants=same_issue_distinct_complainants,
                  resolved=resolved, repeat_after_close=repeat_after_close, **given)
+
+
+# ----- the complaint module's record types (the audit page, and later timelines, attachments, approvals) -----
+
+COMPLAINT_RECORD = register_record_type(RecordType(
+    "complaint", "投诉", page="views/complaints/list.py",
+    actions=(
+        ("complaint.register", "受理登记"), ("complaint.assign", "派单"), ("complaint.handle", "处理完成"),
+        ("complaint.verify", "验证合格"), ("complaint.callback", "回访"), ("complaint.callback_attempt", "回访未联系上"),
+        ("complaint.exempt", "免回访"), ("complaint.close", "归档"), ("complaint.reopen", "重新处理"),
+        ("complaint.note", "补充记录"), ("complaint.attachment", "上传附件"), ("complaint.facts", "更新投诉情况"),
+        ("complaint.grade", "投诉类别变更"), ("complaint.same_issue", "归入同一事项"),
+        ("complaint.responsibility", "责任认定"), ("complaint.consult", "请顾问支持"),
+        ("complaint.consult_hq", "转总部客服中心"), ("complaint.consult_forwarded", "总部转顾问"),
+        ("complaint.consult_result", "顾问意见反馈"), ("complaint.consult_reply", "顾问书面答复"),
+        ("complaint.online", "网上投诉登记"), ("complaint.online_notified", "网上投诉通知管理处"),
+        ("complaint.online_facts", "网上投诉事实报告"), ("complaint.online_reply", "网上公开回复"),
+        ("complaint.report_phone", "电话通报"), ("complaint.report_express", "快报"),
+        ("complaint.report_special", "专题报告"), ("complaint.report_ack", "确认通报"),
+        ("complaint.report_breach", "通报超时"),
+    ),
+    fields=(("number", "投诉编号"), ("grade", "投诉类别"), ("state", "状态"), ("clause", "依据条款"),
+            ("person", "责任人"), ("decision", "认定"), ("note", "说明"), *pairs(FACT_LABELS)),
+    values=(("grade", pairs(GRADE_LABELS)), ("state", pairs(STATE_LABELS))),
+))
+CONSULTANT_RECORD = register_record_type(RecordType(
+    "consultant", "投诉顾问", page="views/complaints/consultants.py",
+    actions=(("consultant.save", "保存顾问"),),
+    fields=(("name", "姓名"), ("speciality", "专业"), ("unit", "所在单位"), ("phone", "电话"), ("email", "邮箱"),
+            ("user_id", "账号"), ("active", "启用")),
+))
+CONSULT_REQUEST_RECORD = register_record_type(RecordType("consult_request", "顾问咨询", page="views/complaints/consult.py"))

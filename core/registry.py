@@ -87,6 +87,9 @@ class RecordType:
     label: str  # 投诉, 客户, 出入证 …
     page: str = ""  # page path where one record opens (``?id=``), "" when there is none
     actions: tuple[tuple[str, str], ...] = ()  # (audit action code, Chinese label)
+    fields: tuple[tuple[str, str], ...] = ()  # (stored field name, Chinese label): the audit page's before/after
+    values: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # (field, ((stored code, label), …))
+    masked: tuple[str, ...] = ()  # fields shown masked everywhere (ID numbers)
 
 
 _RECORD_TYPES: dict[str, RecordType] = {}
@@ -102,3 +105,18 @@ def register_record_type(spec: RecordType) -> RecordType:
 
 def record_types() -> dict[str, RecordType]:
     return dict(_RECORD_TYPES)
+
+
+def pairs(mapping: dict) -> tuple[tuple[str, str], ...]:
+    """``{"code": "标签"}`` (enum keys too) as the tuple form a frozen ``RecordType`` holds."""
+    return tuple((str(k), str(v)) for k, v in mapping.items())
+
+
+def action_labels() -> dict[str, str]:
+    """Every registered audit action code with its Chinese label (the audit page's 操作 column)."""
+    return {code: label for spec in _RECORD_TYPES.values() for code, label in spec.actions}
+
+
+def action_category(code: str) -> RecordType | None:
+    """The record type whose ``actions`` list ``code`` (the audit page's 类别 filter)."""
+    return next((spec for spec in _RECORD_TYPES.values() if code in dict(spec.actions)), None)

@@ -77,7 +77,13 @@ def excel_button(df: pd.DataFrame | Callable[[], pd.DataFrame], filename: str, *
                        icon=":material/download:")
 
 
-def selectable_table(df: pd.DataFrame | pa.Table, *, key: str, ids: Sequence[Any], context: Any = None) -> int | None:
+def text_column(label: str, width: int | str) -> Any:
+    """A column of a fixed width in pixels (or "small"/"medium"/"large"): lists fit 1280 px (design.md §9)."""
+    return st.column_config.TextColumn(label, width=width)
+
+
+def selectable_table(df: pd.DataFrame | pa.Table, *, key: str, ids: Sequence[Any], context: Any = None,
+                     column_config: dict[str, Any] | None = None) -> int | None:
     """Show a table with single-row selection; returns the selected row's position in ``ids`` or None.
 
     Streamlit keeps a table's selection as a row *position*: after a filter change, a page turn or an action that
@@ -105,7 +111,7 @@ def selectable_table(df: pd.DataFrame | pa.Table, *, key: str, ids: Sequence[Any
         ss[pick_key] = (shown[selected[0]], context) if selected and selected[0] < len(shown) else None
 
     event = st.dataframe(df, key=widget_key, hide_index=True, on_select=remember_pick, selection_mode="single-row",
-                         width="stretch")
+                         width="stretch", column_config=column_config)
     if remembered is not None:
         return shown.index(remembered[0])
     if pick_key in ss:  # clicked, then cleared (or dropped above)
