@@ -19,6 +19,7 @@ from core.permissions import Action, Actor
 from db.engine import get_engine
 from db.services import org
 from db.services.org import offices_for
+from ui.theme import PICK
 
 LOOKUP_TTL_S = 60  # a change made elsewhere (another process, a script) shows within a minute
 
@@ -116,4 +117,4 @@ def office_picker(actor: Actor, action: Action, *, key: str, allow_all: bool = T
         st.warning("您的账号没有可操作的管理处。")
         st.stop()
     return st.selectbox(label, options, format_func=lambda o: "全部（我的范围）" if o is None else names[o], key=key,
-                        on_change=on_change, args=args)
+                        on_change=on_change, args=args, placeholder=PICK)

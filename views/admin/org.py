@@ -18,6 +18,7 @@ from ui.context import page_header, require
 from ui.forms import form_token, new_form_token, show_error, submit_button
 from ui.pickers import cached_departments, cached_units, clear_lookups, office_picker
 from ui.tables import excel_button, frame, pager, pager_footer, reset_pager, selectable_table, table
+from ui.theme import PICK
 
 actor = require(Action.ORG_VIEW)
 page_header("组织与房屋", ":material/apartment:", "公司 → 客服中心(总部)/管理处 → 苑区 → 楼栋 → 房屋；各部门负责人与投诉接口人")
@@ -52,15 +53,15 @@ def properties_tab() -> None:
     if can_edit and p_office:
         st.markdown("**新增房屋**")
         zone_map = {z.id: z.name for z in org.list_zones(actor=actor, office_id=p_office)}
-        zid = st.selectbox("苑区 *", list(zone_map), format_func=zone_map.get, key="prop_zone")
+        zid = st.selectbox("苑区 *", list(zone_map), format_func=zone_map.get, key="prop_zone", placeholder=PICK)
         blds = {b.id: b.name for b in org.list_buildings(actor=actor, zone_id=zid)} if zid else {}
         with st.form("property_form", clear_on_submit=True):
             c1, c2, c3 = st.columns(3)
-            bid = c2.selectbox("楼栋 *", list(blds), format_func=blds.get)
+            bid = c2.selectbox("楼栋 *", list(blds), format_func=blds.get, placeholder=PICK)
             unit_no = c3.text_input("单元")
             room = c1.text_input("房号 *")
             area = c2.number_input("面积(㎡)", min_value=0.0, value=0.0, step=1.0)
-            kind = c3.selectbox("类型", list(PROPERTY_KIND), format_func=PROPERTY_KIND.get)
+            kind = c3.selectbox("类型", list(PROPERTY_KIND), format_func=PROPERTY_KIND.get, placeholder=PICK)
             key_household = st.checkbox("重点业户")
             if submit_button("property_form", "添加房屋"):
                 try:
@@ -95,7 +96,7 @@ def zones_tab() -> None:
                     except DomainError as exc:
                         show_error(exc)
     with c2:
-        zone_id = st.selectbox("楼栋所在苑区", list(zone_names), format_func=zone_names.get, key="bld_zone")
+        zone_id = st.selectbox("楼栋所在苑区", list(zone_names), format_func=zone_names.get, key="bld_zone", placeholder=PICK)
         if zone_id:
             buildings = org.list_buildings(actor=actor, zone_id=zone_id)
             st.dataframe(table(buildings, {"楼栋": lambda b: b.name}), hide_index=True, width="stretch")
@@ -126,17 +127,17 @@ def units_tab() -> None:
         code = c1.text_input("编码 *", value=unit.code if unit else "")
         name = c2.text_input("名称 *", value=unit.name if unit else "")
         kinds = list(ORG_KIND)
-        kind = c3.selectbox("类型", kinds, index=kinds.index(unit.kind) if unit else 2, format_func=ORG_KIND.get)
+        kind = c3.selectbox("类型", kinds, index=kinds.index(unit.kind) if unit else 2, format_func=ORG_KIND.get, placeholder=PICK)
         parents = [None, *unit_names]
         parent = c1.selectbox("上级单位", parents, index=parents.index(unit.parent_id) if unit else 1,
-                              format_func=lambda i: "无" if i is None else unit_names[i])
+                              format_func=lambda i: "无" if i is None else unit_names[i], placeholder=PICK)
         address = c2.text_input("地址", value=unit.address if unit else "")
         phone = c3.text_input("电话", value=unit.phone if unit else "")
         staff = dict(staff_choices(actor=actor, office_id=unit.id)) if unit else {}
         contacts = [None, *staff]
         contact = st.selectbox("投诉接口人", contacts, format_func=lambda i: "未指定" if i is None else staff[i],
                                index=contacts.index(unit.complaint_contact_staff_id)
-                               if unit and unit.complaint_contact_staff_id in staff else 0)
+                               if unit and unit.complaint_contact_staff_id in staff else 0, placeholder=PICK)
         active = st.checkbox("启用", value=unit.active if unit else True)
         if submit_button("unit_form", "保存单位", type="primary"):
             try:
@@ -157,13 +158,13 @@ def departments_tab() -> None:
     if not can_edit:
         return
     # The unit is chosen outside the form: the 负责人 list is that unit's staff, so it must follow the choice.
-    d_unit = st.selectbox("新部门所属单位 *", list(unit_names), format_func=unit_names.get, key="dept_unit")
+    d_unit = st.selectbox("新部门所属单位 *", list(unit_names), format_func=unit_names.get, key="dept_unit", placeholder=PICK)
     heads = dict(staff_choices(actor=actor, office_id=d_unit))
     with st.form("dept_form", clear_on_submit=True):
         c2, c3 = st.columns(2)
         d_name = c2.text_input("部门名称 *")
-        d_kind = c3.selectbox("类型", list(DEPARTMENT_KIND), format_func=DEPARTMENT_KIND.get)
-        head = st.selectbox("负责人", [None, *heads], format_func=lambda i: "未指定" if i is None else heads[i])
+        d_kind = c3.selectbox("类型", list(DEPARTMENT_KIND), format_func=DEPARTMENT_KIND.get, placeholder=PICK)
+        head = st.selectbox("负责人", [None, *heads], format_func=lambda i: "未指定" if i is None else heads[i], placeholder=PICK)
         if submit_button("dept_form", "添加部门"):
             try:
                 org.save_department(actor=actor, department_id=None, org_unit_id=d_unit, name=d_name,

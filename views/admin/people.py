@@ -20,6 +20,7 @@ from ui.fmt import yes_no
 from ui.forms import form_token, new_form_token, show_error, submit_button
 from ui.pickers import cached_units, office_picker
 from ui.tables import excel_button, frame, pager, pager_footer, reset_pager, selectable_table, table
+from ui.theme import PICK
 
 actor = require(Action.PEOPLE_VIEW)
 page_header("员工与客户", ":material/groups:", "员工档案（可独立上岗）与一户一档的客户基础信息；证件号默认脱敏，查看完整号码会被记录")
@@ -50,7 +51,7 @@ def staff_tab() -> None:
             name = c1.text_input("姓名 *", value=row.name if row else "")
             posts = [r.value for r in ROLE_LABELS]
             post = c2.selectbox("岗位 *", posts, format_func=role_label,
-                                index=posts.index(row.post) if row and row.post in posts else posts.index("clerk"))
+                                index=posts.index(row.post) if row and row.post in posts else posts.index("clerk"), placeholder=PICK)
             phone = c3.text_input("电话", value=row.phone if row else "")
             hire = c1.date_input("入职日期", value=row.hire_date if row and row.hire_date else date.today())
             independent = c2.checkbox("可独立上岗", value=row.independent_on_post if row else False,
@@ -97,7 +98,7 @@ def customers_tab() -> None:
             c1, c2 = st.columns(2)
             cname = c1.text_input("姓名 *", value=crow.name if crow else "")
             kinds = list(CUSTOMER_KIND)
-            ckind = c2.selectbox("类型", kinds, index=kinds.index(crow.kind) if crow else 0, format_func=CUSTOMER_KIND.get)
+            ckind = c2.selectbox("类型", kinds, index=kinds.index(crow.kind) if crow else 0, format_func=CUSTOMER_KIND.get, placeholder=PICK)
             id_no = c1.text_input("证件号", placeholder="留空则保持原值" if crow else "18 位身份证号")
             cphone = c2.text_input("电话", placeholder="留空则保持原值" if crow else "")
             prop_text = st.text_input("关联房屋（输入苑区/楼栋/房号搜索，可留空）")

@@ -16,6 +16,7 @@ from ui.context import page_header, require
 from ui.fmt import TZ, dt, now, yes_no
 from ui.forms import form_token, new_form_token, show_error
 from ui.tables import excel_button, frame, pager, pager_footer, reset_pager, selectable_table
+from ui.theme import PICK
 
 actor = require(Action.USER_MANAGE)
 page_header("用户与角色", ":material/manage_accounts:", "账号、角色与所属单位；重置密码或停用账号会立即结束该用户的全部登录")
@@ -101,7 +102,7 @@ with tab_state:
 with tab_deputy:
     choices = dict(users.user_choices(actor=actor))
     deputy = st.selectbox("代理人（休假期间可代为审批）", [None, *choices], key=f"deputy_{row.id}",
-                          format_func=lambda u: "无" if u is None else choices[u])
+                          format_func=lambda u: "无" if u is None else choices[u], placeholder=PICK)
     until_day = st.date_input("代理至（含当日）", value=datetime.now(TZ).date() + timedelta(days=7), key=f"until_{row.id}")
     if st.button("保存代理设置", key=f"save_deputy_{row.id}"):
         try:
