@@ -15,7 +15,7 @@ actor = require(Action.NOTICE_VIEW_OWN)
 page_header("通知与通报", ":material/notifications:", "系统内通知：指派、审批与通报均需在此确认")
 
 counts = notices.open_counts(actor=actor)
-c1, c2 = st.columns([2, 1])
+c1, c2 = st.columns([5, 1], vertical_alignment="bottom")  # the five choices fit on one line at 1280 px
 kind = c1.segmented_control("类别", options=[None, *NOTICE_KIND], format_func=lambda k: "全部" if k is None
                             else f"{NOTICE_KIND[k]}（{counts.get(k, 0)}）", default=None)
 open_only = c2.toggle("只看未确认", value=True)
