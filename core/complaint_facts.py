@@ -87,3 +87,4 @@ CONSULTANT_RECORD = register_record_type(RecordType(
             ("user_id", "账号"), ("active", "启用")),
 ))
 CONSULT_REQUEST_RECORD = register_record_type(RecordType("consult_request", "顾问咨询", page="views/complaints/consult.py"))
+SAME_ISSUE_GROUP_RECORD = register_record_type(RecordType("same_issue_group", "同一事项分组"))

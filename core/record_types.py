@@ -92,3 +92,7 @@ NOTICE = register_record_type(RecordType(
     fields=(("kind", "类型"), ("title", "标题")),
     values=(("kind", pairs(NOTICE_KIND)),),
 ))
+ATTACHMENT = register_record_type(RecordType(
+    "attachment", "附件", actions=(("attachment.add", "上传附件"),),  # stored on the record it belongs to
+    fields=(("name", "文件名"), ("size", "大小"), ("content_type", "类型")),
+))

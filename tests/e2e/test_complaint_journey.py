@@ -265,9 +265,8 @@ def test_collective_complaint_from_intake_to_closed_with_pdf(desk, names, tmp_pa
     desk.shot(sup_b, "08_closed")
 
     # 8. the 投诉处理单 PDF, with Chinese text that pdftotext can read
-    click(sup_b, "打印 PDF：投诉处理单")
-    with sup_b.expect_download() as info:
-        sup_b.get_by_role("button", name="下载 投诉处理单").click()
+    with sup_b.expect_download() as info:  # one click renders and downloads (ui.pdf.pdf_button)
+        sup_b.get_by_role("button", name="打印 PDF：投诉处理单").click()
     pdf = tmp_path / "sheet.pdf"
     info.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF-")
@@ -329,9 +328,8 @@ def test_online_complaint_with_photo_express_bulletin_and_hq_reply(desk, tmp_pat
     click(sup, "报送快报")
     no_error(sup)
     sup.get_by_role("tab", name="通报").click()
-    click(sup, "生成快报 PDF（第1期）")
-    with sup.expect_download() as info:
-        sup.get_by_role("button", name="下载快报").click()
+    with sup.expect_download() as info:  # one click renders and downloads
+        sup.get_by_role("button", name="打印快报 PDF（第1期）").click()
     text = _pdf_text(info.value, tmp_path, "express.pdf")
     if text:
         assert "重大投诉快报" in text and number in text and "已更换门机板" in text

@@ -8,6 +8,7 @@ from db.services import complaint_consult
 from ui.context import page_header, require
 from ui.forms import form_token, new_form_token, show_error, submit_button
 from ui.tables import frame
+from ui.theme import PICK
 
 actor = require(Action.COMPLAINT_CONSULTANT_MANAGE)
 page_header("顾问名录", ":material/contacts:",
@@ -25,7 +26,7 @@ st.caption(f"共 {len(rows)} 位。关联系统账号的顾问可在“顾问支
 
 by_id = {c.id: c for c in rows}
 choice = st.selectbox("新增或修改", [None, *by_id], key="cons_pick",
-                      format_func=lambda k: "新增顾问" if k is None else f"修改：{by_id[k].name}（{by_id[k].speciality}）")
+                      format_func=lambda k: "新增顾问" if k is None else f"修改：{by_id[k].name}（{by_id[k].speciality}）", placeholder=PICK)
 current = by_id.get(choice)
 saved = st.session_state.get("cons_saved", 0)  # a new form after each save: the "新增" form starts empty
 with st.form(f"consultant_{choice or 'new'}_{saved}"):
@@ -37,7 +38,7 @@ with st.form(f"consultant_{choice or 'new'}_{saved}"):
     unit = c1.text_input("所在单位", value=current.unit if current else "")
     options = [None, *accounts]
     user_id = c2.selectbox("关联系统账号（可选）", options, format_func=lambda k: "—" if k is None else accounts[k],
-                           index=options.index(current.user_id) if current and current.user_id in accounts else 0)
+                           index=options.index(current.user_id) if current and current.user_id in accounts else 0, placeholder=PICK)
     active = st.checkbox("在册（停用后不再出现在请求列表中）", value=current.active if current else True)
     if submit_button("consultant_form", "保存", type="primary", icon=":material/save:"):
         try:

@@ -14,6 +14,7 @@ from ui.fmt import local_to_utc, now
 from ui.forms import show_error
 from ui.pickers import cached_offices, office_picker
 from ui.tables import excel_button, pager, pager_footer, selectable_table
+from ui.theme import PICK
 from views.complaints.widgets.common import (
     POLICY_LINE,
     complaint_frame,
@@ -36,11 +37,11 @@ with st.container(border=True):
     with c1:
         office_id = office_picker(actor, Action.COMPLAINT_VIEW, key="c_office", on_change=filters_changed)
     state = c2.selectbox("状态", [None, *options(rules.STATE_LABELS)], key="c_state", on_change=filters_changed,
-                         format_func=lambda x: "全部" if x is None else rules.STATE_LABELS[x])
+                         format_func=lambda x: "全部" if x is None else rules.STATE_LABELS[x], placeholder=PICK)
     grade = c3.selectbox("类别", [None, *options(rules.GRADE_LABELS)], key="c_grade", on_change=filters_changed,
-                         format_func=lambda x: "全部" if x is None else rules.GRADE_LABELS[x])
+                         format_func=lambda x: "全部" if x is None else rules.GRADE_LABELS[x], placeholder=PICK)
     category = c4.selectbox("分类", [None, *options(rules.CATEGORY_LABELS)], key="c_cat", on_change=filters_changed,
-                            format_func=lambda x: "全部" if x is None else rules.CATEGORY_LABELS[x])
+                            format_func=lambda x: "全部" if x is None else rules.CATEGORY_LABELS[x], placeholder=PICK)
     c5, c6 = st.columns([1, 2])
     period = c5.date_input("受理日期", value=(), key="c_period", on_change=filters_changed)
     text = c6.text_input("搜索编号或内容", key="c_text", on_change=filters_changed)

@@ -18,6 +18,7 @@ from ui.context import page_header, require
 from ui.fmt import TZ, dt, now
 from ui.forms import form_token, new_form_token, show_error, submit_button
 from ui.pickers import office_picker
+from ui.theme import PICK
 from views.complaints.widgets.common import POLICY_LINE, complaint_link, grade_label, options
 from views.complaints.widgets.panels import datetime_input
 
@@ -37,9 +38,9 @@ collective_help = (f"{wf.at_least(policy, 'complaint.hot_collective')}为热点�
 
 with st.form(FORM):
     c1, c2, c3 = st.columns(3)
-    channel = c1.selectbox("渠道 *", options(rules.CHANNEL_LABELS), format_func=rules.CHANNEL_LABELS.get)
-    category = c2.selectbox("分类 *", options(rules.CATEGORY_LABELS), format_func=rules.CATEGORY_LABELS.get)
-    property_id = c3.selectbox("房屋", [None, *props], format_func=lambda p: "—" if p is None else props[p])
+    channel = c1.selectbox("渠道 *", options(rules.CHANNEL_LABELS), format_func=rules.CHANNEL_LABELS.get, placeholder=PICK)
+    category = c2.selectbox("分类 *", options(rules.CATEGORY_LABELS), format_func=rules.CATEGORY_LABELS.get, placeholder=PICK)
+    property_id = c3.selectbox("房屋", [None, *props], format_func=lambda p: "—" if p is None else props[p], placeholder=PICK)
     anonymous = c1.checkbox("匿名投诉")
     name = c2.text_input("投诉人姓名")
     phone = c3.text_input("联系电话")
@@ -53,7 +54,7 @@ with st.form(FORM):
     fact_columns = st.columns(4)  # one checkbox per fact flag, labels and defaults from core.complaint_facts
     flags = {name: fact_columns[i % 4].checkbox(FACT_LABELS[name], value=getattr(NO_FACTS, name))
              for i, name in enumerate(FLAG_FACTS)}
-    group = st.selectbox("同一事项", [None, *groups], format_func=lambda g: "—" if g is None else groups[g])
+    group = st.selectbox("同一事项", [None, *groups], format_func=lambda g: "—" if g is None else groups[g], placeholder=PICK)
     with st.expander("网上投诉信息（渠道为“网络”时填写，《网上投诉处理》第1–2条）", icon=":material/public:"):
         platform = st.text_input("发布平台", placeholder="业主论坛、微博、抖音…")
         url = st.text_input("链接")

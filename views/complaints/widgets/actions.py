@@ -15,6 +15,7 @@ from db.services import complaint_reports as reports
 from db.services import complaints as svc
 from ui.fmt import now
 from ui.forms import button, form_token, new_form_token, show_error, submit_button
+from ui.theme import PICK
 from views.complaints.widgets.common import options
 
 
@@ -37,10 +38,10 @@ def _callback_form(actor: Actor, c) -> None:
     with st.form(f"cb_{c.id}"):
         st.caption(rules.C_CALLBACK + "；不满意的重新处理（" + rules.C_REOPEN + "）")
         col1, col2 = st.columns(2)
-        method = col1.selectbox("回访方式", options(rules.CALLBACK_METHOD_LABELS), format_func=rules.CALLBACK_METHOD_LABELS.get)
+        method = col1.selectbox("回访方式", options(rules.CALLBACK_METHOD_LABELS), format_func=rules.CALLBACK_METHOD_LABELS.get, placeholder=PICK)
         reached = col2.checkbox("已联系上顾客", value=True)
         person = col1.text_input("受访人", value=c.complainant_name)
-        satisfaction = col2.selectbox("满意度", options(rules.SATISFACTION_LABELS), format_func=rules.SATISFACTION_LABELS.get)
+        satisfaction = col2.selectbox("满意度", options(rules.SATISFACTION_LABELS), format_func=rules.SATISFACTION_LABELS.get, placeholder=PICK)
         comment = st.text_area("顾客意见")
         if submit_button(f"cb_{c.id}", "保存回访记录", type="primary"):
             run_action("保存回访", flow.record_callback, form=f"cb_{c.id}", actor=actor, complaint_id=c.id, method=method,
@@ -51,8 +52,8 @@ def _callback_form(actor: Actor, c) -> None:
 def _exempt_form(actor: Actor, c, extra: list[str]) -> None:
     with st.form(f"ex_{c.id}"):
         st.caption(rules.C_EXEMPT + "：须填写理由，记录决定人")
-        kind = st.selectbox("免回访情形", options(rules.EXEMPTION_LABELS), format_func=rules.EXEMPTION_LABELS.get)
-        case = st.selectbox("其他情形（选“其他情形”时）", [""] + extra)
+        kind = st.selectbox("免回访情形", options(rules.EXEMPTION_LABELS), format_func=rules.EXEMPTION_LABELS.get, placeholder=PICK)
+        case = st.selectbox("其他情形（选“其他情形”时）", [""] + extra, placeholder=PICK)
         reason = st.text_input("理由 *")
         if st.form_submit_button("认定免回访"):
             run_action("认定免回访", flow.exempt_callback, actor=actor, complaint_id=c.id, kind=kind, reason=reason,
@@ -70,8 +71,8 @@ def action_panel(actor: Actor, d: svc.Detail, *, extra_exemptions: list[str]) ->
             depts = dict(svc.department_choices(actor=actor, office_id=office))
             with st.form(f"assign_{c.id}"):
                 st.caption(rules.C_FLOW)
-                handler = st.selectbox("责任人 *", list(handlers), format_func=handlers.get)
-                dept = st.selectbox("责任部门", [None, *depts], format_func=lambda x: "—" if x is None else depts[x])
+                handler = st.selectbox("责任人 *", list(handlers), format_func=handlers.get, placeholder=PICK)
+                dept = st.selectbox("责任部门", [None, *depts], format_func=lambda x: "—" if x is None else depts[x], placeholder=PICK)
                 note = st.text_input("派单说明")
                 if st.form_submit_button("派单", type="primary"):
                     run_action("派单", flow.assign, actor=actor, complaint_id=c.id, handler_user_id=handler, department_id=dept,
@@ -123,7 +124,7 @@ def grade_panel(actor: Actor, d: svc.Detail) -> None:
     if can_raise or can_hq:
         with st.expander("调整类别", icon=":material/priority_high:"):
             st.caption(rules.C_HQ_FINAL + "：单位可说明理由提高类别，不得低于制度判定；总部客服中心可双向认定")
-            grade = st.selectbox("类别", grades, format_func=rules.GRADE_LABELS.get, key=f"grade_{c.id}")
+            grade = st.selectbox("类别", grades, format_func=rules.GRADE_LABELS.get, key=f"grade_{c.id}", placeholder=PICK)
             reason = st.text_input("理由 *", key=f"greason_{c.id}")
             if can_raise and st.button("单位提级", key=f"raise_{c.id}"):
                 run_action("提高类别", complaint_grades.raise_grade, actor=actor, complaint_id=c.id, grade=grade, reason=reason)

@@ -15,6 +15,7 @@ from core.pdf.complaint_forms import SheetData, callback_record, complaint_sheet
 from core.policy import PolicyBook
 from db.services import complaints as svc
 from ui.fmt import dt, now, yes_no
+from ui.pdf import pdf_button
 from ui.tables import frame, reset_pager, table
 
 LIST_PAGE = "views/complaints/list.py"
@@ -188,16 +189,12 @@ def sheet_data(d: svc.Detail) -> SheetData:
 
 
 def pdf_buttons(d: svc.Detail) -> None:
-    """Render on request (a PDF takes about a second), then offer the download; the company name is master data."""
+    """One click renders and downloads (ui.pdf.pdf_button); the company name is master data."""
     key = f"pdf_{d.complaint.id}"
     forms = {"投诉处理单": complaint_sheet}
     if d.callbacks or d.complaint.exemption_kind:
         forms["投诉回访记录表"] = callback_record
     cols = st.columns(len(forms))
     for col, (name, build) in zip(cols, forms.items(), strict=True):
-        if col.button(f"打印 PDF：{name}", key=f"{key}_{name}", icon=":material/print:"):
-            st.session_state[f"{key}_{name}_bytes"] = build(sheet_data(d), company=d.company, printed_at=dt(now()))
-        data = st.session_state.get(f"{key}_{name}_bytes")
-        if data:
-            col.download_button(f"下载 {name}", data=data, file_name=f"{d.complaint.number}-{name}.pdf",
-                                mime="application/pdf", icon=":material/download:", key=f"{key}_{name}_dl")
+        pdf_button(f"打印 PDF：{name}", lambda build=build: build(sheet_data(d), company=d.company, printed_at=dt(now())),
+                   f"{d.complaint.number}-{name}.pdf", key=f"{key}_{name}", container=col)

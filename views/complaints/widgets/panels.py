@@ -26,6 +26,7 @@ from ui.attachments import attachments_section
 from ui.fmt import TZ, dt, now
 from ui.forms import button, submit_button
 from ui.tables import frame
+from ui.theme import PICK
 from views.complaints.widgets.actions import run_action
 from views.complaints.widgets.common import kv_table, rule
 
@@ -98,10 +99,10 @@ def _request_form(actor: Actor, d: svc.Detail) -> None:
                if r.hq_asked_at and r.hq_forwarded_at is None}
     with st.form(f"consult_{c.id}", clear_on_submit=True):
         st.markdown("**请求专业顾问支持**")
-        cid = st.selectbox("顾问", list(consultants), format_func=consultants.get)
+        cid = st.selectbox("顾问", list(consultants), format_func=consultants.get, placeholder=PICK)
         question = st.text_area("需要支持的问题 *")
         temporary = hq and st.checkbox("临时顾问（总部客服中心指派）")
-        instead = st.selectbox("代替联系不上的请求", [None, *waiting], format_func=lambda k: "—" if k is None else waiting[k]) \
+        instead = st.selectbox("代替联系不上的请求", [None, *waiting], format_func=lambda k: "—" if k is None else waiting[k], placeholder=PICK) \
             if hq and waiting else None
         if submit_button(f"consult_{c.id}", "发送请求", icon=":material/send:"):
             run_action("请求顾问支持", complaint_consult.request_consult, form=f"consult_{c.id}", actor=actor,
@@ -211,7 +212,7 @@ def group_panel(actor: Actor, d: svc.Detail) -> None:
     groups = dict(complaint_groups.group_choices(actor=actor, office_id=c.office_id))
     groups.pop(c.same_issue_group_id, None)
     with st.form(f"group_{c.id}"):
-        choice = st.selectbox("归入已有同一事项", [None, *groups], format_func=lambda g: "新建同一事项" if g is None else groups[g])
+        choice = st.selectbox("归入已有同一事项", [None, *groups], format_func=lambda g: "新建同一事项" if g is None else groups[g], placeholder=PICK)
         title = st.text_input("新建时的事项名称", value=c.title)
         if submit_button(f"group_{c.id}", "归入"):
             run_action("归入同一事项", complaint_groups.link_same_issue, form=f"group_{c.id}", actor=actor,

@@ -11,13 +11,13 @@ from core import complaint_workflow as wf
 from core import complaints as rules
 from core.complaint_workflow import Op
 from core.complaints import Grade
-from core.errors import DomainError
 from core.pdf import complaint_forms as forms
 from core.permissions import Action, Actor
 from db.services import complaint_reports as reports
 from db.services import complaints as svc
 from ui.fmt import dt, now
-from ui.forms import show_error, submit_button
+from ui.forms import submit_button
+from ui.pdf import pdf_button
 from ui.tables import frame
 from views.complaints.widgets.actions import run_action
 from views.complaints.widgets.common import REPORT_KINDS, grade_label, sheet_data
@@ -71,10 +71,9 @@ def _express(actor: Actor, d: svc.Detail, may_report: bool) -> None:
     if issues:
         last = issues[-1]
         key = f"express_pdf_{c.id}_{last.number}"
-        if st.button(f"生成快报 PDF（第{last.number}期）", key=f"{key}_btn", icon=":material/print:"):
-            st.session_state[key] = forms.express_bulletin(_express_data(d, last, status), company=d.company,
-                                                           printed_at=dt(now()))
-        _download(key, f"{c.number}-快报第{last.number}期.pdf", "下载快报")
+        pdf_button(f"打印快报 PDF（第{last.number}期）", lambda: forms.express_bulletin(
+            _express_data(d, last, status), company=d.company, printed_at=dt(now())),
+            f"{c.number}-快报第{last.number}期.pdf", key=f"{key}_btn")
 
 
 def _express_data(d: svc.Detail, issue, status) -> forms.ExpressData:
@@ -98,12 +97,11 @@ def _special(actor: Actor, d: svc.Detail, may_report: bool) -> None:
     if written is not None:
         st.success(f"{title}已于 {dt(written.written_at)} 报送。", icon=":material/description:")
         key = f"special_pdf_{c.id}_{written.id}"
-        if st.button("生成专题报告 PDF", key=f"{key}_btn", icon=":material/print:"):
-            st.session_state[key] = forms.special_report(forms.SpecialData(
-                sheet=sheet_data(d), kind=written.kind, part_a=written.part_a, part_b=written.part_b,
-                part_c=written.part_c, written_at=dt(written.written_at),
-                timeline=[(dt(e.at), e.actor_name, e.note) for e in d.events]), company=d.company, printed_at=dt(now()))
-        _download(key, f"{c.number}-专题报告.pdf", "下载专题报告")
+        pdf_button("打印专题报告 PDF", lambda: forms.special_report(forms.SpecialData(
+            sheet=sheet_data(d), kind=written.kind, part_a=written.part_a, part_b=written.part_b,
+            part_c=written.part_c, written_at=dt(written.written_at),
+            timeline=[(dt(e.at), e.actor_name, e.note) for e in d.events]), company=d.company, printed_at=dt(now())),
+            f"{c.number}-专题报告.pdf", key=f"{key}_btn")
     if not may_report:
         return
     with st.expander(("重写" if written else "撰写") + title, icon=":material/edit_document:", expanded=written is None):
@@ -125,13 +123,6 @@ def _course(d: svc.Detail) -> str:
     return "\n".join(lines)[:6000]
 
 
-def _download(key: str, filename: str, label: str) -> None:
-    data = st.session_state.get(key)
-    if data:
-        st.download_button(label, data=data, file_name=filename, mime="application/pdf", key=f"{key}_dl",
-                           icon=":material/download:")
-
-
 def quality_bulletin_button(actor: Actor, *, office_id: int | None, since: datetime | None,
                             until: datetime | None, period_label: str) -> None:
     """质量简报 for the list's period: 重要 items with a short account and notable 一般 items (PDF on request)."""
@@ -141,14 +132,12 @@ def quality_bulletin_button(actor: Actor, *, office_id: int | None, since: datet
         st.caption("选择受理日期区间后可生成该期质量简报（PDF）。")
         return
     key = f"qb_{office_id}_{since:%Y%m%d}_{until:%Y%m%d}"
-    if st.button("生成质量简报 PDF", key=f"{key}_btn", icon=":material/summarize:"):
-        try:
-            data = reports.quality_bulletin(actor=actor, since=since, until=until, office_id=office_id)
-            st.session_state[key] = forms.quality_bulletin(_bulletin_data(data, period_label), company=data.company,
-                                                           printed_at=dt(now()))
-        except DomainError as exc:
-            show_error(exc)
-    _download(key, f"投诉质量简报-{period_label}.pdf", "下载质量简报")
+    def render() -> bytes:
+        data = reports.quality_bulletin(actor=actor, since=since, until=until, office_id=office_id)
+        return forms.quality_bulletin(_bulletin_data(data, period_label), company=data.company, printed_at=dt(now()))
+
+    pdf_button("打印质量简报 PDF", render, f"投诉质量简报-{period_label}.pdf", key=f"{key}_btn",
+               icon=":material/summarize:")
 
 
 def _bulletin_data(b: reports.QualityBulletin, period_label: str) -> forms.BulletinData:
