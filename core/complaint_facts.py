@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from core.complaints import GRADE_LABELS, STATE_LABELS, Facts
+from core.complaints import GRADE_LABELS, RECORD_TYPE, STATE_LABELS, Facts
 from core.registry import RecordType, pairs, register_record_type
 
 
@@ -60,7 +60,7 @@ def classification_facts(source: Any, *, as_of: datetime, arose_at: datetime, sa
 # ----- the complaint module's record types (the audit page, and later timelines, attachments, approvals) -----
 
 COMPLAINT_RECORD = register_record_type(RecordType(
-    "complaint", "投诉", page="views/complaints/list.py",
+    RECORD_TYPE.code, RECORD_TYPE.label, page=RECORD_TYPE.page,
     actions=(
         ("complaint.register", "受理登记"), ("complaint.assign", "派单"), ("complaint.handle", "处理完成"),
         ("complaint.verify", "验证合格"), ("complaint.callback", "回访"), ("complaint.callback_attempt", "回访未联系上"),

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from core.errors import DomainError
 from core.policy import DOCS, PolicyBook
-from core.registry import RecordType, register_record_type
+from core.registry import RecordType
 from core.worktime import add_months, due_at
 
 
@@ -22,8 +22,9 @@ def cite(doc: str, clause: str) -> str:
     return f"依据《{DOCS[doc]}》{clause}"
 
 
-# The complaint as every shared mechanism names it (timeline, duties, audit page, approvals).
-RECORD_TYPE = register_record_type(RecordType("complaint", "投诉", page="views/complaints/list.py"))
+# The complaint as every shared mechanism names it (timeline, duties, audit page, approvals). Registered, with its
+# audit actions and field labels, in core/complaint_facts.py (which needs this module's labels and the facts').
+RECORD_TYPE = RecordType("complaint", "投诉", page="views/complaints/list.py")
 
 
 class Channel(StrEnum):
