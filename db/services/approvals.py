@@ -35,8 +35,8 @@ HOME = "views/home/home.py"
 NOT_FOUND = "审批申请不存在或不在您的管理范围内"
 INBOX_MAX_PAGE = 100
 
-RECORD_TYPE = register_record_type(RecordType(ENTITY, "审批申请", HOME, actions=tuple(
-    (f"approval.{d.value}", f"审批{label}") for d, label in rules.DECISION_LABELS.items())))
+RECORD_TYPE = register_record_type(RecordType(ENTITY, "审批申请", HOME, actions=(("approval.open", "建立审批申请"), *(
+    (f"approval.{d.value}", f"审批{label}") for d, label in rules.DECISION_LABELS.items()))))
 
 # ----- hooks: what a process does when a step of its record is decided ----------------------------------------
 
