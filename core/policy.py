@@ -8,11 +8,14 @@ judged by ``resolve(changes, version=…, at=…)``. Values tagged [inferred] sh
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
+from core import money
 from core.errors import DomainError
 from core.worktime import WorkCalendar
 
@@ -48,7 +51,7 @@ class Param:
     key: str
     label: str
     default: Any
-    kind: str  # one of KINDS; "duration" values are {"amount": n, "unit": "hours|days|working_days|…"}
+    kind: str  # one of KINDS; "duration" values are {"amount": n, "unit": "hours|days|working_days|…"}; "money" int 分
     unit: str
     doc: str
     clause: str
@@ -67,6 +70,8 @@ class Param:
 
 
 def _p(key, label, default, kind, unit, doc, clause, provenance, lo=None, hi=None) -> Param:
+    if kind == "money":  # written in 元 below for reading against the policy text; held as int 分
+        default, lo, hi = (None if x is None else money.yuan(x) for x in (default, lo, hi))
     return Param(key, label, default, kind, unit, doc, clause, provenance, lo, hi, group=key.split(".")[0])
 
 
@@ -230,7 +235,10 @@ def validate(key: str, value: Any) -> Any:
             if isinstance(value, bool) or float(value) != int(float(value)):
                 raise ValueError
             value = int(float(value))
-        elif param.kind in ("float", "money"):
+        elif param.kind == "money":
+            # int = 分 (stored values, defaults); text = what an administrator typed in 元; float never.
+            value = money.parse_yuan(value, name=name) if isinstance(value, str) else money.require_fen(value, name=name)
+        elif param.kind == "float":
             value = round(float(value), 2)
             if value != value or value in (float("inf"), float("-inf")):
                 raise ValueError
@@ -254,12 +262,37 @@ def validate(key: str, value: Any) -> Any:
         raise
     except (ValueError, TypeError, KeyError, OverflowError) as exc:
         raise DomainError(f"{name}的取值无效") from exc
-    if param.kind in ("int", "float", "money"):
+    if param.kind == "money":
+        if param.minimum is not None and value < param.minimum:
+            raise DomainError(f"{name}不能小于 {money.format_yuan(param.minimum)}")
+        if param.maximum is not None and value > param.maximum:
+            raise DomainError(f"{name}不能大于 {money.format_yuan(param.maximum)}")
+    elif param.kind in ("int", "float"):
         if param.minimum is not None and value < param.minimum:
             raise DomainError(f"{name}不能小于 {param.minimum:g}")
         if param.maximum is not None and value > param.maximum:
             raise DomainError(f"{name}不能大于 {param.maximum:g}")
     return value
+
+
+def encode(key: str, value: Any) -> str:
+    """The JSON stored in ``policy_change.value_json`` for a validated value (money: int 分)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def decode(key: str, text: str) -> Any:
+    """A stored value back to what the rules read.
+
+    Money was stored in 元 as a JSON float (``50.0``) before it became int 分: a JSON float under a money key is
+    such a legacy value and is converted (digits read as ``Decimal``, never through a float).
+    """
+    param = PARAMS.get(key)
+    if param is None or param.kind != "money":
+        return json.loads(text)
+    raw = json.loads(text, parse_float=Decimal)
+    if isinstance(raw, Decimal):
+        return money.from_legacy_yuan(raw)
+    return raw
 
 
 @dataclass(frozen=True)
@@ -353,8 +386,16 @@ def format_value(param: Param, value: Any) -> str:
     if param.kind == "bool":
         return "是" if value else "否"
     if param.kind == "money":
-        return f"¥{value:,.2f}" + (f" {param.unit.removeprefix('元')}" if param.unit not in ("元", "") else "")
+        return money.format_yuan(value) + (f" {param.unit.removeprefix('元')}" if param.unit not in ("元", "") else "")
     return f"{value}{(' ' + param.unit) if param.unit else ''}"
+
+
+def format_stored(key: str, text: str) -> str:
+    """A stored value as the history tab shows it (money in 元, codes as labels)."""
+    param = PARAMS.get(key)
+    if param is None:
+        return text
+    return format_value(param, decode(key, text))
 
 
 # Statutory holidays and 调休 working weekends shipped as a starting calendar (State Council notice for

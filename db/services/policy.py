@@ -6,7 +6,6 @@ Every process reads its rules through ``policy_at`` / ``policy_for`` here; nothi
 from __future__ import annotations
 
 import bisect
-import json
 import threading
 from collections import OrderedDict
 from datetime import date, datetime
@@ -31,7 +30,7 @@ def _changes(session: Session) -> list[book.Change]:
     rows = session.exec(select(PolicyChange.id, PolicyChange.key, PolicyChange.value_json,
                                PolicyChange.effective_from)).all()
     return [
-        book.Change(version=pk, key=key, value=json.loads(value), effective_from=_aware(effective_from))
+        book.Change(version=pk, key=key, value=book.decode(key, value), effective_from=_aware(effective_from))
         for pk, key, value, effective_from in rows
     ]
 
@@ -192,7 +191,7 @@ def set_value(*, actor: Actor, key: str, value: Any, effective_from: datetime, r
         before = policy_in(s, at=effective_from).values[key]
         row = PolicyChange(
             key=key,
-            value_json=json.dumps(value, ensure_ascii=False),
+            value_json=book.encode(key, value),
             effective_from=effective_from,
             reason=reason[:500],
             created_by=actor.user_id,

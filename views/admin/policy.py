@@ -5,6 +5,7 @@ from datetime import date, datetime, time
 import pandas as pd
 import streamlit as st
 
+from core import money
 from core import policy as book
 from core.errors import DomainError
 from core.labels import HOLIDAY_KIND, PROVENANCE
@@ -52,7 +53,10 @@ with tab_params:
                 value = c1.checkbox("启用", value=bool(current[key]))
             elif param.kind == "int":
                 value = c1.number_input(f"数值（{param.unit}）" if param.unit else "数值", value=int(current[key]), step=1)
-            elif param.kind in ("float", "money"):
+            elif param.kind == "money":  # typed in 元, parsed to 分 by core.money in the service
+                value = c1.text_input(f"金额（{param.unit}）", value=money.to_yuan_text(current[key]),
+                                      placeholder="例如 50 或 1,234.50")
+            elif param.kind == "float":
                 value = c1.number_input(f"数值（{param.unit}）" if param.unit else "数值", value=float(current[key]))
             else:
                 value = c1.text_input("取值", value=str(current[key]))
@@ -97,6 +101,7 @@ with tab_calendar:
 with tab_history:
     changes = policy_service.history(actor=actor)
     st.dataframe(pd.DataFrame([{
-        "版本": c.id, "参数": book.PARAMS[c.key].label if c.key in book.PARAMS else c.key, "取值": c.value_json,
+        "版本": c.id, "参数": book.PARAMS[c.key].label if c.key in book.PARAMS else c.key,
+        "取值": book.format_stored(c.key, c.value_json),
         "生效": dt(c.effective_from), "原因": c.reason, "修改时间": dt(c.created_at)} for c in changes]),
         hide_index=True, width="stretch")
