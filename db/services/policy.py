@@ -109,9 +109,14 @@ def _inputs(session: Session, key: tuple) -> _Inputs:
     return found
 
 
+def _row_copy(row: dict) -> dict:
+    return {k: (list(v) if type(v) is list else v) for k, v in row.items()}
+
+
 def _copy(b: book.PolicyBook) -> book.PolicyBook:
     """A caller's own copy of a cached book: ``values`` (and the duration dicts in it) are plain mutable dicts."""
-    values = {k: (dict(v) if type(v) is dict else v) for k, v in b.values.items()}
+    values = {k: (dict(v) if type(v) is dict else [_row_copy(r) for r in v] if type(v) is list else v)
+              for k, v in b.values.items()}
     return book.PolicyBook(version=b.version, values=values, holidays=b.holidays, overridden=b.overridden)
 
 
@@ -188,6 +193,10 @@ def set_value(*, actor: Actor, key: str, value: Any, effective_from: datetime, r
     if effective_from.tzinfo is None:
         raise DomainError("生效时间缺少时区")
     with write_session() as s:
+        if book.PARAMS[key].kind == "table":  # against every earlier version: no row once used may vanish
+            known = [book.decode(key, v) for v in s.exec(select(PolicyChange.value_json)
+                                                        .where(PolicyChange.key == key)).all()]
+            value = book.validate(key, value, known=known)
         before = policy_in(s, at=effective_from).values[key]
         row = PolicyChange(
             key=key,

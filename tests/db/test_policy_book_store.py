@@ -7,10 +7,13 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlmodel import select
 
 from core.errors import DomainError
 from core.roles import Role
+from db.models import AuditLog
 from db.services import policy as policy_service
+from db.session import read_session
 
 
 def _raw_change(url: str, key: str, value_json: str, at) -> None:
@@ -41,3 +44,40 @@ def test_money_parameters_are_stored_and_read_as_fen(db_url, org, make_actor, no
 def test_old_money_values_in_yuan_still_read(db_url, org, now):
     _raw_change(db_url, "decoration.home_deposit", "2500.5", now - timedelta(days=1))
     assert policy_service.policy_at(now)["decoration.home_deposit"] == 250050
+
+
+def test_table_parameters_are_versioned_and_rows_never_vanish(db_url, org, make_actor, now):
+    admin = make_actor(Role.SYSADMIN, org.hq_id)
+    key = "complaint.categories"
+    rows = policy_service.policy_at(now).rows(key)
+    rows[0]["label"] = "工程报修"
+    rows.append({"code": "lift", "label": "电梯", "active": True})
+    first = policy_service.set_value(actor=admin, key=key, value=rows, effective_from=now - timedelta(hours=1),
+                                     reason="新增电梯类", now=now)
+    book = policy_service.policy_at(now)
+    assert book.row_label(key, "engineering") == "工程报修" and book.row(key, "lift")["label"] == "电梯"
+    assert policy_service.policy_at(now, version=first - 1).row(key, "lift") is None  # older records: older rules
+
+    without_lift = [r for r in rows if r["code"] != "lift"]
+    with pytest.raises(DomainError, match="不能删除“电梯”"):
+        policy_service.set_value(actor=admin, key=key, value=without_lift, effective_from=now, reason="x", now=now)
+    rows[-1]["active"] = False
+    policy_service.set_value(actor=admin, key=key, value=rows, effective_from=now - timedelta(minutes=1),
+                             reason="停用", now=now)
+    book = policy_service.policy_at(now)
+    assert "lift" not in [r["code"] for r in book.rows(key)] and book.row_label(key, "lift") == "电梯"
+    assert [a.action for a in _audit(key)] == ["policy.set", "policy.set"]
+
+
+def test_a_routing_without_a_recipient_is_refused(db_url, org, make_actor, now):
+    admin = make_actor(Role.SYSADMIN, org.hq_id)
+    routing = policy_service.policy_at(now).rows("complaint.report_routing")
+    routing[0]["recipients"] = []
+    with pytest.raises(DomainError, match="通报对象”不能为空"):
+        policy_service.set_value(actor=admin, key="complaint.report_routing", value=routing, effective_from=now,
+                                 reason="x", now=now)
+
+
+def _audit(key):
+    with read_session() as s:
+        return list(s.exec(select(AuditLog).where(AuditLog.entity == "policy", AuditLog.entity_id == key)).all())

@@ -16,6 +16,7 @@ from ui.context import page_header, require
 from ui.fmt import TZ, dt, now
 from ui.forms import show_error
 from ui.tables import excel_button
+from views.admin.widgets.policy_table import table_editor, table_frame
 
 actor = require(Action.POLICY_VIEW)
 page_header("制度参数", ":material/gavel:", "公司客服制度中的期限、金额、阈值与豁免均在此维护；每次修改形成新版本，记录按其生成时的版本判定")
@@ -36,6 +37,11 @@ with tab_params:
     } for p in params])
     st.dataframe(df, hide_index=True, width="stretch")
     excel_button(lambda: df, "制度参数.xlsx", key="policy_xlsx")  # the workbook is built only when clicked
+    for p in (p for p in params if p.kind == "table"):  # tables: every row, read-only, with labels
+        with st.expander(f"{p.label}（{book.format_value(p, current[p.key])}）"):
+            st.caption(f"{p.citation} · 来源：{PROVENANCE[p.provenance]}")
+            st.dataframe(table_frame(p, current[p.key]), hide_index=True, width="stretch")
+            excel_button(lambda p=p: table_frame(p, current[p.key]), f"{p.label}.xlsx", key=f"policy_xlsx_{p.key}")
     if can_edit and params:
         st.markdown("**修改参数**")
         labels = {p.key: p.label for p in params}
@@ -45,7 +51,9 @@ with tab_params:
                    + (" · 待客户确认" if param.needs_confirmation else ""))
         with st.form(f"policy_edit_{key}"):
             c1, c2 = st.columns(2)
-            if param.kind == "duration":
+            if param.kind == "table":
+                value = table_editor(param, current[key], key=f"policy_table_{key}")
+            elif param.kind == "duration":
                 amount = c1.number_input("数值", min_value=0.0, value=float(current[key]["amount"]))
                 unit = c2.selectbox("单位", list(UNITS), format_func=UNITS.get, index=list(UNITS).index(current[key]["unit"]))
                 value = {"amount": amount, "unit": unit}
