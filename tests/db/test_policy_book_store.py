@@ -81,3 +81,103 @@ def test_a_routing_without_a_recipient_is_refused(db_url, org, make_actor, now):
 def _audit(key):
     with read_session() as s:
         return list(s.exec(select(AuditLog).where(AuditLog.entity == "policy", AuditLog.entity_id == key)).all())
+
+
+# ----- the revision counter: one primary-key row per lookup -------------------------------------------
+
+
+def _revision(url: str) -> tuple[str, int]:
+    other = create_engine(url)
+    try:
+        with other.connect() as conn:
+            return tuple(conn.execute(text("SELECT instance, revision FROM policy_revision WHERE id = 1")).one())
+    finally:
+        other.dispose()
+
+
+def _plain_sql(url: str, sql: str, **params) -> None:
+    other = create_engine(url)
+    try:
+        with other.begin() as conn:
+            conn.execute(text(sql), params)
+    finally:
+        other.dispose()
+
+
+def test_triggers_bump_the_revision_on_every_write_to_either_table(db_url, org, now):
+    instance, start = _revision(db_url)
+    day = "2031-05-01"
+    steps = [
+        ("INSERT INTO policy_holiday (day, kind, name) VALUES (:d, 'holiday', 'x')", {"d": day}),
+        ("UPDATE policy_holiday SET name = 'y' WHERE day = :d", {"d": day}),
+        ("DELETE FROM policy_holiday WHERE day = :d", {"d": day}),
+        ("INSERT INTO policy_change (key, value_json, effective_from, reason, created_at) "
+         "VALUES ('complaint.hot_collective', '4', :f, 'x', :f)", {"f": now}),
+        ("UPDATE policy_change SET reason = 'z' WHERE key = 'complaint.hot_collective'", {}),
+        ("DELETE FROM policy_change WHERE key = 'complaint.hot_collective'", {}),
+    ]
+    seen = [start]
+    for sql, params in steps:
+        _plain_sql(db_url, sql, **params)
+        now_instance, revision = _revision(db_url)
+        assert now_instance == instance and revision > seen[-1], sql
+        seen.append(revision)
+
+
+def test_a_cached_lookup_reads_one_primary_key_row(db_url, org, now):
+    from sqlalchemy import event
+
+    from db.engine import get_engine
+
+    policy_service.policy_at(now)  # fill the cache
+    statements: list[str] = []
+    engine = get_engine()
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for _ in range(5):
+            policy_service.policy_at(now)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    reads = [s for s in statements if "policy" in s]
+    assert len(reads) == 5 and all("policy_revision" in s and "policy_change" not in s for s in reads), statements
+
+
+def test_an_emptied_database_under_the_same_url_starts_a_new_key(db_url, org, make_actor, now):
+    """What conftest's _truncate_pg does between tests: empty every table, bootstrap again."""
+    from db.bootstrap import bootstrap
+    from db.engine import get_engine
+
+    admin = make_actor(Role.SYSADMIN, org.hq_id)
+    policy_service.set_value(actor=admin, key="complaint.hot_collective", value=7,
+                             effective_from=now - timedelta(days=1), reason="x", now=now)
+    assert policy_service.policy_at(now)["complaint.hot_collective"] == 7
+    instance, _ = _revision(db_url)
+    _plain_sql(db_url, "DELETE FROM policy_change")
+    _plain_sql(db_url, "DELETE FROM policy_revision")
+    assert policy_service.policy_at(now)["complaint.hot_collective"] == 3  # no row: read fresh, not cached
+    bootstrap(get_engine(), create_admin=False)
+    assert _revision(db_url)[0] != instance
+    assert policy_service.policy_at(now)["complaint.hot_collective"] == 3
+    _plain_sql(db_url, "INSERT INTO policy_change (key, value_json, effective_from, reason, created_at) "
+                       "VALUES ('complaint.hot_collective', '9', :f, 'x', :f)", f=now - timedelta(days=1))
+    assert policy_service.policy_at(now)["complaint.hot_collective"] == 9
+
+
+def test_a_rolled_back_change_leaves_no_cache_entry(db_url, org, now):
+    from db.session import write_session
+
+    policy_service.policy_at(now)
+    with pytest.raises(RuntimeError):
+        with write_session() as s:
+            s.connection().execute(text(
+                "INSERT INTO policy_change (key, value_json, effective_from, reason, created_at) "
+                "VALUES ('complaint.hot_collective', '8', :f, 'x', :f)"), {"f": now - timedelta(days=1)})
+            assert policy_service.policy_in(s, at=now)["complaint.hot_collective"] == 8
+            raise RuntimeError
+    # Another change takes the revision number the rolled-back one had: its own value must show.
+    _raw_change(db_url, "complaint.hot_collective", "6", now - timedelta(days=1))
+    assert policy_service.policy_at(now)["complaint.hot_collective"] == 6
