@@ -50,9 +50,11 @@ with tab_params:
         st.caption(f"{param.citation} · 来源：{PROVENANCE[param.provenance]}"
                    + (" · 待客户确认" if param.needs_confirmation else ""))
         with st.form(f"policy_edit_{key}"):
+            # A table first, full width; the effective date and the reason under it, as for a single value.
+            value = table_editor(param, current[key], key=f"policy_table_{key}") if param.kind == "table" else None
             c1, c2 = st.columns(2)
             if param.kind == "table":
-                value = table_editor(param, current[key], key=f"policy_table_{key}")
+                pass
             elif param.kind == "duration":
                 amount = c1.number_input("数值", min_value=0.0, value=float(current[key]["amount"]))
                 unit = c2.selectbox("单位", list(UNITS), format_func=UNITS.get, index=list(UNITS).index(current[key]["unit"]))
