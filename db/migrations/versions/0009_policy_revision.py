@@ -1,4 +1,4 @@
-"""policy_revision: a counter bumped by triggers on policy_change / policy_holiday (issue 9 §5)
+"""policy_revision: a counter bumped by triggers on policy_change / policy_holiday (issue 9 §5); customer.id_type
 
 The policy cache was keyed by a fingerprint of both tables' whole contents, aggregated in the database on every
 lookup: a read that grows with the tables. Now one primary-key row is read: (instance, revision). Triggers bump
@@ -9,8 +9,13 @@ emptied), so a database rebuilt under the same URL starts a new key.
 PostgreSQL: one statement-level trigger function, also on TRUNCATE. SQLite: row-level triggers (it has no
 others), each an upsert.
 
-Revision ID: 0005_policy_revision
-Revises: 0003_perf_indexes
+customer.id_type (issue 10 §1): the kind of identity document (core.identity.ID_TYPES). Existing rows: 18
+characters → 居民身份证 (港澳台居民居住证 under 810000/820000/830000), anything else not empty → 其他证件, so no
+stored number is judged against a format it was never meant to have.
+
+Revision ID: 0005_policy_revision (the file is 0009_…: 0008_attachments reached main first, and file numbers
+follow the chain; the id is the one agreed with the branches that build on it)
+Revises: 0008_attachments
 Create Date: 2026-11-30 10:40:00
 
 """
@@ -21,7 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005_policy_revision"
-down_revision: Union[str, Sequence[str], None] = "0003_perf_indexes"
+down_revision: Union[str, Sequence[str], None] = "0008_attachments"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
@@ -63,9 +68,16 @@ def upgrade() -> None:
             for event, tag in EVENTS.items():
                 op.execute(f"CREATE TRIGGER {table}_{tag}_revision AFTER {event} ON {table} "
                            f"BEGIN {SQLITE_BUMP}; END")
+    with op.batch_alter_table("customer", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("id_type", sa.String(length=24), server_default="resident_id", nullable=False))
+    op.execute("UPDATE customer SET id_type = 'other' WHERE id_number <> '' AND length(id_number) <> 18")
+    op.execute("UPDATE customer SET id_type = 'hkmt_residence' WHERE length(id_number) = 18 "
+               "AND (id_number LIKE '810000%' OR id_number LIKE '820000%' OR id_number LIKE '830000%')")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("customer", schema=None) as batch_op:
+        batch_op.drop_column("id_type")
     if op.get_bind().dialect.name == "postgresql":
         for table in TABLES:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_revision ON {table}")
