@@ -88,8 +88,8 @@ def _t(key, label, spec: TableSpec, rows: list[dict], doc, clause, provenance) -
 
 
 # ----- table parameters ------------------------------------------------------------------------------
-# Rows of the monthly 《顾客投诉分类统计表》 (知识管理 第2条), in the table's order. The codes are the ones complaint
-# records store (core.complaints.Category); a test keeps both in step until the complaint module reads this table.
+# Rows of the monthly 《顾客投诉分类统计表》 (知识管理 第2条), in the table's order. Complaint records store the code;
+# intake offers the active rows, every screen shows the label (core.complaints.Category names the shipped codes).
 COMPLAINT_CATEGORIES = TableSpec(columns=(Column("label", "类别名称", required=True, max_len=32),),
                                  code_label="类别代码", row_noun="类")
 _CATEGORY_ROWS = [
@@ -127,8 +127,10 @@ COMPLAINT_ROUTING = TableSpec(
     code_label="类别代码", row_noun="类", required_codes=frozenset({"major", "hot"}), checks=(_routing_names_hq,),
 )
 _ROUTING_ROWS = [
-    {"code": "major", "label": "重大投诉", "timing": "at_once", "recipients": ["hq_cs", "pr_admin_head", "leaders"]},
-    {"code": "hot", "label": "热点投诉", "timing": "at_once", "recipients": ["hq_cs", "dept_head", "leader_in_charge"]},
+    {"code": "major", "label": "重大投诉", "timing": "at_once",
+     "recipients": ["hq_cs", "pr_admin_head", "leaders", "office_director"]},
+    {"code": "hot", "label": "热点投诉", "timing": "at_once",
+     "recipients": ["hq_cs", "dept_head", "leader_in_charge", "office_director"]},
     {"code": "important", "label": "重要投诉", "timing": "bulletin", "recipients": ["hq_cs", "leaders"]},
 ]
 
