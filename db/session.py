@@ -93,10 +93,6 @@ class WriterQueue:
 
 _writers = WriterQueue()
 
-# ``session.info[WRITES]`` marks a write session: caches keyed by what it reads must not keep it (its own
-# uncommitted writes may be rolled back; db.services.policy).
-WRITES = "writes"
-
 
 def record_refusal(exc: PermissionDenied) -> None:
     """Write a refusal's audit row in a transaction of its own (the business one, if any, was rolled back).
@@ -123,7 +119,6 @@ def write_session() -> Iterator[Session]:
     if queued:
         _writers.acquire()
     session = Session(engine, expire_on_commit=False)
-    session.info[WRITES] = True
     try:
         yield session
         session.commit()

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import event, func
 from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
@@ -22,7 +22,7 @@ from core.permissions import Action, Actor
 from db.models import PolicyChange, PolicyHoliday, PolicyRevision
 from db.models.base import as_utc as _aware
 from db.services.base import audit, authorize
-from db.session import WRITES, read_session, write_session
+from db.session import read_session, write_session
 
 
 # Both read plain columns, not table objects: every page's login check resolves the policy twice, and building
@@ -53,10 +53,11 @@ def _holidays(session: Session) -> list[book.Holiday]:
 # of the old one. Rows are then parsed and resolved at most once per (url, instance, revision, version,
 # interval between effective-from boundaries that ``at`` falls in).
 #
-# Two rules keep an entry true to its key: rows are read in the same transaction as the revision and the
-# revision is read again after them (PostgreSQL's READ COMMITTED sees each statement's own snapshot: a commit
-# in between would bump it, and the rows are then used but not kept); and a write session keeps nothing it
-# read (its own uncommitted change bumps the revision, and a rollback would hand that number to another change).
+# Two rules keep an entry true to its key: rows are read in the same transaction as the revision, and on
+# PostgreSQL (READ COMMITTED: a snapshot per statement) the revision is read again with the last of them — a
+# commit in between would bump it, and the rows are then used but not kept; and a session that wrote policy rows
+# keeps nothing it read (its own uncommitted change bumps the revision, and a rollback would hand that number to
+# another change).
 
 _CACHE_LOCK = threading.Lock()
 _INPUTS: OrderedDict[tuple, _Inputs] = OrderedDict()  # (url, instance, revision) → parsed rows; a few suffice
@@ -79,6 +80,20 @@ class _Inputs:
 
 
 _REVISION = core_select(PolicyRevision.instance, PolicyRevision.revision).where(PolicyRevision.id == 1)
+_REVISION_NOW = core_select(PolicyRevision.revision).where(PolicyRevision.id == 1).scalar_subquery()
+_HOLIDAYS = select(PolicyHoliday.day, PolicyHoliday.kind, PolicyHoliday.name)
+
+# A session that wrote policy rows holds uncommitted revisions: what it reads is never kept (a rollback would hand
+# its revision number to another change). Set at flush by the listener below; the services write these rows
+# through the ORM.
+POLICY_WRITTEN = "policy_written"
+
+
+@event.listens_for(Session, "before_flush")
+def _mark_policy_writes(session: Session, flush_context, instances) -> None:
+    if any(isinstance(o, PolicyChange | PolicyHoliday | PolicyRevision)
+           for o in (*session.new, *session.dirty, *session.deleted)):
+        session.info[POLICY_WRITTEN] = True
 
 
 def _revision_key(session: Session) -> tuple | None:
@@ -95,9 +110,22 @@ def _inputs(session: Session) -> _Inputs:
         if found is not None:
             _INPUTS.move_to_end(key)
             return found
-    found = _Inputs(key, _changes(session), _holidays(session))  # same transaction as the revision
-    if key is None or session.info.get(WRITES) or _revision_key(session) != key:
-        return _Inputs(None, list(found.changes), list(found.holidays))  # used once, not kept
+    changes = _changes(session)
+    # The holidays and the revision again, in one statement: on PostgreSQL (READ COMMITTED, a snapshot per
+    # statement) an unchanged revision there proves no commit fell between the reads. SQLite reads one snapshot
+    # per transaction: nothing to prove.
+    recheck = session.get_bind().dialect.name != "sqlite" and key is not None
+    rows = session.exec(select(PolicyHoliday.day, PolicyHoliday.kind, PolicyHoliday.name,
+                               _REVISION_NOW) if recheck else _HOLIDAYS).all()
+    holidays = [book.Holiday(day, kind, name) for day, kind, name, *_ in rows]
+    if recheck:
+        latest = rows[0][3] if rows else (_revision_key(session) or (None, None, None))[2]
+        consistent = latest == key[2]
+    else:
+        consistent = True
+    found = _Inputs(key, changes, holidays)
+    if key is None or not consistent or session.info.get(POLICY_WRITTEN):
+        return _Inputs(None, changes, holidays)  # used once, not kept
     with _CACHE_LOCK:
         found = _INPUTS.setdefault(key, found)
         while len(_INPUTS) > _MAX_INPUTS:

@@ -86,6 +86,6 @@ def test_hot_reports_reach_the_responsible_department_head(db_url, org, make_act
         complaint = s.get(Complaint, c.id)
         complaint.responsible_department_id = dept.id
         recipients = kernel.report_recipients(s, complaint, policy_service.policy_in(s, at=now))
-        assert dict((label, users) for label, users, _ in recipients)["职能部门负责人"] == [head.user_id]
-        assert "职能部门负责人：工程部长" in kernel.told(s, recipients)
+        assert dict((label, users) for label, users, _ in recipients)["职能部门负责人"] == [(head.user_id, "工程部长")]
+        assert "职能部门负责人：工程部长" in kernel.told(recipients)
         s.rollback()

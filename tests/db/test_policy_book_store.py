@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from core.errors import DomainError
 from core.roles import Role
-from db.models import AuditLog
+from db.models import AuditLog, PolicyChange
 from db.services import policy as policy_service
 from db.session import read_session
 
@@ -173,9 +173,9 @@ def test_a_rolled_back_change_leaves_no_cache_entry(db_url, org, now):
     policy_service.policy_at(now)
     with pytest.raises(RuntimeError):
         with write_session() as s:
-            s.connection().execute(text(
-                "INSERT INTO policy_change (key, value_json, effective_from, reason, created_at) "
-                "VALUES ('complaint.hot_collective', '8', :f, 'x', :f)"), {"f": now - timedelta(days=1)})
+            s.add(PolicyChange(key="complaint.hot_collective", value_json="8", effective_from=now - timedelta(days=1),
+                               reason="x", created_at=now))
+            s.flush()
             assert policy_service.policy_in(s, at=now)["complaint.hot_collective"] == 8
             raise RuntimeError
     # Another change takes the revision number the rolled-back one had: its own value must show.
