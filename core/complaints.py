@@ -48,6 +48,9 @@ HOTLINE_CHANNELS = frozenset({Channel.HOTLINE_12345, Channel.HOUSING_BUREAU})
 
 
 class Category(StrEnum):
+    """The codes of the shipped rows of the policy book's ``complaint.categories`` table (demo and scale data,
+    tests). Intake, labels and checks read the table: administrators add, rename and deactivate rows there."""
+
     ENGINEERING = "engineering"
     SECURITY = "security"
     ENVIRONMENT = "environment"
@@ -59,13 +62,6 @@ class Category(StrEnum):
     BUILDING_QUALITY = "building_quality"
     OTHER = "other"
 
-
-# Rows of the monthly 《顾客投诉分类统计表》 (知识管理 第2条), in the table's order.
-CATEGORY_LABELS = {
-    Category.ENGINEERING: "工程维修", Category.SECURITY: "安全秩序", Category.ENVIRONMENT: "环境清洁绿化",
-    Category.ATTITUDE: "客户服务态度", Category.FEES: "收费", Category.PARKING: "停车", Category.DECORATION: "装修",
-    Category.NEIGHBOUR: "邻里纠纷", Category.BUILDING_QUALITY: "开发遗留/房屋质量", Category.OTHER: "其他",
-}
 
 
 class Grade(StrEnum):

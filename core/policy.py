@@ -8,12 +8,17 @@ judged by ``resolve(changes, version=…, at=…)``. Values tagged [inferred] sh
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
+from core import money
 from core.errors import DomainError
+from core.policy_tables import Column, TableSpec, summary, validate_rows
+from core.roles import ROLE_LABELS
 from core.worktime import WorkCalendar
 
 DOCS = {
@@ -39,7 +44,7 @@ DOCS = {
     "SYS": "系统安全设置",
 }
 
-KINDS = ("int", "float", "money", "bool", "text", "time", "duration")
+KINDS = ("int", "float", "money", "bool", "text", "time", "duration", "table")
 CONFIRM_NEEDED = frozenset({"inferred"})
 
 
@@ -48,7 +53,7 @@ class Param:
     key: str
     label: str
     default: Any
-    kind: str  # one of KINDS; "duration" values are {"amount": n, "unit": "hours|days|working_days|…"}
+    kind: str  # one of KINDS; "duration" values are {"amount": n, "unit": "hours|days|working_days|…"}; "money" int 分
     unit: str
     doc: str
     clause: str
@@ -56,6 +61,7 @@ class Param:
     minimum: float | None = None
     maximum: float | None = None
     group: str = ""
+    table: TableSpec | None = None  # the columns of a "table" parameter (core.policy_tables)
 
     @property
     def citation(self) -> str:
@@ -67,11 +73,96 @@ class Param:
 
 
 def _p(key, label, default, kind, unit, doc, clause, provenance, lo=None, hi=None) -> Param:
+    if kind == "money":  # written in 元 below for reading against the policy text; held as int 分
+        default, lo, hi = (None if x is None else money.yuan(x) for x in (default, lo, hi))
     return Param(key, label, default, kind, unit, doc, clause, provenance, lo, hi, group=key.split(".")[0])
 
 
 def _dur(amount: float, unit: str) -> dict:
     return {"amount": amount, "unit": unit}
+
+
+def _t(key, label, spec: TableSpec, rows: list[dict], doc, clause, provenance) -> Param:
+    rows = [{**row, "active": row.get("active", True)} for row in rows]
+    return Param(key, label, rows, "table", "", doc, clause, provenance, group=key.split(".")[0], table=spec)
+
+
+# ----- table parameters ------------------------------------------------------------------------------
+# Rows of the monthly 《顾客投诉分类统计表》 (知识管理 第2条), in the table's order. Complaint records store the code;
+# intake offers the active rows, every screen shows the label (core.complaints.Category names the shipped codes).
+COMPLAINT_CATEGORIES = TableSpec(columns=(Column("label", "类别名称", required=True, max_len=32),),
+                                 code_label="类别代码", row_noun="类")
+_CATEGORY_ROWS = [
+    {"code": code, "label": label} for code, label in (
+        ("engineering", "工程维修"), ("security", "安全秩序"), ("environment", "环境清洁绿化"),
+        ("attitude", "客户服务态度"), ("fees", "收费"), ("parking", "停车"), ("decoration", "装修"),
+        ("neighbour", "邻里纠纷"), ("building_quality", "开发遗留/房屋质量"), ("other", "其他"))
+]
+
+# Who is told of a complaint of each reported class (§14 二). Recipients are posts, resolved to accounts by the
+# complaint module: the 行政公关部 and a complaint's functional department through the department master data.
+REPORT_RECIPIENTS = {
+    "hq_cs": "客服中心(总部)",
+    "pr_admin_head": "行政公关部负责人",
+    "leaders": "公司领导",
+    "leader_in_charge": "分管领导",
+    "dept_head": "职能部门负责人",
+    "office_director": "管理处主任",
+}
+REPORT_TIMING = {"at_once": "立即通报", "bulletin": "质量简报"}
+
+
+def _routing_names_hq(rows: list[dict]) -> None:
+    for row in rows:
+        if row["active"] and row["timing"] == "at_once" and "hq_cs" not in row["recipients"]:
+            raise DomainError(f"“{row['label']}”须通报客服中心(总部)（《{DOCS['D14']}》二）：通报对象不能缺少它")
+
+
+COMPLAINT_ROUTING = TableSpec(
+    columns=(
+        Column("label", "投诉类别", required=True, max_len=16),
+        Column("timing", "通报方式", "choice", required=True, allowed=REPORT_TIMING),
+        Column("recipients", "通报对象", "multi", required=True, allowed=REPORT_RECIPIENTS),
+    ),
+    code_label="类别代码", row_noun="类", required_codes=frozenset({"major", "hot"}), checks=(_routing_names_hq,),
+)
+_ROUTING_ROWS = [
+    {"code": "major", "label": "重大投诉", "timing": "at_once",
+     "recipients": ["hq_cs", "pr_admin_head", "leaders", "office_director"]},
+    {"code": "hot", "label": "热点投诉", "timing": "at_once",
+     "recipients": ["hq_cs", "dept_head", "leader_in_charge", "office_director"]},
+    {"code": "important", "label": "重要投诉", "timing": "bulletin", "recipients": ["hq_cs", "leaders"]},
+]
+
+
+def _one_chain_per_step(rows: list[dict]) -> None:
+    seen: set[tuple[str, int]] = set()
+    for row in rows:
+        if not row["active"]:
+            continue
+        if row["step"] < 1:
+            raise DomainError(f"审批链“{row['label']}”的步骤应从 1 开始")
+        key = (row["record_type"], row["step"])
+        if key in seen:
+            raise DomainError(f"记录类型“{row['record_type']}”的第 {row['step']} 步重复")
+        seen.add(key)
+
+
+# Read by the approval mechanism (core/approvals.py): keep the key and the column names.
+APPROVAL_CHAINS = TableSpec(
+    columns=(
+        Column("record_type", "记录类型", required=True, max_len=32),
+        Column("step", "步骤", "int", required=True),
+        Column("roles", "可审批角色", "multi", required=True, allowed={r.value: label for r, label in ROLE_LABELS.items()}),
+        Column("label", "步骤名称", required=True, max_len=32),
+    ),
+    code_label="代码", row_noun="步", checks=(_one_chain_per_step,),
+)
+_CHAIN_ROWS = [
+    # 责任划分 二: the 管理处主任 (own office) or the head of the HQ 客服中心 confirms the proposed responsibility.
+    {"code": "complaint_finding_1", "record_type": "complaint_finding", "step": 1,
+     "roles": ["office_director", "hq_head"], "label": "责任认定确认"},
+]
 
 
 PARAMS: dict[str, Param] = {
@@ -178,6 +269,9 @@ PARAMS: dict[str, Param] = {
         _p("complaint.hq_forward_within", "客服中心转达顾问求助期限", _dur(2, "hours"), "duration", "", "D12", "一.2", "inferred"),
         _p("complaint.same_issue_suggest_days", "同一事项建议：同类别同楼栋天数", 30, "int", "天", "D14", "一.2", "inferred", 1, 365),
         _p("complaint.breaching_soon_hours", "即将超期提醒提前量", 24, "int", "小时", "D14", "处理期限", "inferred", 1, 240),
+        _t("complaint.categories", "投诉分类", COMPLAINT_CATEGORIES, _CATEGORY_ROWS, "D19", "第2条", "seed"),
+        _t("complaint.report_routing", "各类投诉的通报对象", COMPLAINT_ROUTING, _ROUTING_ROWS, "D14", "二", "found"),
+        _t("approval.chains", "审批链", APPROVAL_CHAINS, _CHAIN_ROWS, "D12", "二", "inferred"),
         _p("archive.update_within", "客户变更后档案更新期限", _dur(2, "days"), "duration", "", "D16", "第1条", "seed"),
         # system and security
         _p("security.login_failures", "登录失败次数上限(时间窗内)", 5, "int", "次", "SYS", "登录", "inferred", 3, 100),
@@ -206,6 +300,7 @@ GROUP_LABELS = {
     "home_visit": "家访",
     "complaint": "投诉处理",
     "archive": "顾客档案",
+    "approval": "审批",
     "security": "系统安全",
     "worktime": "作息时间",
 }
@@ -219,18 +314,27 @@ def _parse_time(text: str) -> time:
         raise DomainError("时间格式应为 HH:MM，例如 08:30") from exc
 
 
-def validate(key: str, value: Any) -> Any:
-    """Return the normalised value for ``key`` or raise a Chinese ``DomainError``."""
+def validate(key: str, value: Any, *, known: Iterable[Any] = ()) -> Any:
+    """Return the normalised value for ``key`` or raise a Chinese ``DomainError``.
+
+    ``known``: for a table, its earlier versions (lists of rows): no row once used may disappear.
+    """
     param = PARAMS.get(key)
     if param is None:
         raise DomainError(f"未知的制度参数：{key}")
     name = f"“{param.label}”"
+    if param.kind == "table":
+        earlier = {row["code"]: row for rows in (param.default, *known) for row in rows}
+        return validate_rows(param.table, value, known=earlier.values())
     try:
         if param.kind == "int":
             if isinstance(value, bool) or float(value) != int(float(value)):
                 raise ValueError
             value = int(float(value))
-        elif param.kind in ("float", "money"):
+        elif param.kind == "money":
+            # int = 分 (stored values, defaults); text = what an administrator typed in 元; float never.
+            value = money.parse_yuan(value, name=name) if isinstance(value, str) else money.require_fen(value, name=name)
+        elif param.kind == "float":
             value = round(float(value), 2)
             if value != value or value in (float("inf"), float("-inf")):
                 raise ValueError
@@ -254,12 +358,37 @@ def validate(key: str, value: Any) -> Any:
         raise
     except (ValueError, TypeError, KeyError, OverflowError) as exc:
         raise DomainError(f"{name}的取值无效") from exc
-    if param.kind in ("int", "float", "money"):
+    if param.kind == "money":
+        if param.minimum is not None and value < param.minimum:
+            raise DomainError(f"{name}不能小于 {money.format_yuan(param.minimum)}")
+        if param.maximum is not None and value > param.maximum:
+            raise DomainError(f"{name}不能大于 {money.format_yuan(param.maximum)}")
+    elif param.kind in ("int", "float"):
         if param.minimum is not None and value < param.minimum:
             raise DomainError(f"{name}不能小于 {param.minimum:g}")
         if param.maximum is not None and value > param.maximum:
             raise DomainError(f"{name}不能大于 {param.maximum:g}")
     return value
+
+
+def encode(key: str, value: Any) -> str:
+    """The JSON stored in ``policy_change.value_json`` for a validated value (money: int 分)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def decode(key: str, text: str) -> Any:
+    """A stored value back to what the rules read.
+
+    Money was stored in 元 as a JSON float (``50.0``) before it became int 分: a JSON float under a money key is
+    such a legacy value and is converted (digits read as ``Decimal``, never through a float).
+    """
+    param = PARAMS.get(key)
+    if param is None or param.kind != "money":
+        return json.loads(text)
+    raw = json.loads(text, parse_float=Decimal)
+    if isinstance(raw, Decimal):
+        return money.from_legacy_yuan(raw)
+    return raw
 
 
 @dataclass(frozen=True)
@@ -296,6 +425,19 @@ class PolicyBook:
 
     def cite(self, key: str) -> str:
         return PARAMS[key].citation
+
+    def rows(self, key: str, *, active_only: bool = True) -> list[dict]:
+        """A table parameter's rows (by default the active ones), in the administrator's order."""
+        return [r for r in self.values[key] if r["active"] or not active_only]
+
+    def row(self, key: str, code: str) -> dict | None:
+        """The row with ``code``, active or not (a record made under an old row still reads it)."""
+        return next((r for r in self.values[key] if r["code"] == code), None)
+
+    def row_label(self, key: str, code: str) -> str:
+        """A stored code as a clerk reads it; the code itself when no row (ever) had it."""
+        row = self.row(key, code)
+        return str(row["label"]) if row and row.get("label") else code
 
     def duration(self, key: str) -> tuple[float, str]:
         value = self.values[key]
@@ -352,9 +494,19 @@ def format_value(param: Param, value: Any) -> str:
         return f"{amount:g} {UNITS.get(value['unit'], value['unit'])}"
     if param.kind == "bool":
         return "是" if value else "否"
+    if param.kind == "table":
+        return summary(param.table, value)
     if param.kind == "money":
-        return f"¥{value:,.2f}" + (f" {param.unit.removeprefix('元')}" if param.unit not in ("元", "") else "")
+        return money.format_yuan(value) + (f" {param.unit.removeprefix('元')}" if param.unit not in ("元", "") else "")
     return f"{value}{(' ' + param.unit) if param.unit else ''}"
+
+
+def format_stored(key: str, text: str) -> str:
+    """A stored value as the history tab shows it (money in 元, codes as labels)."""
+    param = PARAMS.get(key)
+    if param is None:
+        return text
+    return format_value(param, decode(key, text))
 
 
 # Statutory holidays and 调休 working weekends shipped as a starting calendar (State Council notice for

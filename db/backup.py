@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import secrets
 import shlex
 import sqlite3
 from dataclasses import dataclass
@@ -120,6 +121,18 @@ def backup_sqlite(db_file: Path, dest: Path, *, keep: int, now: datetime) -> Bac
     return BackupResult(final, final.stat().st_size, tuple(removed))
 
 
+def _new_policy_instance(db_file: Path) -> None:
+    """A restored file starts a new policy-cache key: its revision counter went back to the backup's, and a
+    process that cached a later revision of the old contents must not take the restored rows for those."""
+    conn = sqlite3.connect(db_file, timeout=30)
+    try:
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'policy_revision'").fetchone():
+            conn.execute("UPDATE policy_revision SET instance = ?", (secrets.token_hex(16),))
+            conn.commit()
+    finally:
+        conn.close()
+
+
 def restore_sqlite(backup_file: Path, db_file: Path, *, now: datetime) -> Path:
     """Replace the contents of ``db_file`` with ``backup_file``; returns the safety copy of the old contents.
 
@@ -149,6 +162,7 @@ def restore_sqlite(backup_file: Path, db_file: Path, *, now: datetime) -> Path:
     problems = integrity_problems(db_file)
     if problems:
         raise BackupError(f"恢复后完整性检查未通过：{'；'.join(problems[:5])}。安全副本：{safety}")
+    _new_policy_instance(db_file)
     log.warning("restored %s from %s; safety copy %s", db_file, backup_file, safety)
     return safety
 

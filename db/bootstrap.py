@@ -21,7 +21,7 @@ from db import migrate
 from db.models import OrgUnit, User, UserRole
 from db.services.auth import hash_password
 from db.services.base import audit
-from db.services.policy import seed_default_holidays
+from db.services.policy import ensure_revision, seed_default_holidays
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,7 @@ def bootstrap(engine: Engine, data_dir: Path | None = None, *, create_admin: boo
             s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": migrate.ADVISORY_LOCK_ID})
         _company, hq = ensure_company(s)
         seed_default_holidays(s)
+        ensure_revision(s)
         has_admin = s.exec(select(func.count()).select_from(UserRole).where(UserRole.role == Role.SYSADMIN.value)).one()
         if create_admin and not has_admin and not s.exec(select(User).where(User.username == "admin")).first():
             password = os.environ.get("ADMIN_INITIAL_PASSWORD") or secrets.token_urlsafe(12)

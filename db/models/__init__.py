@@ -20,5 +20,5 @@ from db.models.duty import Duty  # noqa: F401
 from db.models.notice import Notice  # noqa: F401
 from db.models.org import Building, Department, OrgUnit, Property, Zone  # noqa: F401
 from db.models.people import Customer, CustomerProperty, Staff  # noqa: F401
-from db.models.policy import PolicyChange, PolicyHoliday  # noqa: F401
+from db.models.policy import PolicyChange, PolicyHoliday, PolicyRevision  # noqa: F401
 from db.models.timeline import RecordEvent  # noqa: F401

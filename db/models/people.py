@@ -28,6 +28,8 @@ class Customer(SQLModel, table=True):
     office_id: int = Field(foreign_key="org_unit.id", index=True)
     name: str = Field(max_length=64, index=True)
     kind: str = Field(default="owner", max_length=16)  # owner | family | tenant | shop_tenant
+    # core.identity.ID_TYPES; the server default serves plain INSERTs (scripts/scale) and the rows before 0006
+    id_type: str = Field(default="resident_id", max_length=24, sa_column_kwargs={"server_default": "resident_id"})
     id_number: str = Field(default="", max_length=32)
     phone: str = Field(default="", max_length=32, index=True)
     active: bool = True

@@ -28,3 +28,15 @@ class PolicyHoliday(SQLModel, table=True):
     day: date = Field(primary_key=True)
     kind: str = Field(max_length=16)  # holiday | workday
     name: str = Field(default="", max_length=32)
+
+
+class PolicyRevision(SQLModel, table=True):
+    """One row (id 1): bumped by database triggers on every insert, update and delete of ``policy_change`` and
+    ``policy_holiday`` (0005_policy_revision), whoever writes. ``instance`` is a random token written when the row
+    is created, so a database rebuilt under the same URL never matches a cache filled from the old one."""
+
+    __tablename__ = "policy_revision"
+
+    id: int = Field(default=1, primary_key=True)
+    instance: str = Field(max_length=32)
+    revision: int = Field(default=0)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_
+from sqlalchemy import case, func, insert, or_
 from sqlmodel import Session, select
 
 from core import complaint_duties as duty
@@ -21,7 +21,7 @@ from core import complaints as rules
 from core.complaint_facts import classification_facts
 from core.complaints import Grade, GradeSource, State
 from core.permissions import Action, Actor
-from core.policy import PolicyBook
+from core.policy import REPORT_RECIPIENTS, PolicyBook
 from core.roles import Role
 from db.models import (
     Complaint,
@@ -225,11 +225,6 @@ def reclassify(s: Session, c: Complaint, *, actor: Actor | None, now: datetime, 
     return True
 
 
-REPORT_ROLES = (Role.HQ_HEAD.value, Role.HQ_SPECIALIST.value, Role.LEADER.value)  # wherever their grant is
-REPORT_OFFICE_ROLES = (Role.OFFICE_DIRECTOR.value,)  # of the complaint's office
-REPORT_MAJOR_DEPARTMENTS = ("pr_admin",)  # 重大: also the 行政公关部's head (投诉通报处理制度 二.1)
-
-
 def recipients(s: Session, *, roles: Sequence[str] = (), office_roles: Sequence[str] = (), office_id: int | None,
                department_kinds: Sequence[str] = ()) -> list[int]:
     """Active accounts holding one of ``roles`` (any unit), one of ``office_roles`` in ``office_id``, or heading a
@@ -246,20 +241,71 @@ def recipients(s: Session, *, roles: Sequence[str] = (), office_roles: Sequence[
     return list(s.exec(select(User.id).where(User.active == True, or_(*held)).order_by(User.id)).all())  # noqa: E712
 
 
-def report_recipients(s: Session, c: Complaint) -> list[int]:
-    """Who a 重大/热点 通报 goes to: HQ 客服中心 and company leaders, the office's director, and for 重大 the
-    行政公关部 head (投诉通报处理制度 二.1)."""
-    return recipients(s, roles=REPORT_ROLES, office_roles=REPORT_OFFICE_ROLES, office_id=c.office_id,
-                      department_kinds=REPORT_MAJOR_DEPARTMENTS if c.grade == Grade.MAJOR.value else ())
+def _held_by(code: str, c: Complaint):
+    """The SQL condition on ``app_user`` for one recipient of the routing table (core.policy.REPORT_RECIPIENTS);
+    ``None`` when it names nobody for this complaint (no responsible department yet)."""
+    def roles(*held: Role, office_id: int | None = None):
+        stmt = select(UserRole.user_id).where(UserRole.role.in_([r.value for r in held]))
+        return User.id.in_(stmt.where(UserRole.org_unit_id == office_id) if office_id is not None else stmt)
+
+    def heads(*where):
+        return User.staff_id.in_(select(Department.head_staff_id).where(Department.head_staff_id != None, *where))  # noqa: E711
+
+    if code == "hq_cs":
+        return roles(Role.HQ_HEAD, Role.HQ_SPECIALIST)
+    if code in ("leaders", "leader_in_charge"):  # no 分管 link in the master data yet: every company leader
+        return roles(Role.LEADER)
+    if code == "office_director":
+        return roles(Role.OFFICE_DIRECTOR, office_id=c.office_id)
+    if code == "pr_admin_head":
+        return heads(Department.kind == "pr_admin")
+    if code == "dept_head" and c.responsible_department_id:
+        return heads(Department.id == c.responsible_department_id)
+    return None
+
+
+NOBODY = "无人（请在组织与房屋或用户与角色中设置）"
+
+
+def report_recipients(s: Session, c: Complaint, policy: PolicyBook) -> list[tuple[str, list[tuple[int, str]], str]]:
+    """Who is told of this complaint's class: (recipient label, active accounts as (id, name), why nobody) per
+    recipient of the routing row for its class (policy book ``complaint.report_routing``, 投诉通报处理制度 二).
+
+    One query over the accounts, a flag per recipient, so only the accounts told are read (issue 9 §5). Nobody
+    holding a post is said on the report, not skipped (issue 11 item 2)."""
+    row = policy.row("complaint.report_routing", c.grade)
+    if row is None or not row["active"]:
+        return []
+    codes = list(row["recipients"])
+    conditions = {code: cond for code in codes if (cond := _held_by(code, c)) is not None}
+    found: list = []
+    if conditions:
+        flags = [case((cond, 1), else_=0) for cond in conditions.values()]
+        found = s.exec(select(User.id, User.display_name, *flags)
+                       .where(User.active == True, or_(*conditions.values())).order_by(User.id)).all()  # noqa: E712
+    told_by = {code: [(r[0], r[1]) for r in found if r[2 + i]] for i, code in enumerate(conditions)}
+    return [(REPORT_RECIPIENTS.get(code, code), told_by.get(code, []),
+             "尚未指定责任部门" if code == "dept_head" and not c.responsible_department_id else NOBODY)
+            for code in codes]
+
+
+def told(recipients: list[tuple[str, list[tuple[int, str]], str]]) -> str:
+    """The report's 对象: each recipient with the names told, or why nobody was."""
+    parts = [f"{label}：{'、'.join(name for _, name in users) if users else nobody}" for label, users, nobody in recipients]
+    text = "；".join(parts)
+    count = len({i for _, users, _ in recipients for i, _ in users})
+    return text if len(text) <= 200 else text[:190] + f"…共{count}人"
 
 
 def send_reports(s: Session, c: Complaint, *, now: datetime) -> None:
-    recipients = report_recipients(s, c)
+    """The system report of a 重大/热点 complaint, to the recipients the routing table names for its class."""
+    recipients = report_recipients(s, c, policy_for(s, c, now))
+    user_ids = list(dict.fromkeys(i for _, users, _ in recipients for i, _ in users))
     label = rules.GRADE_LABELS[Grade(c.grade)]
-    notify(s, recipient_user_ids=recipients, kind="report", title=f"【{label}投诉通报】{c.number} {c.title or ''}".strip(),
+    notify(s, recipient_user_ids=user_ids, kind="report", title=f"【{label}投诉通报】{c.number} {c.title or ''}".strip(),
            body=f"{c.grade_trigger}。{c.description[:300]}", page=LIST_PAGE, entity=ENTITY, entity_id=str(c.id),
            office_id=c.office_id, requires_ack=True, due_at=c.report_due_at, now=now)
-    s.add(ComplaintReport(complaint_id=c.id, kind="notice", at=now, to_whom=f"{len(recipients)} 位接收人（系统通报）",
+    s.add(ComplaintReport(complaint_id=c.id, kind="notice", at=now, to_whom=told(recipients),
                           note=c.grade_trigger))
 
 

@@ -46,6 +46,7 @@ from db.services.complaint_kernel import (
     visible,
 )
 from db.services.notices import notify, on_acknowledge
+from db.services.policy import policy_in
 from db.services.timeline import events_of
 from db.session import read_session, write_session
 
@@ -250,6 +251,7 @@ def quality_bulletin(*, actor: Actor, since: datetime, until: datetime, office_i
             .order_by(*order).limit(NOTABLE_LIMIT)).all()
         offices = {r.office_id for r in (*important, *notable)} | ({office_id} if office_id else set())
         names = dict(s.exec(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(offices))).all()) if offices else {}
+        categories = policy_in(s, at=until)  # labels of the category codes (the table keeps deactivated rows)
     by_grade = {g.value: 0 for g in Grade}
     for grade, n in received:
         by_grade[grade] = int(n)
@@ -257,7 +259,7 @@ def quality_bulletin(*, actor: Actor, since: datetime, until: datetime, office_i
     def item(r) -> BulletinItem:
         number, office, grade, category, title, description, result, exemption, reopen, sat, was_consulted, was_late = r
         entry = BulletinItem(
-            number, names.get(office, ""), rules.GRADE_LABELS[Grade(grade)], rules.CATEGORY_LABELS.get(category, category),
+            number, names.get(office, ""), rules.GRADE_LABELS[Grade(grade)], categories.row_label("complaint.categories", category),
             title, f"{description}；处理：{result or '（未填写）'}", rules.SATISFACTION_LABELS.get(sat, "免回访" if exemption else "—"))
         if grade == Grade.GENERAL.value:
             entry.reasons = rules.notable_reasons(rules.ClosedCase(

@@ -5,7 +5,6 @@ ID numbers are masked in every list; showing a full value is a logged event (PIP
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,6 +12,7 @@ from sqlmodel import select
 
 from core.errors import DomainError
 from core.fields import clean_text
+from core.identity import DEFAULT_ID_TYPE, ID_TYPES, PHONE_CHARS, check_id, check_phone
 from core.labels import CUSTOMER_KIND
 from core.masking import mask_id_number, mask_phone
 from core.permissions import Action, Actor
@@ -29,10 +29,6 @@ from db.services.base import (
 )
 from db.services.org import replayed, save_row
 from db.session import read_session, write_session
-
-PHONE_RE = re.compile(r"^[0-9+\-() ]{5,20}$")
-PHONE_CHARS = frozenset("0123456789+-() ")
-ID_RE = re.compile(r"^(\d{17}[\dXx]|[A-Za-z0-9]{6,20})$")
 
 
 def _office(s, office_id: int) -> OrgUnit:
@@ -80,9 +76,7 @@ def save_staff(*, actor: Actor, staff_id: int | None, office_id: int, name: str,
                       if department_id is not None else None)
         name = clean_text(name, "姓名")
         post = clean_text(post, "岗位", max_len=32)
-        phone = clean_text(phone, "电话", required=False, max_len=32)
-        if phone and not PHONE_RE.match(phone):
-            raise DomainError("电话号码格式不正确", field="电话")
+        phone = check_phone(clean_text(phone, "电话", required=False, max_len=32))
         _office(s, office_id)
         if department is not None and department.org_unit_id != office_id:
             raise DomainError("部门须属于员工所在单位", field="部门")
@@ -100,6 +94,7 @@ class CustomerRow:
     office_id: int
     name: str
     kind: str
+    id_type: str  # core.identity.ID_TYPES
     id_number: str  # masked unless the viewer may see it in full
     phone: str
     properties: str
@@ -115,7 +110,7 @@ def list_customers(*, actor: Actor, office_id: int | None = None, search: str = 
             stmt = stmt.where(Customer.office_id == office_id)
         text = search.strip()
         if text:
-            # A phone holds only PHONE_CHARS (PHONE_RE), a name none of them: test the one column the text can be
+            # A phone holds only PHONE_CHARS (core.identity normalises it), a name none of them: test the one column the text can be
             # in. Across 300,000 customers "name OR phone" read every row in name order (0.6–0.8 s); one column
             # is filtered inside its index (scripts/bench.py --scale large).
             column = Customer.phone if set(text) <= PHONE_CHARS else Customer.name
@@ -128,7 +123,7 @@ def list_customers(*, actor: Actor, office_id: int | None = None, search: str = 
     labels: dict[int, list[str]] = {}
     for cid, label in links:
         labels.setdefault(cid, []).append(label)
-    rows = [CustomerRow(c.id, c.office_id, c.name, c.kind, mask_id_number(c.id_number), mask_phone(c.phone),
+    rows = [CustomerRow(c.id, c.office_id, c.name, c.kind, c.id_type, mask_id_number(c.id_number), mask_phone(c.phone),
                         "；".join(labels.get(c.id, [])), c.active) for c in result.rows]
     return Page(rows=rows, total=result.total, page=result.page, page_size=result.page_size)
 
@@ -145,9 +140,11 @@ def reveal_id_number(*, actor: Actor, customer_id: int) -> str:
 
 
 def save_customer(*, actor: Actor, customer_id: int | None, office_id: int, name: str, kind: str, id_number: str,
-                  phone: str | None, active: bool = True, keep_phone: bool = False, request_id: str | None = None) -> int:
+                  phone: str | None, id_type: str = DEFAULT_ID_TYPE, active: bool = True,
+                  keep_phone: bool = False, request_id: str | None = None) -> int:
     """Create or update a customer. Lists show masked values, so an edit with an empty ID number (or
-    ``keep_phone``) keeps the stored value instead of erasing it."""
+    ``keep_phone``) keeps the stored value instead of erasing it. ID numbers and phones are checked by
+    ``core.identity`` (居民身份证 check digit and birth date, each other ID type's format, mobile/landline)."""
     authorize(actor, Action.PEOPLE_MANAGE, office_id)
     with write_session() as s:
         if done := replayed(s, request_id, "customer", customer_id):
@@ -157,22 +154,23 @@ def save_customer(*, actor: Actor, customer_id: int | None, office_id: int, name
         name = clean_text(name, "姓名")
         if kind not in CUSTOMER_KIND:
             raise DomainError("客户类型无效")
-        id_number = clean_text(id_number, "证件号", required=False, max_len=32).upper()
-        if id_number and not ID_RE.match(id_number):
-            raise DomainError("证件号格式不正确（身份证为 18 位，最后一位可为 X）", field="证件号")
-        phone = clean_text(phone, "电话", required=False, max_len=32)
-        if phone and not PHONE_RE.match(phone):
-            raise DomainError("电话号码格式不正确", field="电话")
+        if id_type not in ID_TYPES:
+            raise DomainError("请选择证件类型", field="证件类型")
+        id_number = check_id(id_type, clean_text(id_number, "证件号", required=False, max_len=32))
+        phone = check_phone(clean_text(phone, "电话", required=False, max_len=32))
         _office(s, office_id)
         if existing is not None and existing.office_id != office_id and s.exec(
                 select(CustomerProperty.property_id).where(CustomerProperty.customer_id == customer_id).limit(1)
         ).first() is not None:
             raise DomainError("该客户已关联原管理处的房屋，不能改属其他管理处", field="单位")
         if existing and not id_number:
+            if existing.id_number and id_type != existing.id_type:
+                raise DomainError("更改证件类型时请同时填写新的证件号", field="证件号")
             id_number = existing.id_number
         if existing and keep_phone:
             phone = existing.phone
-        values = dict(office_id=office_id, name=name, kind=kind, id_number=id_number, phone=phone, active=active)
+        values = dict(office_id=office_id, name=name, kind=kind, id_type=id_type, id_number=id_number, phone=phone,
+                      active=active)
         row = save_row(s, actor=actor, action=Action.PEOPLE_MANAGE, model=Customer, row_id=customer_id,
                        existing=existing, values=values, entity="customer", office_id=office_id,
                        summary=f"客户 {name}", request_id=request_id)

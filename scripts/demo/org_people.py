@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
+from core.identity import with_check_character
 from core.roles import ROLE_LABELS, Role
 from db.bootstrap import ensure_company
 from db.models import (
@@ -57,10 +58,7 @@ def _person(rng: random.Random) -> str:
 
 def _id_number(rng: random.Random) -> str:
     birth = date(1950, 1, 1) + timedelta(days=rng.randint(0, 20000))
-    body = f"330106{birth:%Y%m%d}{rng.randint(100, 999)}"
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    check = "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
-    return body + check
+    return with_check_character(f"330106{birth:%Y%m%d}{rng.randint(100, 999)}")
 
 
 def _account(ctx, username: str, name: str, role: Role, unit_id: int, staff_id: int | None) -> int:

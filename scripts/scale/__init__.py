@@ -26,6 +26,7 @@ from sqlalchemy import Connection, DateTime, func, select
 from sqlmodel import SQLModel
 
 import db.models  # noqa: F401  (registers every table in SQLModel.metadata)
+from core.identity import with_check_character
 from scripts.demo.org_people import GIVEN, SURNAMES
 
 BENCH_PASSWORD = "Bench@2026"
@@ -141,13 +142,9 @@ def person(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.6 else "")
 
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
 def id_number(rng: random.Random) -> str:
     birth = date(1950, 1, 1) + timedelta(days=rng.randrange(20_000))
-    body = f"3301{rng.randrange(1, 10):02d}{birth:%Y%m%d}{rng.randrange(100, 1000)}"
-    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, _WEIGHTS, strict=True)) % 11]
+    return with_check_character(f"3301{rng.randrange(1, 10):02d}{birth:%Y%m%d}{rng.randrange(100, 1000)}")
 
 
 def mobile(rng: random.Random) -> str:

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 
-from core.complaints import CATEGORY_LABELS, Category, Channel
+from core.complaints import Category, Channel
+from core.policy import PARAMS
 from core.roles import Role
 from db.models import Customer, CustomerProperty, OrgUnit, Property, User, UserRole
 from scripts.scale import bulk_insert, mobile, moment_before, next_id, person
@@ -26,6 +27,8 @@ TABLES = ("complaint", "record_event", "duty", "complaint_grade_history", "compl
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CHANNELS = [(Channel.PHONE, 45), (Channel.VISIT, 25), (Channel.ONLINE, 8), (Channel.LETTER, 3), (Channel.HOME_VISIT, 5),
             (Channel.HQ_FORWARD, 5), (Channel.HOTLINE_12345, 7), (Channel.HOUSING_BUREAU, 1), (Channel.MEDIA, 1)]
+# The shipped rows of the policy book's category table (the scale database keeps the defaults).
+CATEGORY_LABELS = {r["code"]: r["label"] for r in PARAMS["complaint.categories"].default}
 CATEGORIES = [(Category.ENGINEERING, 30), (Category.ENVIRONMENT, 15), (Category.SECURITY, 12), (Category.PARKING, 12),
               (Category.FEES, 8), (Category.ATTITUDE, 6), (Category.DECORATION, 6), (Category.NEIGHBOUR, 5),
               (Category.BUILDING_QUALITY, 4), (Category.OTHER, 2)]

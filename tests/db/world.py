@@ -21,7 +21,7 @@ from db.services import org as org_service
 from db.services import people as people_service
 
 ID_NUMBER = "330102199001011234"
-ID_NUMBER_B = "110105198512125678"
+ID_NUMBER_B = "110105198512125675"  # check digits per GB 11643 (core.identity)
 
 
 @dataclass

@@ -58,4 +58,38 @@ def test_latest_effective_change_wins_and_versions_freeze_the_past():
 
 def test_format_value_reads_like_the_policy():
     assert book.format_value(book.PARAMS["complaint.consultant_reply"], {"amount": 24, "unit": "hours"}) == "24 小时"
-    assert book.format_value(book.PARAMS["pass.worker_deposit"], 50) == "¥50.00 /证"
+    assert book.format_value(book.PARAMS["pass.worker_deposit"], 5000) == "¥50.00 /证"
+
+
+# ----- money parameters: int 分, validated and shown by core.money --------------------------------
+
+
+def test_money_parameters_are_int_fen():
+    param = book.PARAMS["pass.worker_deposit"]
+    assert param.default == 5000 and type(param.default) is int
+    assert param.maximum == 1_000_000
+    assert all(type(p.default) is int for p in book.PARAMS.values() if p.kind == "money")
+
+
+@pytest.mark.parametrize(("value", "expected"), [("12.5", 1250), ("1,234.00", 123400), ("¥8", 800), (5000, 5000)])
+def test_money_parameters_accept_yuan_text_and_fen(value, expected):
+    assert book.validate("decoration.home_deposit", value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("-5", "不能为负数"), ("1.234", "两位小数"), ("五十", "格式不正确"), (50.0, "以分计的整数"), (True, "以分计的整数"),
+     ("10001", "不能大于 ¥10,000.00")],
+)
+def test_money_parameters_refuse_in_chinese(value, message):
+    with pytest.raises(DomainError, match=message):
+        book.validate("pass.worker_deposit", value)
+
+
+def test_legacy_money_values_stored_in_yuan_read_as_fen():
+    assert book.decode("pass.worker_deposit", "50.0") == 5000
+    assert book.decode("pass.worker_deposit", "12.35") == 1235
+    assert book.decode("pass.worker_deposit", "0.1") == 10
+    assert book.decode("pass.worker_deposit", book.encode("pass.worker_deposit", 1235)) == 1235
+    assert book.decode("reception.nail_max_mm", "1.5") == 1.5
+    assert book.format_stored("pass.worker_deposit", "12.5") == "¥12.50 /证"

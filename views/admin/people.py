@@ -10,6 +10,7 @@ from datetime import date
 import streamlit as st
 
 from core.errors import DomainError
+from core.identity import ID_TYPES
 from core.labels import CUSTOMER_KIND
 from core.permissions import Action
 from core.roles import ROLE_LABELS, role_label
@@ -78,6 +79,7 @@ def customers_tab() -> None:
     page, size = pager("customers", page_size=50)
     cres = people.list_customers(actor=actor, office_id=office_id, search=csearch, page=page, page_size=size)
     cust_cols = {"姓名": lambda r: r.name, "类型": lambda r: CUSTOMER_KIND.get(r.kind, r.kind),
+                 "证件类型": lambda r: ID_TYPES.get(r.id_type, r.id_type) if r.id_number else "",
                  "证件号": lambda r: r.id_number, "电话": lambda r: r.phone, "房屋": lambda r: r.properties,
                  "单位": lambda r: names.get(r.office_id, "")}
     cpicked = selectable_table(table(cres.rows, cust_cols), key="cust_table", ids=[r.id for r in cres.rows])
@@ -98,15 +100,19 @@ def customers_tab() -> None:
             c1, c2 = st.columns(2)
             cname = c1.text_input("姓名 *", value=crow.name if crow else "")
             kinds = list(CUSTOMER_KIND)
-            ckind = c2.selectbox("类型", kinds, index=kinds.index(crow.kind) if crow else 0, format_func=CUSTOMER_KIND.get, placeholder=PICK)
-            id_no = c1.text_input("证件号", placeholder="留空则保持原值" if crow else "18 位身份证号")
-            cphone = c2.text_input("电话", placeholder="留空则保持原值" if crow else "")
+            ckind = c2.selectbox("类型", kinds, index=kinds.index(crow.kind) if crow else 0, format_func=CUSTOMER_KIND.get,
+                                 placeholder=PICK)
+            id_types = list(ID_TYPES)
+            id_type = c1.selectbox("证件类型", id_types, format_func=ID_TYPES.get, placeholder=PICK,
+                                   index=id_types.index(crow.id_type) if crow and crow.id_type in ID_TYPES else 0)
+            id_no = c2.text_input("证件号", placeholder="留空则保持原值" if crow else "身份证 18 位，末位可为 X")
+            cphone = c1.text_input("电话", placeholder="留空则保持原值" if crow else "手机 11 位或 区号-号码")
             prop_text = st.text_input("关联房屋（输入苑区/楼栋/房号搜索，可留空）")
             if submit_button("customer_form", "保存客户", type="primary"):
                 token = form_token("customer_form")
                 try:
                     cid = people.save_customer(actor=actor, customer_id=crow.id if crow else None, office_id=office_id,
-                                               name=cname, kind=ckind, id_number=id_no,
+                                               name=cname, kind=ckind, id_type=id_type, id_number=id_no,
                                                phone=cphone or (None if crow else ""), keep_phone=bool(crow) and not cphone,
                                                request_id=token)
                     if prop_text.strip():

@@ -5,6 +5,7 @@ from datetime import date, datetime, time
 import pandas as pd
 import streamlit as st
 
+from core import money
 from core import policy as book
 from core.errors import DomainError
 from core.labels import HOLIDAY_KIND, PROVENANCE
@@ -15,6 +16,7 @@ from ui.context import page_header, require
 from ui.fmt import TZ, dt, now
 from ui.forms import show_error
 from ui.tables import excel_button
+from views.admin.widgets.policy_table import table_editor, table_frame
 
 actor = require(Action.POLICY_VIEW)
 page_header("制度参数", ":material/gavel:", "公司客服制度中的期限、金额、阈值与豁免均在此维护；每次修改形成新版本，记录按其生成时的版本判定")
@@ -35,6 +37,11 @@ with tab_params:
     } for p in params])
     st.dataframe(df, hide_index=True, width="stretch")
     excel_button(lambda: df, "制度参数.xlsx", key="policy_xlsx")  # the workbook is built only when clicked
+    for p in (p for p in params if p.kind == "table"):  # tables: every row, read-only, with labels
+        with st.expander(f"{p.label}（{book.format_value(p, current[p.key])}）"):
+            st.caption(f"{p.citation} · 来源：{PROVENANCE[p.provenance]}")
+            st.dataframe(table_frame(p, current[p.key]), hide_index=True, width="stretch")
+            excel_button(lambda p=p: table_frame(p, current[p.key]), f"{p.label}.xlsx", key=f"policy_xlsx_{p.key}")
     if can_edit and params:
         st.markdown("**修改参数**")
         labels = {p.key: p.label for p in params}
@@ -43,8 +50,12 @@ with tab_params:
         st.caption(f"{param.citation} · 来源：{PROVENANCE[param.provenance]}"
                    + (" · 待客户确认" if param.needs_confirmation else ""))
         with st.form(f"policy_edit_{key}"):
+            # A table first, full width; the effective date and the reason under it, as for a single value.
+            value = table_editor(param, current[key], key=f"policy_table_{key}") if param.kind == "table" else None
             c1, c2 = st.columns(2)
-            if param.kind == "duration":
+            if param.kind == "table":
+                pass
+            elif param.kind == "duration":
                 amount = c1.number_input("数值", min_value=0.0, value=float(current[key]["amount"]))
                 unit = c2.selectbox("单位", list(UNITS), format_func=UNITS.get, index=list(UNITS).index(current[key]["unit"]))
                 value = {"amount": amount, "unit": unit}
@@ -52,7 +63,10 @@ with tab_params:
                 value = c1.checkbox("启用", value=bool(current[key]))
             elif param.kind == "int":
                 value = c1.number_input(f"数值（{param.unit}）" if param.unit else "数值", value=int(current[key]), step=1)
-            elif param.kind in ("float", "money"):
+            elif param.kind == "money":  # typed in 元, parsed to 分 by core.money in the service
+                value = c1.text_input(f"金额（{param.unit}）", value=money.to_yuan_text(current[key]),
+                                      placeholder="例如 50 或 1,234.50")
+            elif param.kind == "float":
                 value = c1.number_input(f"数值（{param.unit}）" if param.unit else "数值", value=float(current[key]))
             else:
                 value = c1.text_input("取值", value=str(current[key]))
@@ -97,6 +111,7 @@ with tab_calendar:
 with tab_history:
     changes = policy_service.history(actor=actor)
     st.dataframe(pd.DataFrame([{
-        "版本": c.id, "参数": book.PARAMS[c.key].label if c.key in book.PARAMS else c.key, "取值": c.value_json,
+        "版本": c.id, "参数": book.PARAMS[c.key].label if c.key in book.PARAMS else c.key,
+        "取值": book.format_stored(c.key, c.value_json),
         "生效": dt(c.effective_from), "原因": c.reason, "修改时间": dt(c.created_at)} for c in changes]),
         hide_index=True, width="stretch")

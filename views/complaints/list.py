@@ -17,6 +17,7 @@ from ui.tables import excel_button, pager, pager_footer, selectable_table
 from ui.theme import PICK
 from views.complaints.widgets.common import (
     POLICY_LINE,
+    category_labels,
     complaint_frame,
     complaint_table,
     filters_changed,
@@ -40,8 +41,9 @@ with st.container(border=True):
                          format_func=lambda x: "全部" if x is None else rules.STATE_LABELS[x], placeholder=PICK)
     grade = c3.selectbox("类别", [None, *options(rules.GRADE_LABELS)], key="c_grade", on_change=filters_changed,
                          format_func=lambda x: "全部" if x is None else rules.GRADE_LABELS[x], placeholder=PICK)
-    category = c4.selectbox("分类", [None, *options(rules.CATEGORY_LABELS)], key="c_cat", on_change=filters_changed,
-                            format_func=lambda x: "全部" if x is None else rules.CATEGORY_LABELS[x], placeholder=PICK)
+    categories = category_labels()
+    category = c4.selectbox("分类", [None, *categories], key="c_cat", on_change=filters_changed,
+                            format_func=lambda x: "全部" if x is None else categories.get(x, x), placeholder=PICK)
     c5, c6 = st.columns([1, 2])
     period = c5.date_input("受理日期", value=(), key="c_period", on_change=filters_changed)
     text = c6.text_input("搜索编号或内容", key="c_text", on_change=filters_changed)

@@ -39,8 +39,10 @@ collective_help = (f"{wf.at_least(policy, 'complaint.hot_collective')}为热点�
 with st.form(FORM):
     c1, c2, c3 = st.columns(3)
     channel = c1.selectbox("渠道 *", options(rules.CHANNEL_LABELS), format_func=rules.CHANNEL_LABELS.get, placeholder=PICK)
-    category = c2.selectbox("分类 *", options(rules.CATEGORY_LABELS), format_func=rules.CATEGORY_LABELS.get, placeholder=PICK)
-    property_id = c3.selectbox("房屋", [None, *props], format_func=lambda p: "—" if p is None else props[p], placeholder=PICK)
+    categories = {r["code"]: r["label"] for r in policy.rows("complaint.categories")}  # the policy book's table
+    category = c2.selectbox("分类 *", list(categories), format_func=categories.get, placeholder=PICK)
+    property_id = c3.selectbox("房屋", [None, *props], format_func=lambda p: "—" if p is None else props[p],
+                               placeholder=PICK)
     anonymous = c1.checkbox("匿名投诉")
     name = c2.text_input("投诉人姓名")
     phone = c3.text_input("联系电话")

@@ -14,6 +14,7 @@ from core.masking import mask_phone
 from core.pdf.complaint_forms import SheetData, callback_record, complaint_sheet
 from core.policy import PolicyBook
 from db.services import complaints as svc
+from db.services.policy import policy_at
 from ui.fmt import dt, now, yes_no
 from ui.pdf import pdf_button
 from ui.tables import frame, reset_pager, table
@@ -59,18 +60,25 @@ def options(mapping: dict) -> list[str]:
     return [k.value if hasattr(k, "value") else k for k in mapping]
 
 
+def category_labels() -> dict[str, str]:
+    """Every category code (deactivated ones too: old complaints keep theirs) → its label, from the policy book's
+    ``complaint.categories`` table in force now (one primary-key read when the book is cached)."""
+    return {r["code"]: r["label"] for r in policy_at(now()).rows("complaint.categories", active_only=False)}
+
+
 def _overdue(c, moment: datetime) -> str:
     return "已超期" if wf.is_overdue(c.due_at, moment, state=c.state) else ""
 
 
 def _list_columns(office_names: dict[int, str]) -> dict:
     moment = now()
+    categories = category_labels()
     return {
         "编号": lambda c: c.number,
         "管理处": lambda c: office_names.get(c.office_id, ""),
         "受理时间": lambda c: dt(c.received_at),
         "类别": lambda c: grade_label(c.grade),
-        "分类": lambda c: rules.CATEGORY_LABELS.get(c.category, c.category),
+        "分类": lambda c: categories.get(c.category, c.category),
         "渠道": lambda c: rules.CHANNEL_LABELS.get(c.channel, c.channel),
         "摘要": lambda c: c.title,
         "状态": lambda c: state_label(c.state),
@@ -126,7 +134,7 @@ def show_overview(d: svc.Detail) -> None:
     who = "匿名" if c.anonymous else f"{c.complainant_name} {mask_phone(c.complainant_phone)}"
     info = {
         "管理处": d.office_name, "房屋": d.property_label or "—", "投诉人": who, "投诉人数": c.complainant_count,
-        "渠道": rules.CHANNEL_LABELS.get(c.channel, c.channel), "分类": rules.CATEGORY_LABELS.get(c.category, c.category),
+        "渠道": rules.CHANNEL_LABELS.get(c.channel, c.channel), "分类": category_labels().get(c.category, c.category),
         "发生时间": dt(c.occurred_at), "受理时间": dt(c.received_at), "责任部门": d.department_name or "—",
         "责任人": d.handler_name or "—", "我方原因": yes_no(c.our_fault), "同一事项": d.group_title or "—",
     }
@@ -172,7 +180,7 @@ def sheet_data(d: svc.Detail) -> SheetData:
         number=c.number, office=d.office_name, property_label=d.property_label,
         complainant="匿名" if c.anonymous else f"{c.complainant_name} {mask_phone(c.complainant_phone)}".strip(),
         complainant_count=c.complainant_count, channel=rules.CHANNEL_LABELS.get(c.channel, c.channel),
-        category=rules.CATEGORY_LABELS.get(c.category, c.category), grade=grade_label(c.grade),
+        category=category_labels().get(c.category, c.category), grade=grade_label(c.grade),
         grade_source=rules.GRADE_SOURCE_LABELS.get(c.grade_source, ""),
         grade_reason=f"{c.grade_trigger} → {grade_label(c.grade)}，{c.grade_citation}",
         occurred_at=dt(c.occurred_at), received_at=dt(c.received_at), due_at=dt(c.due_at),

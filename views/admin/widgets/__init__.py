@@ -1,0 +1,1 @@
+"""Streamlit pieces only the administration screens use."""
