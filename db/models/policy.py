@@ -32,7 +32,7 @@ class PolicyHoliday(SQLModel, table=True):
 
 class PolicyRevision(SQLModel, table=True):
     """One row (id 1): bumped by database triggers on every insert, update and delete of ``policy_change`` and
-    ``policy_holiday`` (0005_policy_revision), whoever writes. ``instance`` is a random token written when the row
+    ``policy_holiday`` (0009_policy_revision), whoever writes. ``instance`` is a random token written when the row
     is created, so a database rebuilt under the same URL never matches a cache filled from the old one."""
 
     __tablename__ = "policy_revision"

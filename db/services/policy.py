@@ -47,7 +47,7 @@ def _holidays(session: Session) -> list[book.Holiday]:
 # building ~140 dicts and objects): a large share of the write transaction's CPU (issue 5). The book only
 # changes when a row of policy_change or policy_holiday does, so each call reads one primary-key row instead:
 # policy_revision's (instance, revision), which database triggers bump on every insert, update and delete of
-# either table (0005_policy_revision) — whoever writes: this process, another app process, plain SQL. So edits
+# either table (0009_policy_revision) — whoever writes: this process, another app process, plain SQL. So edits
 # by other processes are seen at once. A database rebuilt under the same URL (tests truncate and bootstrap
 # again; a restore) gets a fresh random ``instance`` when its row is created, so it never meets a cache entry
 # of the old one. Rows are then parsed and resolved at most once per (url, instance, revision, version,

@@ -13,8 +13,7 @@ customer.id_type (issue 10 §1): the kind of identity document (core.identity.ID
 characters → 居民身份证 (港澳台居民居住证 under 810000/820000/830000), anything else not empty → 其他证件, so no
 stored number is judged against a format it was never meant to have.
 
-Revision ID: 0005_policy_revision (the file is 0009_…: 0008_attachments reached main first, and file numbers
-follow the chain; the id is the one agreed with the branches that build on it)
+Revision ID: 0009_policy_revision
 Revises: 0008_attachments
 Create Date: 2026-11-30 10:40:00
 
@@ -25,7 +24,7 @@ from typing import Sequence, Union
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_policy_revision"
+revision: str = "0009_policy_revision"
 down_revision: Union[str, Sequence[str], None] = "0008_attachments"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
