@@ -11,7 +11,9 @@ import pytest
 
 from core.registry import action_labels, record_types
 from db.models import AuditLog
-from db.services import audit_log
+from db.services import audit_log, load_all
+
+load_all()  # every process registers its record types when its service module loads, as app.py does at start-up
 
 ROOT = Path(__file__).resolve().parents[2]
 
