@@ -161,7 +161,7 @@ APPROVAL_CHAINS = TableSpec(
 _CHAIN_ROWS = [
     # 责任划分 二: the 管理处主任 (own office) or the head of the HQ 客服中心 confirms the proposed responsibility.
     {"code": "complaint_finding_1", "record_type": "complaint_finding", "step": 1,
-     "roles": ["office_director", "hq_head"], "label": "责任认定确认"},
+     "roles": ["office_director", "hq_head"], "label": "管理处主任或客服中心负责人确认"},
 ]
 
 
