@@ -312,6 +312,7 @@ def test_online_complaint_with_photo_express_bulletin_and_hq_reply(desk, tmp_pat
     sup = desk("supervisor1")
     open_complaint(sup, cid, number)
     sup.get_by_role("tab", name="附件（1）").click()
+    sup.get_by_text("查看", exact=True).first.click()  # bytes are read only when a file is opened (ui.attachments)
     with sup.expect_download() as info:
         sup.get_by_role("button", name="下载").click()
     saved = tmp_path / "photo.png"
