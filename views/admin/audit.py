@@ -18,7 +18,8 @@ page_header("审计日志", ":material/history:", "所有业务写入与登录�
 c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
 text = c1.text_input("搜索（摘要、操作人、记录编号）", key="audit_text", on_change=reset_pager, args=("audit",))
 categories = {"": "全部", **audit_log.categories()}  # the registered record types (core.registry)
-category = c2.selectbox("类别", list(categories), format_func=categories.get, on_change=reset_pager, args=("audit",),
+category = c2.selectbox("类别", list(categories), format_func=lambda c: categories.get(c, c), on_change=reset_pager,
+                        args=("audit",), key="audit_category",
                         placeholder=PICK)
 since = c3.date_input("从", value=date.today() - timedelta(days=30))
 until = c4.date_input("到", value=date.today())
