@@ -44,7 +44,7 @@ DOCS = {
     "SYS": "系统安全设置",
 }
 
-KINDS = ("int", "float", "money", "bool", "text", "time", "duration", "table")
+KINDS = ("int", "float", "money", "bool", "text", "time", "duration", "table", "order")
 CONFIRM_NEEDED = frozenset({"inferred"})
 
 
@@ -62,6 +62,9 @@ class Param:
     maximum: float | None = None
     group: str = ""
     table: TableSpec | None = None  # the columns of a "table" parameter (core.policy_tables)
+    # An "order" parameter: every code of ``choices`` once, most important first, stored as "a>b>c" (the form the
+    # rules read); ``choices`` maps each code to the label every screen shows instead of the code.
+    choices: tuple[tuple[str, str], ...] = ()
 
     @property
     def citation(self) -> str:
@@ -76,6 +79,11 @@ def _p(key, label, default, kind, unit, doc, clause, provenance, lo=None, hi=Non
     if kind == "money":  # written in 元 below for reading against the policy text; held as int 分
         default, lo, hi = (None if x is None else money.yuan(x) for x in (default, lo, hi))
     return Param(key, label, default, kind, unit, doc, clause, provenance, lo, hi, group=key.split(".")[0])
+
+
+def _order(key, label, choices: dict[str, str], doc, clause, provenance) -> Param:
+    return Param(key, label, ">".join(choices), "order", "", doc, clause, provenance, group=key.split(".")[0],
+                 choices=tuple(choices.items()))
 
 
 def _dur(amount: float, unit: str) -> dict:
@@ -246,7 +254,9 @@ PARAMS: dict[str, Param] = {
         _p("complaint.hot_unresolved", "热点投诉：我方原因未解决时长", _dur(7, "days"), "duration", "", "D14", "一.2", "found"),
         _p("complaint.major_unresolved", "重大投诉：我方原因未解决时长", _dur(1, "months"), "duration", "", "D14", "一.1", "found"),
         _p("complaint.thresholds_inclusive", "“以上”含本数", True, "bool", "", "D14", "一", "inferred"),
-        _p("complaint.rank", "投诉类别严重程度次序", "major>hot>important>general", "text", "", "D14", "二", "found"),
+        # The four classes' codes and labels as core.complaints names them (a unit test holds the two together).
+        _order("complaint.rank", "投诉类别严重程度次序",
+               {"major": "重大", "hot": "热点", "important": "重要", "general": "一般"}, "D14", "二", "found"),
         _p("complaint.report_at_once", "重大/热点“立即”通报时限", _dur(1, "hours"), "duration", "", "D14", "二", "inferred"),
         _p("complaint.express_bulletin_every", "重大投诉快报间隔", _dur(7, "days"), "duration", "", "D14", "二.1", "found"),
         _p("complaint.due_major", "重大投诉处理期限", _dur(7, "days"), "duration", "", "D14", "处理期限", "inferred"),
@@ -306,6 +316,20 @@ GROUP_LABELS = {
 }
 
 
+def _validate_order(param: Param, value: Any, name: str) -> str:
+    """An ordering as "a>b>c" (or a list of codes, as the policy page's picker gives it): every code once."""
+    codes = [c.strip() for c in (value.split(">") if isinstance(value, str) else list(value))]
+    known = [code for code, _ in param.choices]
+    if sorted(codes) != sorted(known):
+        labels = "、".join(label for _, label in param.choices)
+        raise DomainError(f"{name}须把 {labels} 各列一次，从重到轻排列")
+    return ">".join(codes)
+
+
+def order_codes(param: Param, value: str) -> list[str]:
+    return [c.strip() for c in str(value).split(">")]
+
+
 def _parse_time(text: str) -> time:
     try:
         hh, mm = str(text).split(":")
@@ -350,6 +374,8 @@ def validate(key: str, value: Any, *, known: Iterable[Any] = ()) -> Any:
             if unit not in UNITS or amount < 0 or amount > 10000:
                 raise ValueError
             value = {"amount": int(amount) if amount == int(amount) else amount, "unit": unit}
+        elif param.kind == "order":
+            value = _validate_order(param, value, name)
         elif param.kind == "text":
             value = str(value).strip()
             if not value or len(value) > 500:
@@ -496,6 +522,9 @@ def format_value(param: Param, value: Any) -> str:
         return "是" if value else "否"
     if param.kind == "table":
         return summary(param.table, value)
+    if param.kind == "order":
+        labels = dict(param.choices)
+        return " > ".join(labels.get(code, code) for code in order_codes(param, value))
     if param.kind == "money":
         return money.format_yuan(value) + (f" {param.unit.removeprefix('元')}" if param.unit not in ("元", "") else "")
     return f"{value}{(' ' + param.unit) if param.unit else ''}"

@@ -1,4 +1,4 @@
-"""Display formats: Asia/Shanghai times, money, Chinese yes/no (design.md §9)."""
+"""Display formats: Asia/Shanghai times, Chinese yes/no (design.md §9); money is ``core.money`` (integer 分)."""
 
 from __future__ import annotations
 
@@ -21,12 +21,19 @@ def dt(value: datetime | None) -> str:
     return value.astimezone(TZ).strftime("%Y-%m-%d %H:%M")
 
 
+def short_dt(value: datetime | None, *, today: date | None = None) -> str:
+    """A list cell's time: "11-30 13:45" within the current year, "2025-11-30" before it (fits a 1280 px list)."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    local = value.astimezone(TZ)
+    this_year = (today or datetime.now(TZ).date()).year
+    return local.strftime("%m-%d %H:%M") if local.year == this_year else local.strftime("%Y-%m-%d")
+
+
 def local_to_utc(day: date, hh: int = 0, mm: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hh, mm, tzinfo=TZ).astimezone(UTC)
-
-
-def money(value: float | None) -> str:
-    return "" if value is None else f"¥{value:,.2f}"
 
 
 def yes_no(value: bool | None) -> str:

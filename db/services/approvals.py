@@ -1,4 +1,4 @@
-"""Approval chains (审批, core.approvals) for every record type, and the 待我审批 inbox on the home page.
+"""Approval chains (审批, core.approvals) for every record type and their history (待我审批 inbox: ``approval_inbox``).
 
 A process opens a request for its record inside its own transaction (``open_request``: the record's state and the
 request change together) and hooks in with ``@on_decision("<record_type>")`` to act when a step is decided (the
@@ -14,26 +14,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, false, func, or_
+from sqlalchemy import and_, false, func, or_
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from core import approvals as rules
 from core.errors import DomainError
 from core.permissions import Action, Actor
-from core.registry import RecordType, WorkItem, record_types, register_record_type, work_provider
+from core.registry import RecordType, record_types, register_record_type
 from core.roles import COMPANY_WIDE_ROLES
-from db.models import ApprovalDecision, ApprovalRequest, OrgUnit, User, UserRole
+from db.models import ApprovalDecision, ApprovalRequest, User, UserRole
 from db.models.base import as_utc
-from db.services.base import Page, already_done, audit, load_scoped, paginate, refused, remember
+from db.services.base import already_done, audit, load_scoped, refused, remember
 from db.services.policy import policy_in
 from db.session import read_session, write_session
 
 ENTITY = "approval"
 HOME = "views/home/home.py"
 NOT_FOUND = "审批申请不存在或不在您的管理范围内"
-INBOX_MAX_PAGE = 100
 
 RECORD_TYPE = register_record_type(RecordType(ENTITY, "审批申请", HOME, actions=(("approval.open", "建立审批申请"), *(
     (f"approval.{d.value}", f"审批{label}") for d, label in rules.DECISION_LABELS.items()))))
@@ -89,7 +87,7 @@ def open_request(s: Session, *, actor: Actor | None, record_type: str, record_id
             raise
         return found
     audit(s, actor=actor, action="approval.open", entity=ENTITY, entity_id=req.id, office_id=office_id,
-          summary=f"{_type_label(record_type)} {req.title}：建立审批申请", after={"record_type": record_type,
+          summary=f"{type_label(record_type)} {req.title}：建立审批申请", after={"record_type": record_type,
                                                                              "record_id": record_id})
     if submit:
         _apply(s, req, rules.submit(_snapshot(s, req), chain, submitter_id=owner), actor=actor, now=now)
@@ -99,7 +97,12 @@ def open_request(s: Session, *, actor: Actor | None, record_type: str, record_id
 # ----- the rules applied to a stored request ----------------------------------------------------------------------
 
 
-def _chain(req: ApprovalRequest) -> rules.Chain:
+def type_label(code: str) -> str:
+    spec = record_types().get(code)
+    return spec.label if spec else code
+
+
+def chain_of(req: ApprovalRequest) -> rules.Chain:
     return rules.Chain.from_json(req.chain_json)
 
 
@@ -138,7 +141,7 @@ def _principal(s: Session, req: ApprovalRequest, outcome: rules.Outcome, actor: 
 
 def _apply(s: Session, req: ApprovalRequest, outcome: rules.Outcome, *, actor: Actor | None, now: datetime,
            on_behalf: tuple[int | None, str] = (None, "")) -> ApprovalDecision:
-    chain = _chain(req)
+    chain = chain_of(req)
     decided_step = req.step if outcome.decision in (rules.Decision.APPROVE, rules.Decision.REJECT) else outcome.step
     req.state = outcome.state.value
     req.step = outcome.step
@@ -162,7 +165,7 @@ def _apply(s: Session, req: ApprovalRequest, outcome: rules.Outcome, *, actor: A
     s.flush()
     deputy = f"（代 {on_behalf[1]}）" if on_behalf[0] else ""
     audit(s, actor=actor, action=f"approval.{outcome.decision.value}", entity=ENTITY, entity_id=req.id,
-          office_id=req.office_id, summary=f"{_type_label(req.record_type)} {req.title}：第{row.step}步"
+          office_id=req.office_id, summary=f"{type_label(req.record_type)} {req.title}：第{row.step}步"
           f"{rules.decision_label(outcome.decision)}{deputy}" + (f"。意见：{outcome.comment[:200]}" if outcome.comment
                                                                 else ""),
           before={"state": outcome.from_state.value}, after={"state": req.state, "step": req.step,
@@ -187,7 +190,7 @@ def _rule(req: ApprovalRequest, actor: Actor, call: Callable[[], rules.Outcome])
 
 def _check_step(req: ApprovalRequest, step: int | None) -> None:
     if step is not None and (req.state != rules.State.SUBMITTED.value or req.step != step):
-        raise DomainError("该申请已被他人处理（审批步骤已变化），请刷新后再审批", clause=_chain(req).clause)
+        raise DomainError("该申请已被他人处理（审批步骤已变化），请刷新后再审批", clause=chain_of(req).clause)
 
 
 @dataclass(frozen=True)
@@ -213,7 +216,7 @@ def decide_in(s: Session, *, actor: Actor, approval_id: int, approve: bool, comm
     the complaint finding does): the same checks, decision row, audit and hook as ``approve`` / ``reject``."""
     req = _load(s, actor, approval_id, Action.APPROVAL_DECIDE)
     _check_step(req, step)
-    chain, snap = _chain(req), _snapshot(s, req)
+    chain, snap = chain_of(req), _snapshot(s, req)
     if approve:
         outcome = _rule(req, actor, lambda: rules.approve(snap, chain, actor, comment))
     else:
@@ -256,7 +259,7 @@ def revise(*, actor: Actor, approval_id: int, now: datetime) -> Result:
     with write_session() as s:
         req = _load(s, actor, approval_id, Action.APPROVAL_VIEW)
         snap = _snapshot(s, req)
-        outcome = _rule(req, actor, lambda: rules.revise(snap, _chain(req), actor_id=actor.user_id))
+        outcome = _rule(req, actor, lambda: rules.revise(snap, chain_of(req), actor_id=actor.user_id))
         return _result(req, _apply(s, req, outcome, actor=actor, now=now))
 
 
@@ -268,7 +271,7 @@ def resubmit(*, actor: Actor, approval_id: int, now: datetime, request_id: str |
             return _result(req, s.get(ApprovalDecision, int(done)))
         if req.state == rules.State.REJECTED.value:
             snap = _snapshot(s, req)
-            _apply(s, req, _rule(req, actor, lambda: rules.revise(snap, _chain(req), actor_id=actor.user_id)),
+            _apply(s, req, _rule(req, actor, lambda: rules.revise(snap, chain_of(req), actor_id=actor.user_id)),
                    actor=actor, now=now)
         chain = rules.chain_for(policy_in(s, at=now), req.record_type)
         req.chain_json = chain.to_json()
@@ -299,76 +302,7 @@ def bulk_approve(*, actor: Actor, approval_ids: list[int], now: datetime, commen
     return results
 
 
-# ----- the inbox and the history --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class InboxRow:
-    id: int
-    record_type: str
-    type_label: str
-    title: str
-    office_name: str
-    submitted_by_name: str
-    submitted_at: datetime | None
-    step: int
-    steps: int
-    step_label: str
-    page: str
-    page_id: int | None
-
-
-def _type_label(code: str) -> str:
-    spec = record_types().get(code)
-    return spec.label if spec else code
-
-
-def _inbox_filter(actor: Actor, statement):
-    grants = list(actor.grants) + (list(actor.delegated) if rules.deputy_allowed() else [])
-    conditions = []
-    for g in grants:
-        holds = ApprovalRequest.step_roles.contains(f",{g.role.value},", autoescape=True)
-        conditions.append(holds if g.role in COMPANY_WIDE_ROLES else and_(holds, ApprovalRequest.office_id == g.office_id))
-    approved_earlier = exists().where(
-        ApprovalDecision.approval_id == ApprovalRequest.id, ApprovalDecision.decision == rules.Decision.APPROVE.value,
-        ApprovalDecision.actor_user_id == actor.user_id, ApprovalDecision.at >= ApprovalRequest.submitted_at)
-    mine = or_(ApprovalRequest.submitted_by.is_(None), ApprovalRequest.submitted_by != actor.user_id)
-    return statement.where(ApprovalRequest.state == rules.State.SUBMITTED.value,
-                           or_(*conditions) if conditions else false(), mine, ~approved_earlier)
-
-
-def pending_for(*, actor: Actor, record_type: str | None = None, page: int = 1, page_size: int = 20) -> Page:
-    """待我审批: requests of every record type waiting for a step the actor (or the colleague they stand in for) may
-    decide, in the offices of those roles, oldest first; paged in SQL (``InboxRow``)."""
-    submitter = aliased(User)
-    stmt = (select(ApprovalRequest, OrgUnit.name, submitter.display_name)
-            .join(OrgUnit, OrgUnit.id == ApprovalRequest.office_id)
-            .outerjoin(submitter, submitter.id == ApprovalRequest.submitted_by))
-    stmt = _inbox_filter(actor, stmt)
-    if record_type:
-        stmt = stmt.where(ApprovalRequest.record_type == record_type)
-    with read_session() as s:
-        result = paginate(s, stmt, page=page, page_size=min(max(1, page_size), INBOX_MAX_PAGE),
-                          order_by=(ApprovalRequest.submitted_at, ApprovalRequest.id))
-    rows = []
-    for req, office, who in result.rows:
-        chain, spec = _chain(req), record_types().get(req.record_type)
-        step = chain.step(req.step)
-        rows.append(InboxRow(int(req.id), req.record_type, _type_label(req.record_type), req.title, office,
-                             who or "系统", as_utc(req.submitted_at), req.step, chain.last,
-                             step.label or step.roles_label, spec.page if spec else "", req.page_id or req.record_id))
-    return Page(rows=rows, total=result.total, page=result.page, page_size=result.page_size)
-
-
-def _pending_count(actor: Actor) -> int:
-    with read_session() as s:
-        return int(s.exec(_inbox_filter(actor, select(func.count()).select_from(ApprovalRequest))).one())
-
-
-@work_provider("approvals")
-def inbox_work(*, actor: Actor, now: datetime) -> list[WorkItem]:
-    n = _pending_count(actor)
-    return [WorkItem("待我审批", n, HOME, severity="warning", source="approvals")] if n else []
+# ----- the history --------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -400,12 +334,12 @@ class ApprovalDetail:
 
 def detail_in(s: Session, req: ApprovalRequest) -> ApprovalDetail:
     """A request with its decisions, inside the caller's session (a process showing its record's chain)."""
-    chain = _chain(req)
+    chain = chain_of(req)
     rows = s.exec(select(ApprovalDecision).where(ApprovalDecision.approval_id == req.id)
                   .order_by(ApprovalDecision.id)).all()
     decisions = tuple(DecisionRow(as_utc(d.at), d.step, d.decision, rules.decision_label(d.decision), d.actor_name,
                                   d.on_behalf_name, d.comment, d.clause) for d in rows)
-    return ApprovalDetail(int(req.id), req.record_type, _type_label(req.record_type), req.title, req.office_id,
+    return ApprovalDetail(int(req.id), req.record_type, type_label(req.record_type), req.title, req.office_id,
                           req.state, rules.state_label(req.state), req.step, chain.steps, chain.clause, decisions)
 
 

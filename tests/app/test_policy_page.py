@@ -67,3 +67,30 @@ def test_tables_are_shown_with_labels_and_saved_as_a_version(db_url, org, make_a
     assert not problems(at)
     rows = policy_service.policy_at(datetime.now(UTC) + timedelta(days=1)).rows("complaint.categories")
     assert [r["code"] for r in rows][:2] == ["engineering", "security"] and len(rows) == 10
+
+
+def test_an_order_is_shown_as_labels_and_picked_in_order(db_url, org, make_actor, now):
+    at = _group(run_page(make_actor(Role.SYSADMIN)), "complaint")
+    params = at.dataframe[0].value
+    [shown] = params.loc[params["参数"] == "投诉类别严重程度次序", "当前值"]
+    assert shown == "重大 > 热点 > 重要 > 一般"
+    [param] = [s for s in at.selectbox if s.label == "参数"]
+    param.set_value("complaint.rank")
+    at = at.run()
+    [order] = [m for m in at.multiselect if m.label.startswith("次序")]
+    assert order.value == ["major", "hot", "important", "general"]
+    order.set_value(["major", "hot", "general"])  # one class left out: refused by the policy book, nothing saved
+    [t for t in at.text_area if t.label.startswith("修改原因")][0].input("客户确认")
+    [b for b in at.button if b.label == "保存为新版本"][0].click()
+    at = at.run()
+    assert any("须把 重大、热点、重要、一般 各列一次" in e.value for e in at.error)
+    [order] = [m for m in at.multiselect if m.label.startswith("次序")]
+    order.set_value(["major", "important", "hot", "general"])
+    [t for t in at.text_area if t.label.startswith("修改原因")][0].input("客户确认")
+    [b for b in at.button if b.label == "保存为新版本"][0].click()
+    at = at.run()
+    assert not problems(at)
+    later = policy_service.policy_at(datetime.now(UTC) + timedelta(days=1))
+    assert later["complaint.rank"] == "major>important>hot>general"
+    shown_now = _group(run_page(make_actor(Role.SYSADMIN)), "complaint").dataframe[0].value["当前值"]
+    assert "重大 > 重要 > 热点 > 一般（已修改）" in list(shown_now)  # in force from today 00:00

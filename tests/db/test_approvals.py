@@ -14,7 +14,7 @@ from core.errors import DomainError, PermissionDenied
 from core.roles import Role
 from db.engine import get_engine
 from db.models import ApprovalDecision, ApprovalRequest
-from db.services import approvals, users
+from db.services import approval_inbox, approvals, users
 from db.services.auth import build_actor
 from db.session import write_session
 from tests.db.world import audit_rows, table_snapshot
@@ -126,7 +126,7 @@ def test_a_deputy_acts_for_the_absent_director_and_is_recorded(db_url, org, peop
     deputy = build_actor(p["clerk"].user_id, now=now)
     assert deputy.delegated
     aid = open_(p["assistant"], org.office_a, now=now)
-    assert [r.id for r in approvals.pending_for(actor=deputy).rows] == [aid]
+    assert [r.id for r in approval_inbox.pending_for(actor=deputy).rows] == [aid]
     approvals.approve(actor=deputy, approval_id=aid, comment="代主任审批", now=now)
     last = decisions(db_url, aid)[-1]
     assert (last.actor_user_id, last.on_behalf_of, last.on_behalf_name) == (
@@ -165,7 +165,7 @@ def test_reject_needs_a_comment_then_revise_and_resubmit_runs_the_chain_again(db
     with pytest.raises(PermissionDenied, match="原提交人"):
         approvals.revise(actor=p["clerk"], approval_id=aid, now=now)
     assert approvals.revise(actor=p["assistant"], approval_id=aid, now=now).state == "revised"
-    assert approvals.pending_for(actor=p["director"]).total == 0
+    assert approval_inbox.pending_for(actor=p["director"]).total == 0
     assert approvals.submit(actor=p["assistant"], approval_id=aid, now=now).state == "submitted"
     approvals.approve(actor=p["director"], approval_id=aid, now=now)
     assert [d.decision for d in decisions(db_url, aid)] == ["submit", "reject", "revise", "submit", "approve"]
@@ -184,13 +184,13 @@ def test_resubmit_revises_and_submits_in_one_step_and_is_idempotent(db_url, org,
 def test_a_two_step_chain_moves_from_manager_to_director(db_url, org, people, now):
     p = people
     aid = open_(p["assistant"], org.office_a, record_type=APPRAISAL, now=now)
-    assert approvals.pending_for(actor=p["director"]).total == 0
-    assert [r.step_label for r in approvals.pending_for(actor=p["manager"]).rows] == ["客服部经理审核"]
+    assert approval_inbox.pending_for(actor=p["director"]).total == 0
+    assert [r.step_label for r in approval_inbox.pending_for(actor=p["manager"]).rows] == ["客服部经理审核"]
     with pytest.raises(PermissionDenied):
         approvals.approve(actor=p["director"], approval_id=aid, now=now)
     assert approvals.approve(actor=p["manager"], approval_id=aid, now=now).state == "submitted"
-    assert approvals.pending_for(actor=p["manager"]).total == 0
-    inbox = approvals.pending_for(actor=p["hq_head"]).rows  # 总部 reaches every office at step 2
+    assert approval_inbox.pending_for(actor=p["manager"]).total == 0
+    inbox = approval_inbox.pending_for(actor=p["hq_head"]).rows  # 总部 reaches every office at step 2
     assert [(r.id, r.step, r.steps) for r in inbox] == [(aid, 2, 2)]
     assert approvals.approve(actor=p["director"], approval_id=aid, now=now).state == "approved"
     assert [d.step for d in decisions(db_url, aid)] == [1, 1, 2]
@@ -202,19 +202,19 @@ def test_inbox_is_scoped_by_office_and_role_paged_and_counted(db_url, org, peopl
     other = open_(p["director_b"], org.office_b, now=now)
     mine = open_(p["director"], org.office_a, now=now)
     draft = open_(p["assistant"], org.office_a, now=now, submit=False)
-    page1 = approvals.pending_for(actor=p["director"], page=1, page_size=2)
-    page2 = approvals.pending_for(actor=p["director"], page=2, page_size=2)
+    page1 = approval_inbox.pending_for(actor=p["director"], page=1, page_size=2)
+    page2 = approval_inbox.pending_for(actor=p["director"], page=2, page_size=2)
     assert page1.total == 3 and [r.id for r in page1.rows + page2.rows] == own  # oldest first
     row = page1.rows[0]
     assert (row.type_label, row.office_name, row.submitted_by_name) == (PLAN, "东方家园管理处", "助理小王")
-    assert {r.id for r in approvals.pending_for(actor=p["director_b"]).rows} == set()  # B's only one is her own
-    assert {r.id for r in approvals.pending_for(actor=p["director2"]).rows} == {*own, mine}
-    assert approvals.pending_for(actor=p["clerk"]).total == 0
-    assert approvals.pending_for(actor=p["hq_head"]).total == 0  # not a role of this chain
-    assert approvals.pending_for(actor=p["director"], record_type="other").total == 0
-    work = approvals.inbox_work(actor=p["director"], now=now)
+    assert {r.id for r in approval_inbox.pending_for(actor=p["director_b"]).rows} == set()  # B's only one is her own
+    assert {r.id for r in approval_inbox.pending_for(actor=p["director2"]).rows} == {*own, mine}
+    assert approval_inbox.pending_for(actor=p["clerk"]).total == 0
+    assert approval_inbox.pending_for(actor=p["hq_head"]).total == 0  # not a role of this chain
+    assert approval_inbox.pending_for(actor=p["director"], record_type="other").total == 0
+    work = approval_inbox.inbox_work(actor=p["director"], now=now)
     assert [(w.title, w.count) for w in work] == [("待我审批", 3)]
-    assert approvals.inbox_work(actor=p["clerk"], now=now) == []
+    assert approval_inbox.inbox_work(actor=p["clerk"], now=now) == []
     assert request(db_url, draft).state == "draft" and other
 
 

@@ -34,6 +34,7 @@ from db.models import (
     Zone,
 )
 from db.services import (
+    approval_inbox,
     approvals,
     attachments,
     complaint_consult,
@@ -414,13 +415,13 @@ def test_a_proposed_finding_waits_in_the_directors_inbox_and_approving_there_con
     assert (row.decision, row.decided_at, row.decided_by) == ("proposed", None, None)
     assert _count(db_url, ApprovalRequest, ApprovalRequest.record_type == "complaint_finding",
                   ApprovalRequest.record_id == row.id) == 1
-    inbox = approvals.pending_for(actor=team["director"], record_type="complaint_finding")
+    inbox = approval_inbox.pending_for(actor=team["director"], record_type="complaint_finding")
     item = next(r for r in inbox.rows if r.title.endswith("冯顾问"))
     assert item.submitted_by_name == "系统" and item.page_id == c.id and item.page == "views/complaints/list.py"
-    assert item.id in {r.id for r in approvals.pending_for(actor=team["hq_head"]).rows}
+    assert item.id in {r.id for r in approval_inbox.pending_for(actor=team["hq_head"]).rows}
     director_b = make_actor(Role.OFFICE_DIRECTOR, org.office_b)
-    assert approvals.pending_for(actor=director_b, record_type="complaint_finding").total == 0
-    assert approvals.pending_for(actor=team["sup"], record_type="complaint_finding").total == 0
+    assert approval_inbox.pending_for(actor=director_b, record_type="complaint_finding").total == 0
+    assert approval_inbox.pending_for(actor=team["sup"], record_type="complaint_finding").total == 0
     with pytest.raises(PermissionDenied):  # another office's director: refused and audited
         approvals.approve(actor=director_b, approval_id=item.id, comment="顾问确已超时", now=later)
     with pytest.raises(PermissionDenied):
@@ -443,12 +444,12 @@ def test_a_proposed_finding_waits_in_the_directors_inbox_and_approving_there_con
     steps = _rows(db_url, RecordEvent, RecordEvent.record_type == "complaint", RecordEvent.record_id == c.id,
                   RecordEvent.event == "responsibility")
     assert len(steps) == 1 and "确认责任" in steps[0].note and "顾问出差" in steps[0].note
-    assert item.id not in {r.id for r in approvals.pending_for(actor=team["director"]).rows}
+    assert item.id not in {r.id for r in approval_inbox.pending_for(actor=team["director"]).rows}
     with pytest.raises(DomainError, match="不能重复"):
         complaint_findings.decide_finding(actor=team["director"], complaint_id=c.id, clause="第2条", person="冯顾问",
                                           decision="rejected", note="改变主意了", now=later)
     # the HQ head sets another proposal aside from the inbox: final (the software cannot revise it)
-    other = next(r for r in approvals.pending_for(actor=team["hq_head"], record_type="complaint_finding").rows
+    other = next(r for r in approval_inbox.pending_for(actor=team["hq_head"], record_type="complaint_finding").rows
                  if r.page_id == c.id)
     approvals.reject(actor=team["hq_head"], approval_id=other.id, comment="已核实不归责，系转达渠道故障", now=later)
     with pytest.raises(DomainError, match="不能修改"):

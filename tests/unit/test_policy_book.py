@@ -93,3 +93,24 @@ def test_legacy_money_values_stored_in_yuan_read_as_fen():
     assert book.decode("pass.worker_deposit", book.encode("pass.worker_deposit", 1235)) == 1235
     assert book.decode("reception.nail_max_mm", "1.5") == 1.5
     assert book.format_stored("pass.worker_deposit", "12.5") == "¥12.50 /证"
+
+
+def test_an_order_parameter_shows_labels_never_codes():
+    param = book.PARAMS["complaint.rank"]
+    assert param.kind == "order"
+    assert book.format_value(param, param.default) == "重大 > 热点 > 重要 > 一般"
+    assert book.format_stored("complaint.rank", '"hot>major>important>general"') == "热点 > 重大 > 重要 > 一般"
+
+
+def test_an_order_parameter_holds_the_same_codes_and_labels_as_the_complaint_classes():
+    from core.complaints import GRADE_LABELS
+
+    assert dict(book.PARAMS["complaint.rank"].choices) == {g.value: label for g, label in GRADE_LABELS.items()}
+
+
+def test_an_order_must_name_every_choice_once():
+    assert book.validate("complaint.rank", ["hot", "major", "important", "general"]) == "hot>major>important>general"
+    assert book.validate("complaint.rank", " major > hot>important>general") == "major>hot>important>general"
+    for bad in ("major>hot>important", "major>hot>hot>general", "major>hot>important>general>x", ""):
+        with pytest.raises(DomainError, match="须把 重大、热点、重要、一般 各列一次"):
+            book.validate("complaint.rank", bad)

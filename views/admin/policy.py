@@ -15,7 +15,8 @@ from db.services import policy as policy_service
 from ui.context import page_header, require
 from ui.fmt import TZ, dt, now
 from ui.forms import show_error
-from ui.tables import excel_button
+from ui.tables import excel_button, text_column
+from ui.theme import PICK
 from views.admin.widgets.policy_table import table_editor, table_frame
 
 actor = require(Action.POLICY_VIEW)
@@ -30,12 +31,15 @@ with tab_params:
     group = st.segmented_control("类别", groups, format_func=lambda g: book.GROUP_LABELS.get(g, g), default=groups[0])
     params = [p for p in book.PARAMS.values() if p.group == group]
     df = pd.DataFrame([{
-        "参数": p.label, "当前值": book.format_value(p, current[p.key]),
+        "参数": p.label,
+        "当前值": book.format_value(p, current[p.key]) + ("（已修改）" if p.key in current.overridden else ""),
         "出厂默认": book.format_value(p, p.default), "依据": p.citation,
         "来源": PROVENANCE[p.provenance] + ("（待客户确认）" if p.needs_confirmation else ""),
-        "已修改": "是" if p.key in current.overridden else "",
     } for p in params])
-    st.dataframe(df, hide_index=True, width="stretch")
+    # Fixed widths fit 1280 px; a long value or clause shows in full on hover and in the Excel export.
+    widths = {"参数": text_column("参数", 200), "当前值": text_column("当前值", 150),
+              "出厂默认": text_column("出厂默认", 110), "依据": text_column("依据", 230), "来源": text_column("来源", 90)}
+    st.dataframe(df, hide_index=True, width="stretch", column_config=widths)
     excel_button(lambda: df, "制度参数.xlsx", key="policy_xlsx")  # the workbook is built only when clicked
     for p in (p for p in params if p.kind == "table"):  # tables: every row, read-only, with labels
         with st.expander(f"{p.label}（{book.format_value(p, current[p.key])}）"):
@@ -45,7 +49,7 @@ with tab_params:
     if can_edit and params:
         st.markdown("**修改参数**")
         labels = {p.key: p.label for p in params}
-        key = st.selectbox("参数", list(labels), format_func=labels.get)  # outside the form: the inputs follow it
+        key = st.selectbox("参数", list(labels), format_func=labels.get, placeholder=PICK)  # outside the form: the inputs follow it
         param = book.PARAMS[key]
         st.caption(f"{param.citation} · 来源：{PROVENANCE[param.provenance]}"
                    + (" · 待客户确认" if param.needs_confirmation else ""))
@@ -57,7 +61,8 @@ with tab_params:
                 pass
             elif param.kind == "duration":
                 amount = c1.number_input("数值", min_value=0.0, value=float(current[key]["amount"]))
-                unit = c2.selectbox("单位", list(UNITS), format_func=UNITS.get, index=list(UNITS).index(current[key]["unit"]))
+                unit = c2.selectbox("单位", list(UNITS), format_func=UNITS.get, index=list(UNITS).index(current[key]["unit"]),
+                                    placeholder=PICK)
                 value = {"amount": amount, "unit": unit}
             elif param.kind == "bool":
                 value = c1.checkbox("启用", value=bool(current[key]))
@@ -66,6 +71,10 @@ with tab_params:
             elif param.kind == "money":  # typed in 元, parsed to 分 by core.money in the service
                 value = c1.text_input(f"金额（{param.unit}）", value=money.to_yuan_text(current[key]),
                                       placeholder="例如 50 或 1,234.50")
+            elif param.kind == "order":  # picked in order, most important first; the service checks all are named
+                labels_of = dict(param.choices)
+                value = c1.multiselect("次序（从重到轻依次选择）", list(labels_of), format_func=labels_of.get,
+                                       default=book.order_codes(param, current[key]), placeholder=PICK)
             elif param.kind == "float":
                 value = c1.number_input(f"数值（{param.unit}）" if param.unit else "数值", value=float(current[key]))
             else:
@@ -92,7 +101,7 @@ with tab_calendar:
         with st.form("holiday_form", clear_on_submit=True):
             c1, c2, c3 = st.columns(3)
             day = c1.date_input("日期")
-            kind = c2.selectbox("类型", list(HOLIDAY_KIND), format_func=HOLIDAY_KIND.get)
+            kind = c2.selectbox("类型", list(HOLIDAY_KIND), format_func=HOLIDAY_KIND.get, placeholder=PICK)
             name = c3.text_input("名称", placeholder="例如 春节")
             add, remove = st.columns(2)
             if add.form_submit_button("保存日期"):

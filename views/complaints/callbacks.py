@@ -11,8 +11,8 @@ from ui.fmt import dt, now
 from ui.forms import show_error
 from ui.pickers import cached_offices
 from ui.tables import excel_button, pager, pager_footer, selectable_table
-from views.complaints.widgets.common import complaint_frame, picked_complaint
 from views.complaints.widgets.detail import load_detail, show_complaint
+from views.complaints.widgets.listing import callback_due, complaint_frame, complaint_table, picked_complaint
 
 actor = require(Action.COMPLAINT_CALLBACK)
 page_header("投诉回访", ":material/call:", "依据《顾客投诉处理制度(投诉回访)》：验证合格后由客服主任及时回访；不满意的重新处理")
@@ -34,8 +34,9 @@ def callback_frame(rows):
 
 
 # A recorded callback takes the complaint out of this queue: the selection follows the complaint, not the row.
-picked = selectable_table(callback_frame(result.rows), key="callbacks_table", ids=[c.id for c in result.rows],
-                          context=result.page)
+shown, widths = complaint_table(result.rows, names, show_office=len(names) > 1, due=callback_due(moment))
+picked = selectable_table(shown, key="callbacks_table", ids=[c.id for c in result.rows], context=result.page,
+                          column_config=widths)
 pager_footer("callbacks", result)
 excel_button(lambda: callback_frame(flow.callback_queue(actor=actor, now=moment, page=1, page_size=EXPORT_LIMIT).rows),
              "待回访投诉.xlsx", key="callbacks_xlsx")  # the whole queue, built only when clicked

@@ -15,16 +15,14 @@ from ui.forms import show_error
 from ui.pickers import cached_offices, office_picker
 from ui.tables import excel_button, pager, pager_footer, selectable_table
 from ui.theme import PICK
-from views.complaints.widgets.common import (
-    POLICY_LINE,
-    category_labels,
+from views.complaints.widgets.common import POLICY_LINE, category_labels, options
+from views.complaints.widgets.detail import load_detail, show_complaint
+from views.complaints.widgets.listing import (
     complaint_frame,
     complaint_table,
     filters_changed,
-    options,
     picked_complaint,
 )
-from views.complaints.widgets.detail import load_detail, show_complaint
 from views.complaints.widgets.reports import quality_bulletin_button
 
 actor = require(Action.COMPLAINT_VIEW)
@@ -63,8 +61,9 @@ except DomainError as exc:
     show_error(exc)
     st.stop()
 names = dict(cached_offices(actor, Action.COMPLAINT_VIEW))
-picked = selectable_table(complaint_table(result.rows, names), key="complaints_table",
-                          ids=[c.id for c in result.rows], context=(tuple(filters.values()), result.page))
+shown, widths = complaint_table(result.rows, names, show_office=office_id is None and len(names) > 1)
+picked = selectable_table(shown, key="complaints_table", ids=[c.id for c in result.rows],
+                          context=(tuple(filters.values()), result.page), column_config=widths)
 pager_footer("complaints", result)
 
 

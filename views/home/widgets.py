@@ -7,6 +7,7 @@ import streamlit as st
 
 from core.errors import DomainError
 from core.permissions import Actor
+from db.services import approval_inbox as inbox
 from db.services import approvals
 from ui.fmt import dt, now
 from ui.forms import show_error
@@ -34,7 +35,7 @@ def _done(rows, message: str) -> None:
 
 def approval_inbox(actor: Actor) -> None:
     page, size = pager(KEY, page_size=20)
-    result = approvals.pending_for(actor=actor, page=page, page_size=size)
+    result = inbox.pending_for(actor=actor, page=page, page_size=size)
     st.subheader(f"待我审批（{result.total}）")
     if flash := st.session_state.pop(FLASH, None):
         st.success(flash)

@@ -1,8 +1,6 @@
-"""Shared complaint widgets: labels, the list frame, the detail view with its timeline, PDF download."""
+"""Shared complaint widgets: labels, the detail view with its timeline, PDF download."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 import pandas as pd
 import streamlit as st
@@ -17,7 +15,7 @@ from db.services import complaints as svc
 from db.services.policy import policy_at
 from ui.fmt import dt, now, yes_no
 from ui.pdf import pdf_button
-from ui.tables import frame, reset_pager, table
+from ui.tables import frame
 
 LIST_PAGE = "views/complaints/list.py"
 POLICY_LINE = "依据《顾客投诉处理制度》：投诉通报处理、投诉回访、投诉顾问支持及责任划分、网上投诉处理"
@@ -30,22 +28,6 @@ def complaint_link(complaint_id: int, label: str) -> None:
         st.page_link(LIST_PAGE, label=label, icon=":material/open_in_new:", query_params={"id": str(complaint_id)})
     except StreamlitPageNotFoundError:  # the page script runs on its own, outside app.py's navigation
         st.caption(label)
-
-
-def filters_changed() -> None:
-    """A new search or queue: back to page 1, and a deep link's ``?id=`` no longer decides what is open."""
-    reset_pager("complaints")
-    st.query_params.pop("id", None)
-
-
-def picked_complaint(rows, picked: int | None) -> int | None:
-    """The complaint to show: the selected row; else a deep link ``?id=`` (a notice's 打开); else the only row."""
-    if picked is not None and picked < len(rows):
-        return rows[picked].id
-    wanted = st.query_params.get("id", "")
-    if wanted.isdigit():
-        return int(wanted)
-    return rows[0].id if len(rows) == 1 else None
 
 
 def grade_label(code: str | None) -> str:
@@ -64,37 +46,6 @@ def category_labels() -> dict[str, str]:
     """Every category code (deactivated ones too: old complaints keep theirs) → its label, from the policy book's
     ``complaint.categories`` table in force now (one primary-key read when the book is cached)."""
     return {r["code"]: r["label"] for r in policy_at(now()).rows("complaint.categories", active_only=False)}
-
-
-def _overdue(c, moment: datetime) -> str:
-    return "已超期" if wf.is_overdue(c.due_at, moment, state=c.state) else ""
-
-
-def _list_columns(office_names: dict[int, str]) -> dict:
-    moment = now()
-    categories = category_labels()
-    return {
-        "编号": lambda c: c.number,
-        "管理处": lambda c: office_names.get(c.office_id, ""),
-        "受理时间": lambda c: dt(c.received_at),
-        "类别": lambda c: grade_label(c.grade),
-        "分类": lambda c: categories.get(c.category, c.category),
-        "渠道": lambda c: rules.CHANNEL_LABELS.get(c.channel, c.channel),
-        "摘要": lambda c: c.title,
-        "状态": lambda c: state_label(c.state),
-        "处理期限": lambda c: dt(c.due_at),
-        "超期": lambda c: _overdue(c, moment),
-    }
-
-
-def complaint_frame(rows, office_names: dict[int, str]) -> pd.DataFrame:
-    """The list as a pandas frame: what the Excel export writes."""
-    return frame(rows, _list_columns(office_names))
-
-
-def complaint_table(rows, office_names: dict[int, str]):
-    """The same columns for the screen, as an Arrow table (no pandas round trip on every rerun)."""
-    return table(rows, _list_columns(office_names))
 
 
 REPORT_KINDS = {"notice": "系统通报", "phone": "电话通报", "express": "快报", "special": "专题报告"}
