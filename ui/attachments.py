@@ -14,6 +14,7 @@ from db.services import attachments
 from db.services.attachments import AttachmentInfo
 from ui.fmt import dt
 from ui.forms import form_token, new_form_token, show_error
+from ui.theme import upload_label
 
 UPLOAD_TYPES = ["jpg", "jpeg", "png", "pdf"]
 
@@ -23,14 +24,14 @@ def upload_mb(limit_bytes: int) -> int:
     return max(1, -(-limit_bytes // (1024 * 1024)))
 
 
-def file_picker(key: str, *, record_type: str, now: datetime, label: str = "附件（照片、扫描件：JPG、PNG、PDF）",
+def file_picker(key: str, *, record_type: str, now: datetime, label: str = "附件：照片、扫描件",
                 multiple: bool = True) -> list[tuple[str, bytes]]:
-    """The uploader (inside a form or not), Chinese label and help with the cap and its clause; (name, bytes)."""
+    """The uploader (inside a form or not): the label names the types and the policy book's cap, the help its
+    clause; returns (name, bytes)."""
     limit, clause = attachments.upload_limit(record_type=record_type, now=now)
-    picked = st.file_uploader(label, type=UPLOAD_TYPES, key=key, accept_multiple_files=multiple,
-                              max_upload_size=upload_mb(limit),
-                              help=f"单个文件不超过 {limit // 1024} KB（{clause}）；按文件内容识别类型，"
-                                   "图片将重新编码并去除位置等信息")
+    picked = st.file_uploader(upload_label(label, UPLOAD_TYPES, limit), type=UPLOAD_TYPES, key=key,
+                              accept_multiple_files=multiple, max_upload_size=upload_mb(limit),
+                              help=f"大小上限{clause}；按文件内容识别类型，图片将重新编码并去除位置等信息")
     if picked is None:
         return []
     return [(f.name, f.getvalue()) for f in (picked if isinstance(picked, list) else [picked])]
@@ -70,7 +71,7 @@ def attachments_section(actor: Actor, *, key: str, record_type: str, record_id: 
         return
     form = f"{key}_upload"
     token = form_token(form)
-    files = file_picker(f"{form}_{token}", record_type=record_type, now=now, label="上传照片或扫描件（JPG、PNG、PDF）")
+    files = file_picker(f"{form}_{token}", record_type=record_type, now=now, label="上传照片或扫描件")
     caption = st.text_input("说明（可留空）", key=f"{form}_caption_{token}", max_chars=200)
     if files and st.button("保存附件", key=f"{form}_save_{token}", icon=":material/upload:"):
         try:

@@ -30,6 +30,8 @@ SELECTORS = {
     "uploader_button": '[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] '
                        '[data-testid="stMarkdownContainer"] p',
     "uploader_hint": '[data-testid="stFileUploaderDropzoneInstructions"] span',
+    # shown only while a file is dragged over the box: an unnamed overlay <div><span>Drag and drop files here
+    "uploader_drag": '[data-testid="stFileUploaderDropzone"] > div:not([data-testid]) > span:only-child',
     "input_hint": '[data-testid="InputInstructions"] > span:first-child',
     "error_dialog_title": '[data-testid="stDialog"] section[role="dialog"]:not(:has([data-testid="stVerticalBlock"]))'
                           ' > h2',
@@ -56,6 +58,10 @@ _CSS = """
 [data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
 [data-testid="stFileUploaderDropzoneInstructions"] span::after {
   content: "或将文件拖放到此处"; font-size: 0.875rem;
+}
+[data-testid="stFileUploaderDropzone"] > div:not([data-testid]) > span:only-child { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] > div:not([data-testid]) > span:only-child::after {
+  content: "松开鼠标即可添加文件"; font-size: 0.875rem;
 }
 
 /* "Press Enter to apply" / "Press Enter to submit form" / "Press Ctrl+Enter to apply" under text inputs. */
@@ -86,7 +92,9 @@ def apply_theme() -> None:
     st.html(_CSS)
 
 
-def upload_label(text: str, types: list[str] | tuple[str, ...], max_mb: int | float) -> str:
+def upload_label(text: str, types: list[str] | tuple[str, ...], limit_bytes: int) -> str:
     """An uploader's label naming what Streamlit's own (hidden) size line said: types and the per-file limit."""
     kinds = "、".join(t.upper().lstrip(".") for t in types if t.lower() != "jpeg")
-    return f"{text}（{kinds}，每个不超过 {max_mb:g} MB）"
+    mb, kb = divmod(limit_bytes, 1024 * 1024)
+    size = f"{mb} MB" if mb and not kb else f"{max(1, limit_bytes // 1024)} KB"
+    return f"{text}（{kinds}，每个不超过 {size}）"

@@ -198,6 +198,10 @@ def test_collective_complaint_from_intake_to_closed_with_pdf(desk, names, tmp_pa
     expect(clerk.get_by_text(re.compile(r"重大投诉须立即通报：通报时限 \d{4}-\d\d-\d\d \d\d:\d\d"))).to_be_visible()
     expect(clerk.get_by_text(re.compile(r"类别依据：10人以上集体投诉（12人） → 重大"))).to_be_visible()
     desk.shot(clerk, "02_detail_major")
+    # another queue: the open complaint's detail goes with the old list (nothing selected, nothing shown)
+    clerk.locator('[data-testid="stButtonGroup"]').get_by_text("待验证", exact=True).click()
+    wait_idle(clerk)
+    expect(clerk.get_by_role("heading", name=re.compile(number))).to_have_count(0)
 
     # 2. the 通报 under 通知与通报: HQ and the company leader acknowledge it
     hq = desk("hq_kf")

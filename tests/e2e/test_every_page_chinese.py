@@ -142,6 +142,14 @@ def test_the_structure_ui_theme_relies_on_is_still_there(page, accounts):
     for key, chinese in (("uploader_button", "选择文件"), ("uploader_hint", "或将文件拖放到此处")):
         assert page.locator(SELECTORS[key]).count() >= 1, f"{key}: {SELECTORS[key]} matches nothing"
         assert _font_size(page, SELECTORS[key]) == 0 and chinese in _after(page, SELECTORS[key])
+    # while a file is dragged over the box, Streamlit's overlay says "Drag and drop files here"
+    dragged = page.evaluate_handle("""() => { const d = new DataTransfer();
+        d.items.add(new File(['x'], 'a.png', {type: 'image/png'})); return d; }""")
+    page.locator('[data-testid="stFileUploaderDropzone"]').first.dispatch_event("dragenter", {"dataTransfer": dragged})
+    page.locator(SELECTORS["uploader_drag"]).first.wait_for(state="attached")
+    assert _font_size(page, SELECTORS["uploader_drag"]) == 0 and "松开鼠标" in _after(page, SELECTORS["uploader_drag"])
+    assert not english_on(page), english_on(page)
+    page.locator('[data-testid="stFileUploaderDropzone"]').first.dispatch_event("dragleave", {"dataTransfer": dragged})
     # the Enter hint of a text input (appears while typing)
     page.get_by_label("投诉人姓名").fill("张")
     page.locator(SELECTORS["input_hint"]).first.wait_for(state="attached")  # zero font size: "hidden" to Playwright

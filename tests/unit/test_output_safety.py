@@ -161,3 +161,10 @@ def test_streamlit_config_hides_errors_and_keeps_xsrf_on():
     assert config["runner"]["magicEnabled"] is False  # a stray expression never prints data to the page
     assert config["server"].get("enableAgentApi", False) is False  # no non-browser driver of the app
     assert config["server"].get("enableStaticServing", False) is False
+
+
+def test_an_uploader_label_names_the_types_and_the_cap_from_the_policy_book():
+    from ui.theme import upload_label
+
+    assert upload_label("附件", ["jpg", "jpeg", "png", "pdf"], 5120 * 1024) == "附件（JPG、PNG、PDF，每个不超过 5 MB）"
+    assert upload_label("附件", ["pdf"], 500 * 1024) == "附件（PDF，每个不超过 500 KB）"
