@@ -1,8 +1,9 @@
-"""Complaint intake, lists and queues, and the detail page's data (顾客投诉处理制度, docs 12–14).
+"""Complaint intake and the detail page's data (顾客投诉处理制度, docs 12–14).
 
 受理登记 numbers the complaint, classifies it by the rules in force, sets its deadlines and sends the 通报 for
 重大/热点 at once, in one transaction with its online-post record and attachments. The kernel
-(``complaint_kernel``) holds what every complaint feature shares; the other features have a module each.
+(``complaint_kernel``) holds what every complaint feature shares; the other features have a module each (the
+lists, queues and home-page counts: ``complaint_queues``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, or_
+from sqlalchemy import bindparam
 from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
@@ -21,7 +22,6 @@ from core.complaints import State
 from core.errors import DomainError
 from core.permissions import Action, Actor
 from core.policy import PolicyBook
-from core.registry import WorkItem, work_provider
 from core.roles import ROLE_LABELS, Role
 from db.models import (
     Callback,
@@ -45,11 +45,10 @@ from db.models.base import as_utc
 from db.orm_adapter import FastConstructor, insert_as_loaded
 from db.services import attachments
 from db.services.attachments import AttachmentInfo
-from db.services.base import Page, already_done, authorize, next_number, paginate, remember, scope_filter
+from db.services.base import already_done, authorize, next_number, remember
 from db.services.complaint_attachments import RECORD_TYPE as ATTACHMENTS
 from db.services.complaint_kernel import (
     ENTITY,
-    LIST_PAGE,
     RECORD_TYPE,
     company_name,
     facts_of,
@@ -64,23 +63,12 @@ from db.services.complaint_kernel import (
     visible,
 )
 from db.services.complaint_online import apply_online_post
-from db.services.policy import current_policy, policy_in
+from db.services.policy import current_policy
 from db.services.timeline import timeline
 from db.session import read_session, write_session
 
-CALLBACK_PAGE = "views/complaints/callbacks.py"
 TIMELINE_LIMIT = 500  # a complaint's page shows its newest steps; a long-running 重大 one may have hundreds
 HANDLER_ROLES = {Role.CLERK, Role.ASSISTANT, Role.CS_SUPERVISOR, Role.CS_MANAGER, Role.OFFICE_DIRECTOR}
-
-QUEUES = {
-    "": "全部",
-    "mine": "我的投诉",
-    "soon": "即将超期",
-    "overdue": "已超期",
-    "verify": "待验证",
-    "callback": "待回访",
-    "report": "通报未确认",
-}
 
 
 @dataclass(kw_only=True)
@@ -272,53 +260,6 @@ def _register_online(s: Session, c: Complaint, o: OnlineIn, *, actor: Actor, now
 # ----- lists and detail ----------------------------------------------------------------------------
 
 
-def search(*, actor: Actor, now: datetime, office_id: int | None = None, state: str | None = None,
-           grade: str | None = None, category: str | None = None, since: datetime | None = None,
-           until: datetime | None = None, text: str = "", queue: str = "", page: int = 1, page_size: int = 30) -> Page:
-    authorize(actor, Action.COMPLAINT_VIEW, office_id)
-    with read_session() as s:
-        stmt = scope_filter(select(Complaint), Complaint.office_id, actor.scope(Action.COMPLAINT_VIEW))
-        stmt = _filters(stmt, actor=actor, now=now, office_id=office_id, state=state, grade=grade, category=category,
-                        since=since, until=until, text=text, queue=queue, s=s)
-        return paginate(s, stmt, page=page, page_size=page_size,
-                        order_by=[Complaint.received_at.desc(), Complaint.id.desc()])
-
-
-def _filters(stmt, *, actor, now, office_id, state, grade, category, since, until, text, queue, s):
-    open_states = [x.value for x in rules.OPEN_STATES]
-    if office_id:
-        stmt = stmt.where(Complaint.office_id == office_id)
-    if state:
-        stmt = stmt.where(Complaint.state == state)
-    if grade:
-        stmt = stmt.where(Complaint.grade == grade)
-    if category:
-        stmt = stmt.where(Complaint.category == category)
-    if since:
-        stmt = stmt.where(Complaint.received_at >= since)
-    if until:
-        stmt = stmt.where(Complaint.received_at < until)
-    if text.strip():
-        like = f"%{text.strip()}%"
-        stmt = stmt.where(or_(Complaint.number.like(like), Complaint.description.like(like), Complaint.title.like(like)))
-    if queue == "mine":
-        stmt = stmt.where(or_(Complaint.handler_user_id == actor.user_id, Complaint.created_by == actor.user_id),
-                          Complaint.state.in_(open_states))
-    elif queue == "soon":
-        hours = policy_in(s, at=now)["complaint.breaching_soon_hours"]
-        stmt = stmt.where(Complaint.state.in_(open_states), Complaint.due_at >= now,
-                          Complaint.due_at < now + timedelta(hours=hours))
-    elif queue == "overdue":
-        stmt = stmt.where(Complaint.state.in_(open_states), Complaint.due_at < now)
-    elif queue == "verify":
-        stmt = stmt.where(Complaint.state == State.HANDLED.value)
-    elif queue == "callback":
-        stmt = stmt.where(Complaint.state == State.VERIFIED.value)
-    elif queue == "report":
-        stmt = stmt.where(Complaint.report_due_at != None, Complaint.reported_at == None)  # noqa: E711
-    return stmt
-
-
 @dataclass
 class Detail:
     complaint: Complaint
@@ -394,32 +335,3 @@ def department_choices(*, actor: Actor, office_id: int) -> list[tuple[int, str]]
         rows = s.exec(select(Department.id, Department.name).where(Department.org_unit_id == office_id,
                                                                    Department.active == True)).all()  # noqa: E712
         return [(i, n) for i, n in rows]
-
-
-@work_provider("complaints")
-def my_work(*, actor: Actor, now: datetime) -> list[WorkItem]:
-    if not actor.can(Action.COMPLAINT_VIEW):
-        return []
-    items = []
-    specs = [("mine", "我的投诉", "info"), ("soon", "投诉即将超期", "warning"), ("overdue", "投诉已超期", "danger")]
-    if actor.can(Action.COMPLAINT_VERIFY):
-        specs.append(("verify", "投诉待验证", "warning"))
-    if actor.can(Action.COMPLAINT_CALLBACK):
-        specs.append(("callback", "投诉待回访", "warning"))
-    scope = actor.scope(Action.COMPLAINT_VIEW)
-    with read_session() as s:
-        # Counts only, in one session: the home page needs no rows (was a search with a first page per queue).
-        for queue, title, severity in specs:
-            stmt = _filters(scope_filter(select(Complaint.id), Complaint.office_id, scope), actor=actor, now=now,
-                            office_id=None, state=None, grade=None, category=None, since=None, until=None, text="",
-                            queue=queue, s=s)
-            total = int(s.exec(select(func.count()).select_from(stmt.subquery())).one())
-            if total:
-                items.append(WorkItem(title=title, count=total, page=CALLBACK_PAGE if queue == "callback" else LIST_PAGE,
-                                      severity=severity, source="投诉"))
-        unacked = s.exec(select(func.count()).select_from(Notice).where(
-            Notice.recipient_user_id == actor.user_id, Notice.entity == ENTITY, Notice.kind == "report",
-            Notice.acked_at == None)).one()  # noqa: E711
-    if unacked:
-        items.append(WorkItem(title="投诉通报待确认", count=int(unacked), page=LIST_PAGE, severity="danger", source="投诉"))
-    return items

@@ -233,7 +233,7 @@ STRESS_QUERIES = {"全公司投诉内容搜索“电梯”": lambda actor_for: _
 def _text_search(text: str, actor_for) -> int:
     from datetime import UTC, datetime
 
-    from db.services.complaints import search
+    from db.services.complaint_queues import search
 
     return search(actor=actor_for("bench_hq_head"), now=datetime.now(UTC), text=text, page=1, page_size=30).total
 
@@ -244,7 +244,7 @@ def ours_list(actor_for) -> int:
     """What the list page asks for: one SQL page of 30 with its total."""
     from datetime import UTC, datetime
 
-    from db.services.complaints import search
+    from db.services.complaint_queues import search
 
     return search(actor=actor_for("bench_hq_head"), now=datetime.now(UTC), state="assigned", page=1,
                   page_size=30).total

@@ -16,6 +16,7 @@ from core.roles import Role
 from db.engine import get_engine
 from db.models import Complaint, Consultant
 from db.services import complaint_consult
+from db.services import complaint_queues as queues
 from db.services import complaints as svc
 from tests.app.harness import ROOT
 from ui.context import ACTOR_KEY
@@ -128,7 +129,7 @@ def _two_complaints(seeded, org, make_actor, now):
                            occurred_at=now - timedelta(hours=2), complainant_name="王业主")
     svc.register(actor=clerk, data=data, request_id="seed-2", now=now)
     sup = make_actor(Role.CS_SUPERVISOR, org.office_a)
-    rows = svc.search(actor=sup, now=now).rows
+    rows = queues.search(actor=sup, now=now).rows
     assert len(rows) == 2
     return sup, rows
 
@@ -158,7 +159,7 @@ def test_a_selection_is_dropped_when_the_filters_change(seeded, org, make_actor,
     data = svc.ComplaintIn(office_id=org.office_a, channel="phone", category="environment", description="楼道卫生差",
                            occurred_at=now - timedelta(hours=3), complainant_name="赵业主")
     svc.register(actor=clerk, data=data, request_id="seed-3", now=now)
-    listed = svc.search(actor=sup, now=now).rows
+    listed = queues.search(actor=sup, now=now).rows
     at = AppTest.from_file(str(ROOT / "views/complaints/list.py"), default_timeout=30)
     at.session_state[ACTOR_KEY] = sup
     at.session_state["complaints_table"] = {"selection": {"rows": [0], "columns": []}}

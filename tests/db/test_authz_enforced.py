@@ -37,6 +37,7 @@ from db.services import (
     complaint_consult,
     complaint_flow,
     complaint_groups,
+    complaint_queues,
     complaints,
     notices,
     org,
@@ -180,7 +181,7 @@ def _complaint(w: World, office: int) -> complaints.ComplaintIn:
 SERVICE_CASES += [
     Case(complaints.register, Action.COMPLAINT_CREATE, lambda a, w, o, p: complaints.register(
         actor=a, data=_complaint(w, o), request_id=None, now=w.now), office_scoped=True),
-    Case(complaints.search, Action.COMPLAINT_VIEW, lambda a, w, o, p: complaints.search(
+    Case(complaint_queues.search, Action.COMPLAINT_VIEW, lambda a, w, o, p: complaint_queues.search(
         actor=a, now=w.now, office_id=o), office_scoped=True),
     Case(complaint_flow.callback_queue, Action.COMPLAINT_CALLBACK, lambda a, w, o, p: complaint_flow.callback_queue(
         actor=a, now=w.now, office_id=o), office_scoped=True),

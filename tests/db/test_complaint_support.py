@@ -45,6 +45,7 @@ from db.services import (
     notices,
 )
 from db.services import complaint_flow as flow
+from db.services import complaint_queues as queues
 from db.services import complaint_reports as reports
 from db.services import complaints as svc
 from db.services import policy as policy_svc
@@ -479,7 +480,7 @@ def test_acknowledging_the_notice_completes_the_report_only_for_hq(db_url, org, 
     notes = [e.note for e in _rows(db_url, RecordEvent, RecordEvent.record_type == "complaint", RecordEvent.record_id == c.id,
                                    RecordEvent.event == "report_ack")]
     assert len(notes) == 2 and "晚于立即通报时限" in notes[1]  # due 1 h after intake
-    assert svc.search(actor=team["hq"], now=now, queue="report").total == 0
+    assert queues.search(actor=team["hq"], now=now, queue="report").total == 0
 
 
 def test_express_bulletins_for_an_open_major_complaint(db_url, org, team, now):

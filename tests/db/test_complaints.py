@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from core.errors import DomainError, NotFound, PermissionDenied
+from core.permissions import Actor, Grant
 from core.roles import Role
 from db.engine import get_engine
 from db.models import (
@@ -25,6 +26,7 @@ from db.models import (
 )
 from db.services import complaint_consult, complaint_findings, complaint_grades, complaint_groups
 from db.services import complaint_flow as flow
+from db.services import complaint_queues as queues
 from db.services import complaint_reports as reports
 from db.services import complaints as svc
 from db.services.complaints import ComplaintIn
@@ -104,9 +106,9 @@ def test_collective_ten_is_major_and_reported_to_hq_leaders_director(db_url, org
     assert recipients == {team["hq"].user_id, team["leader"].user_id, team["director"].user_id}
     assert all(n.requires_ack for n in _rows(db_url, Notice, Notice.kind == "report"))
     # an unacknowledged report shows in the queue; HQ acknowledgement marks it reported
-    assert svc.search(actor=team["hq"], now=now, queue="report").total == 1
+    assert queues.search(actor=team["hq"], now=now, queue="report").total == 1
     reports.acknowledge_report(actor=team["hq"], complaint_id=c.id, now=now + timedelta(minutes=10))
-    assert svc.search(actor=team["hq"], now=now, queue="report").total == 0
+    assert queues.search(actor=team["hq"], now=now, queue="report").total == 0
 
 
 def test_major_report_also_reaches_pr_admin_head(db_url, org, team, make_actor, now):
@@ -183,10 +185,10 @@ def test_refused_actions_write_nothing(db_url, org, team, now):
 def test_office_scoping(db_url, org, team, now):
     c = svc.register(actor=team["clerk"], data=_data(org.office_a, now), request_id="a", now=now)
     svc.register(actor=team["clerk_b"], data=_data(org.office_b, now), request_id="b", now=now)
-    assert svc.search(actor=team["clerk"], now=now).total == 1
-    assert svc.search(actor=team["hq"], now=now).total == 2
+    assert queues.search(actor=team["clerk"], now=now).total == 1
+    assert queues.search(actor=team["hq"], now=now).total == 2
     with pytest.raises(PermissionDenied):
-        svc.search(actor=team["clerk_b"], now=now, office_id=org.office_a)
+        queues.search(actor=team["clerk_b"], now=now, office_id=org.office_a)
     with pytest.raises(NotFound):
         svc.detail(actor=team["clerk_b"], complaint_id=c.id, now=now)
     with pytest.raises(PermissionDenied):
@@ -254,6 +256,23 @@ def test_work_provider_counts(db_url, org, team, now):
     flow.assign(actor=team["sup"], complaint_id=c.id, handler_user_id=team["clerk"].user_id, department_id=None, note="",
                 now=now)
     flow.mark_handled(actor=team["clerk"], complaint_id=c.id, result="ok", now=now)
-    titles = {w.title: w.count for w in svc.my_work(actor=team["sup"], now=now)}
+    titles = {w.title: w.count for w in queues.my_work(actor=team["sup"], now=now)}
     assert titles.get("投诉待验证") == 1
-    assert svc.my_work(actor=team["guard"], now=now) == []
+    assert queues.my_work(actor=team["guard"], now=now) == []
+
+
+def test_home_counts_each_queue_in_the_offices_where_the_actor_does_that_work(db_url, org, team, make_actor, now):
+    """A 客服主任 of A who is also a clerk of B sees B's complaints, but calls back only in A: 投诉待回访 counts
+    what the 投诉回访 page lists (was: every office the actor may view)."""
+    sup_b = make_actor(Role.CS_SUPERVISOR, org.office_b)
+    c = svc.register(actor=team["clerk_b"], data=_data(org.office_b, now), request_id="cb-b", now=now)
+    flow.assign(actor=sup_b, complaint_id=c.id, handler_user_id=team["clerk_b"].user_id, department_id=None, note="",
+                now=now)
+    flow.mark_handled(actor=team["clerk_b"], complaint_id=c.id, result="ok", now=now)
+    flow.verify(actor=sup_b, complaint_id=c.id, note="", now=now)
+    sup = team["sup"]
+    both = Actor(user_id=sup.user_id, username=sup.username, name=sup.name,
+                 grants=(Grant(Role.CS_SUPERVISOR, org.office_a), Grant(Role.CLERK, org.office_b)))
+    assert flow.callback_queue(actor=both, now=now).total == 0
+    assert "投诉待回访" not in {w.title for w in queues.my_work(actor=both, now=now)}
+    assert {w.title: w.count for w in queues.my_work(actor=sup_b, now=now)}["投诉待回访"] == 1

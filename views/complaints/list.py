@@ -7,7 +7,7 @@ import streamlit as st
 from core import complaints as rules
 from core.errors import DomainError
 from core.permissions import Action
-from db.services import complaints as svc
+from db.services import complaint_queues as queues
 from db.services.base import EXPORT_LIMIT
 from ui.context import page_header, require
 from ui.fmt import local_to_utc, now
@@ -29,7 +29,7 @@ actor = require(Action.COMPLAINT_VIEW)
 page_header("投诉处理", ":material/report:", POLICY_LINE)
 moment = now()
 
-queue = st.segmented_control("队列", list(svc.QUEUES), format_func=svc.QUEUES.get, default="", key="cq",
+queue = st.segmented_control("队列", list(queues.QUEUES), format_func=queues.QUEUES.get, default="", key="cq",
                              on_change=filters_changed) or ""
 with st.container(border=True):
     c1, c2, c3, c4 = st.columns(4)
@@ -56,7 +56,7 @@ page, size = pager("complaints", page_size=30)
 filters = {"office_id": office_id, "state": state, "grade": grade, "category": category, "since": since,
            "until": until, "text": text, "queue": queue}
 try:
-    result = svc.search(actor=actor, now=moment, page=page, page_size=size, **filters)
+    result = queues.search(actor=actor, now=moment, page=page, page_size=size, **filters)
 except DomainError as exc:
     show_error(exc)
     st.stop()
@@ -69,7 +69,7 @@ pager_footer("complaints", result)
 
 def whole_list():
     """Every complaint the filters match (up to the export limit), not only the page on screen."""
-    rows = svc.search(actor=actor, now=moment, page=1, page_size=EXPORT_LIMIT, **filters).rows
+    rows = queues.search(actor=actor, now=moment, page=1, page_size=EXPORT_LIMIT, **filters).rows
     return complaint_frame(rows, names)
 
 
