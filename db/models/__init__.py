@@ -17,6 +17,7 @@ from db.models.complaint import (  # noqa: F401
     SameIssueGroup,
 )
 from db.models.duty import Duty  # noqa: F401
+from db.models.jobs import JobRun  # noqa: F401
 from db.models.notice import Notice  # noqa: F401
 from db.models.org import Building, Department, OrgUnit, Property, Zone  # noqa: F401
 from db.models.people import Customer, CustomerProperty, Staff  # noqa: F401

@@ -11,7 +11,7 @@ show; ``decide_finding`` (the complaint page) decides through the approvals serv
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, exists, func, or_
 from sqlmodel import Session, select
@@ -26,7 +26,7 @@ from core.registry import daily_job
 from core.roles import Role
 from db.models import Complaint, ComplaintFinding, Consultant, ConsultRequest, User, UserRole
 from db.models.base import as_utc
-from db.services import approvals
+from db.services import approvals, job_runs
 from db.services.complaint_kernel import contact_person, load, record, user_names, visible
 from db.session import read_session, write_session
 
@@ -125,24 +125,33 @@ def propose_findings(*, complaint_id: int, now: datetime) -> int:
     return len(new)
 
 
-def _may_have_findings(at: datetime):
-    """Complaints whose handling deadline passed before they were resolved, or with a consultant deadline missed (a
-    superset of those with findings: ``_findings`` judges)."""
+# The first run (a new install, or an upgrade over years of complaints) looks back this far; every later run only
+# at the deadlines that passed since the previous successful run (minus a margin for clocks of several processes).
+FIRST_LOOKBACK = timedelta(days=14)
+OVERLAP = timedelta(hours=1)
+
+
+def _may_have_findings(since: datetime, at: datetime):
+    """Complaints with a deadline that passed in [since, at): the handling deadline before they were resolved, or a
+    consultant's (a superset of those with findings: ``_findings`` judges)."""
     resolved = func.coalesce(Complaint.verified_at, Complaint.closed_at)
-    late = and_(Complaint.due_at != None, Complaint.due_at < at,  # noqa: E711
+    late = and_(Complaint.due_at >= since, Complaint.due_at < at,
                 or_(resolved == None, resolved > Complaint.due_at))  # noqa: E711
     consult = exists().where(ConsultRequest.complaint_id == Complaint.id, or_(
-        and_(ConsultRequest.due_at != None, ConsultRequest.due_at < at),  # noqa: E711
-        and_(ConsultRequest.hq_forward_due_at != None, ConsultRequest.hq_forward_due_at < at)))  # noqa: E711
+        and_(ConsultRequest.due_at >= since, ConsultRequest.due_at < at),
+        and_(ConsultRequest.hq_forward_due_at >= since, ConsultRequest.hq_forward_due_at < at)))
     return or_(late, consult)
 
 
 @daily_job("complaint_findings")
 def propose_sweep(*, now: datetime) -> int:
-    """Hourly: propose the findings missed deadlines show (each complaint in its own short transaction)."""
+    """Hourly: propose the findings the deadlines missed since the last run show (each complaint in its own short
+    transaction). Bounded by the time since the last run, not by the number of complaints ever late."""
     at = now.astimezone(UTC)
+    last = job_runs.last_ok("complaint_findings")
+    since = (last - OVERLAP) if last is not None else at - FIRST_LOOKBACK
     with read_session() as s:
-        ids = list(s.exec(select(Complaint.id).where(_may_have_findings(at)).order_by(Complaint.id)).all())
+        ids = list(s.exec(select(Complaint.id).where(_may_have_findings(since, at)).order_by(Complaint.id)).all())
     return sum(propose_findings(complaint_id=cid, now=now) for cid in ids)
 
 

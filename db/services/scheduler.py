@@ -10,7 +10,7 @@ import threading
 from datetime import UTC, datetime
 
 from core.registry import daily_jobs
-from db.services import load_all
+from db.services import job_runs, load_all
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,8 @@ def run_jobs(*, now: datetime) -> dict[str, object]:
         except Exception:  # one failing sweep must not stop the others or the app
             log.exception("daily job %s failed", name)
             results[name] = "failed"
+            continue
+        job_runs.mark_ok(name, now)  # a failed run is not marked: the next one looks back as far again
     return results
 
 

@@ -50,6 +50,8 @@ from db.services import complaint_reports as reports
 from db.services import complaints as svc
 from db.services import policy as policy_svc
 from db.services.complaints import ComplaintIn, OnlineIn
+from db.services.scheduler import run_jobs
+from tests.querycount import count_queries
 
 H = timedelta(hours=1)
 
@@ -567,3 +569,17 @@ def test_forms_print_the_company_name_from_master_data(db_url, org, team, now):
     assert svc.detail(actor=team["sup"], complaint_id=c.id, now=now).company == "康居物业管理有限公司"
     bulletin = reports.quality_bulletin(actor=team["hq"], since=now - 24 * H, until=now + 24 * H)
     assert bulletin.company == "康居物业管理有限公司"
+
+
+def test_the_findings_sweep_looks_only_at_deadlines_missed_since_its_last_run(db_url, org, team, consultants, now):
+    """Bounded by time, not by every complaint ever late: the first run looks back FIRST_LOOKBACK, each later run
+    from the previous successful one (the scheduler marks it)."""
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now), request_id="sweep-window", now=now)
+    complaint_consult.request_consult(actor=team["sup"], complaint_id=c.id, consultant_id=consultants["feng"],
+                                      question="是否赔偿", now=now)  # the reply is due within a day
+    assert complaint_findings.propose_sweep(now=now + timedelta(days=30)) == 0  # older than the first look-back
+    run_jobs(now=now + timedelta(hours=1))  # before the deadline: nothing late yet; the run is marked
+    assert run_jobs(now=now + timedelta(days=3))["complaint_findings"] == 1  # missed since the last run: proposed
+    with count_queries() as log:
+        assert complaint_findings.propose_sweep(now=now + timedelta(days=3, hours=1)) == 0
+    assert log.rows_from("complaint") == 0, log.report()  # the complaint, known already, is not even read again
