@@ -412,8 +412,9 @@ def test_a_proposed_finding_waits_in_the_directors_inbox_and_approving_there_con
                                                     consultant_id=consultants["chen"], question="结构是否安全", now=now)
     complaint_consult.consultant_unreachable(actor=team["sup"], consult_id=unreachable, now=now)
     later = now + timedelta(days=10)
-    assert complaint_findings.propose_sweep(now=later) >= 1  # the software proposes: stored, its request submitted
-    assert complaint_findings.propose_sweep(now=later) == 0  # idempotent
+    swept = now + timedelta(hours=30)  # the hourly sweep soon after the consultant's 24-hour deadline passed
+    assert complaint_findings.propose_sweep(now=swept) >= 1  # the software proposes: stored, its request submitted
+    assert complaint_findings.propose_sweep(now=swept) == 0  # idempotent
     row = _rows(db_url, ComplaintFinding, ComplaintFinding.complaint_id == c.id, ComplaintFinding.person == "冯顾问")[0]
     assert (row.decision, row.decided_at, row.decided_by) == ("proposed", None, None)
     assert _count(db_url, ApprovalRequest, ApprovalRequest.record_type == "complaint_finding",
@@ -577,7 +578,7 @@ def test_the_findings_sweep_looks_only_at_deadlines_missed_since_its_last_run(db
     c = svc.register(actor=team["clerk"], data=_data(org.office_a, now), request_id="sweep-window", now=now)
     complaint_consult.request_consult(actor=team["sup"], complaint_id=c.id, consultant_id=consultants["feng"],
                                       question="是否赔偿", now=now)  # the reply is due within a day
-    assert complaint_findings.propose_sweep(now=now + timedelta(days=30)) == 0  # older than the first look-back
+    assert complaint_findings.propose_sweep(now=now + timedelta(days=3)) == 0  # older than the first look-back
     run_jobs(now=now + timedelta(hours=1))  # before the deadline: nothing late yet; the run is marked
     assert run_jobs(now=now + timedelta(days=3))["complaint_findings"] == 1  # missed since the last run: proposed
     with count_queries() as log:

@@ -63,11 +63,9 @@ OVERFLOW_JS = """() => [...document.querySelectorAll('[data-testid="stDataFrame"
 
 
 # Pages still failing a check, each with who fixes it; remove the entry with the fix (a fixed page listed here
-# fails too, so the list cannot go stale). Known at 2026-11-30 (issue 10 §2, branch screens).
-KNOWN_WIDE = {"投诉处理": "complaint list columns (views/complaints/list.py)",
-              "投诉回访": "callback queue columns (views/complaints/callbacks.py)",
-              "制度参数": "policy table's 已修改 column (views/admin/policy.py, branch policybook)"}
-KNOWN_ENGLISH = {"制度参数": "selectboxes without placeholder= (views/admin/policy.py, branch policybook)"}
+# fails too, so the list cannot go stale). Empty since issue 10 §2 landed.
+KNOWN_WIDE: dict[str, str] = {}
+KNOWN_ENGLISH: dict[str, str] = {}
 
 
 def english_on(page) -> list[str]:
