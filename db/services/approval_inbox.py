@@ -25,6 +25,7 @@ from db.services.base import Page, paginate
 from db.session import read_session
 
 INBOX_MAX_PAGE = 100
+_SUBMITTER = aliased(User)  # made once: a new alias per call costs SQLAlchemy a fresh adaptation and compile
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,9 @@ def _inbox_filter(actor: Actor, statement):
 def pending_for(*, actor: Actor, record_type: str | None = None, page: int = 1, page_size: int = 20) -> Page:
     """待我审批: requests of every record type waiting for a step the actor (or the colleague they stand in for) may
     decide, in the offices of those roles, oldest first; paged in SQL (``InboxRow``)."""
-    submitter = aliased(User)
-    stmt = (select(ApprovalRequest, OrgUnit.name, submitter.display_name)
+    stmt = (select(ApprovalRequest, OrgUnit.name, _SUBMITTER.display_name)
             .join(OrgUnit, OrgUnit.id == ApprovalRequest.office_id)
-            .outerjoin(submitter, submitter.id == ApprovalRequest.submitted_by))
+            .outerjoin(_SUBMITTER, _SUBMITTER.id == ApprovalRequest.submitted_by))
     stmt = _inbox_filter(actor, stmt)
     if record_type:
         stmt = stmt.where(ApprovalRequest.record_type == record_type)

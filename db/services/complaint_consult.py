@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import select
 
 from core import complaint_duties as duty
@@ -237,10 +238,17 @@ def my_consult_requests(*, actor: Actor, open_only: bool = True, page: int = 1, 
 
 @work_provider("complaint_consults")
 def consult_work(*, actor: Actor, now: datetime) -> list[WorkItem]:
+    """The count and the earliest deadline of the open requests, in one aggregate (the home page runs it on every
+    visit; a page of joined rows was read only for its first deadline)."""
     if not actor.can(Action.COMPLAINT_CONSULT_REPLY):
         return []
-    result = my_consult_requests(actor=actor, page=1, page_size=1)
-    if not result.total:
+    stmt = select(func.count(), func.min(ConsultRequest.due_at)).where(ConsultRequest.replied_at == None)  # noqa: E711
+    if not actor.can(Action.COMPLAINT_CONSULTANT_MANAGE):
+        stmt = stmt.join(Consultant, Consultant.id == ConsultRequest.consultant_id).where(
+            Consultant.user_id == actor.user_id)
+    with read_session() as s:
+        total, first_due = s.exec(stmt).one()
+    if not total:
         return []
-    return [WorkItem(title="待答复的顾问请求", count=result.total, page=CONSULT_PAGE, severity="warning",
-                     due_at=as_utc(result.rows[0][0].due_at), source="投诉")]
+    return [WorkItem(title="待答复的顾问请求", count=int(total), page=CONSULT_PAGE, severity="warning",
+                     due_at=as_utc(first_due), source="投诉")]

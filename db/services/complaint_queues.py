@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_
+from sqlalchemy import Boolean, Integer, bindparam, func, or_
 from sqlmodel import select
 
 from core import complaints as rules
@@ -46,8 +46,28 @@ def search(*, actor: Actor, now: datetime, office_id: int | None = None, state: 
                         order_by=[Complaint.received_at.desc(), Complaint.id.desc()])
 
 
+_OPEN = [x.value for x in rules.OPEN_STATES]
+_ME = bindparam("me", type_=Integer)
+_NOW = bindparam("now", type_=Complaint.__table__.c.due_at.type)
+_SOON_UNTIL = bindparam("soon_until", type_=Complaint.__table__.c.due_at.type)
+# Each queue's condition, defined once: the list filters by it, the home page counts it. Built at import with
+# bind parameters (me, now, soon_until), so a call only binds values and SQLAlchemy reuses the compiled statement.
+QUEUE_CONDITIONS = {
+    "mine": (or_(Complaint.handler_user_id == _ME, Complaint.created_by == _ME), Complaint.state.in_(_OPEN)),
+    "soon": (Complaint.state.in_(_OPEN), Complaint.due_at >= _NOW, Complaint.due_at < _SOON_UNTIL),
+    "overdue": (Complaint.state.in_(_OPEN), Complaint.due_at < _NOW),
+    "verify": (Complaint.state == State.HANDLED.value,),
+    "callback": (Complaint.state == State.VERIFIED.value,),
+    "report": (Complaint.report_due_at != None, Complaint.reported_at == None),  # noqa: E711
+}
+
+
+def _queue_params(s, actor: Actor, now: datetime) -> dict:
+    hours = policy_in(s, at=now)["complaint.breaching_soon_hours"]
+    return {"me": actor.user_id, "now": now, "soon_until": now + timedelta(hours=hours)}
+
+
 def _filters(stmt, *, actor, now, office_id, state, grade, category, since, until, text, queue, s):
-    open_states = [x.value for x in rules.OPEN_STATES]
     if office_id:
         stmt = stmt.where(Complaint.office_id == office_id)
     if state:
@@ -63,51 +83,44 @@ def _filters(stmt, *, actor, now, office_id, state, grade, category, since, unti
     if text.strip():
         like = f"%{text.strip()}%"
         stmt = stmt.where(or_(Complaint.number.like(like), Complaint.description.like(like), Complaint.title.like(like)))
-    if queue == "mine":
-        stmt = stmt.where(or_(Complaint.handler_user_id == actor.user_id, Complaint.created_by == actor.user_id),
-                          Complaint.state.in_(open_states))
-    elif queue == "soon":
-        hours = policy_in(s, at=now)["complaint.breaching_soon_hours"]
-        stmt = stmt.where(Complaint.state.in_(open_states), Complaint.due_at >= now,
-                          Complaint.due_at < now + timedelta(hours=hours))
-    elif queue == "overdue":
-        stmt = stmt.where(Complaint.state.in_(open_states), Complaint.due_at < now)
-    elif queue == "verify":
-        stmt = stmt.where(Complaint.state == State.HANDLED.value)
-    elif queue == "callback":
-        stmt = stmt.where(Complaint.state == State.VERIFIED.value)
-    elif queue == "report":
-        stmt = stmt.where(Complaint.report_due_at != None, Complaint.reported_at == None)  # noqa: E711
+    if queue in QUEUE_CONDITIONS:
+        stmt = stmt.where(*QUEUE_CONDITIONS[queue]).params(**_queue_params(s, actor, now))
     return stmt
+
+
+def _count(scope_name: str, queue: str):
+    """One queue's count in the offices bound as ``offices_<scope_name>`` (or everywhere when ``all_<scope_name>``)."""
+    in_scope = or_(bindparam(f"all_{scope_name}", type_=Boolean),
+                   Complaint.office_id.in_(bindparam(f"offices_{scope_name}", expanding=True)))
+    return select(func.count()).select_from(Complaint).where(in_scope, *QUEUE_CONDITIONS[queue]).scalar_subquery()
+
+
+# The home page's complaint counts in one statement (one round trip, each count on its index); the 投诉待验证 and
+# 投诉待回访 counts in the offices where the actor verifies / calls back: what those pages list.
+_HOME_QUEUES = (("mine", "我的投诉", "info", "view"), ("soon", "投诉即将超期", "warning", "view"),
+                ("overdue", "投诉已超期", "danger", "view"), ("verify", "投诉待验证", "warning", "verify"),
+                ("callback", "投诉待回访", "warning", "callback"))
+_HOME_COUNTS = select(*(_count(scope_name, queue) for queue, _, _, scope_name in _HOME_QUEUES),
+                      select(func.count()).select_from(Notice).where(
+                          Notice.recipient_user_id == _ME, Notice.entity == ENTITY, Notice.kind == "report",
+                          Notice.acked_at == None).scalar_subquery())  # noqa: E711
+_SCOPE_ACTIONS = {"view": Action.COMPLAINT_VIEW, "verify": Action.COMPLAINT_VERIFY,
+                  "callback": Action.COMPLAINT_CALLBACK}
 
 
 @work_provider("complaints")
 def my_work(*, actor: Actor, now: datetime) -> list[WorkItem]:
     if not actor.can(Action.COMPLAINT_VIEW):
         return []
-    items = []
-    # Each queue counted in the offices where the actor does that work: what its page lists (投诉回访 shows the
-    # offices where they call back, not every office they may view).
-    specs = [("mine", "我的投诉", "info", Action.COMPLAINT_VIEW), ("soon", "投诉即将超期", "warning", Action.COMPLAINT_VIEW),
-             ("overdue", "投诉已超期", "danger", Action.COMPLAINT_VIEW)]
-    if actor.can(Action.COMPLAINT_VERIFY):
-        specs.append(("verify", "投诉待验证", "warning", Action.COMPLAINT_VERIFY))
-    if actor.can(Action.COMPLAINT_CALLBACK):
-        specs.append(("callback", "投诉待回访", "warning", Action.COMPLAINT_CALLBACK))
+    params: dict = {}
+    for name, action in _SCOPE_ACTIONS.items():
+        scope = actor.scope(action) if actor.can(action) else frozenset()
+        params[f"all_{name}"], params[f"offices_{name}"] = scope is None, sorted(scope or ())
     with read_session() as s:
-        # Counts only, in one session: the home page needs no rows (was a search with a first page per queue).
-        for queue, title, severity, action in specs:
-            scope = actor.scope(action)
-            stmt = _filters(scope_filter(select(Complaint.id), Complaint.office_id, scope), actor=actor, now=now,
-                            office_id=None, state=None, grade=None, category=None, since=None, until=None, text="",
-                            queue=queue, s=s)
-            total = int(s.exec(select(func.count()).select_from(stmt.subquery())).one())
-            if total:
-                items.append(WorkItem(title=title, count=total, page=CALLBACK_PAGE if queue == "callback" else LIST_PAGE,
-                                      severity=severity, source="投诉"))
-        unacked = s.exec(select(func.count()).select_from(Notice).where(
-            Notice.recipient_user_id == actor.user_id, Notice.entity == ENTITY, Notice.kind == "report",
-            Notice.acked_at == None)).one()  # noqa: E711
+        *counts, unacked = s.exec(_HOME_COUNTS.params(**params, **_queue_params(s, actor, now))).one()
+    items = [WorkItem(title=title, count=int(n), page=CALLBACK_PAGE if queue == "callback" else LIST_PAGE,
+                      severity=severity, source="投诉")
+             for (queue, title, severity, _), n in zip(_HOME_QUEUES, counts, strict=True) if n]
     if unacked:
         items.append(WorkItem(title="投诉通报待确认", count=int(unacked), page=LIST_PAGE, severity="danger", source="投诉"))
     return items
