@@ -61,7 +61,8 @@ except DomainError as exc:
     show_error(exc)
     st.stop()
 names = dict(cached_offices(actor, Action.COMPLAINT_VIEW))
-shown, widths = complaint_table(result.rows, names, show_office=office_id is None and len(names) > 1)
+shown, widths = complaint_table(result.rows, names, show_office=office_id is None and len(names) > 1,
+                                categories=categories)
 picked = selectable_table(shown, key="complaints_table", ids=[c.id for c in result.rows],
                           context=(tuple(filters.values()), result.page), column_config=widths)
 pager_footer("complaints", result)

@@ -70,12 +70,14 @@ def callback_due(moment: datetime) -> tuple[str, Callable[[Any], Any], Callable[
     return "回访期限", lambda c: c.callback_due_at, lambda c: wf.is_overdue(c.callback_due_at, moment)
 
 
-def complaint_table(rows, office_names: dict[int, str], *, show_office: bool, due=None) -> tuple[Any, dict]:
+def complaint_table(rows, office_names: dict[int, str], *, show_office: bool, due=None,
+                    categories: dict[str, str] | None = None) -> tuple[Any, dict]:
     """The screen's columns (渠道 and the full times live in the detail and the export) and their widths.
 
-    ``show_office``: only when the list spans several 管理处; ``due``: ``handling_due`` (default) or ``callback_due``.
+    ``show_office``: only when the list spans several 管理处; ``due``: ``handling_due`` (default) or ``callback_due``;
+    ``categories``: the labels when the page has read them already (one policy-book read per run).
     """
-    categories = category_labels()
+    categories = categories if categories is not None else category_labels()
     due_label, due_at, late = due or handling_due(now())
     columns: dict[str, Callable[[Any], Any]] = {"编号": lambda c: c.number}
     if show_office:
