@@ -63,7 +63,8 @@ COMPLAINT_RECORD = register_record_type(RecordType(
     RECORD_TYPE.code, RECORD_TYPE.label, page=RECORD_TYPE.page,
     actions=(
         ("complaint.register", "受理登记"), ("complaint.assign", "派单"), ("complaint.handle", "处理完成"),
-        ("complaint.verify", "验证合格"), ("complaint.callback", "回访"), ("complaint.callback_attempt", "回访未联系上"),
+        ("complaint.verify", "验证合格"), ("complaint.verify_fail", "验证不合格"),
+        ("complaint.unexempt", "撤销免回访"), ("complaint.callback", "回访"), ("complaint.callback_attempt", "回访未联系上"),
         ("complaint.exempt", "免回访"), ("complaint.close", "归档"), ("complaint.reopen", "重新处理"),
         ("complaint.note", "补充记录"), ("complaint.attachment", "上传附件"), ("complaint.facts", "更新投诉情况"),
         ("complaint.grade", "投诉类别变更"), ("complaint.same_issue", "归入同一事项"),

@@ -308,10 +308,13 @@ class Step(StrEnum):
     EXEMPT = "exempt"
     CLOSE = "close"
     REOPEN = "reopen"
+    VERIFY_FAIL = "verify_fail"
+    UNEXEMPT = "unexempt"
 
 
 STEP_LABELS = {Step.ASSIGN: "派单", Step.HANDLE: "处理完成", Step.VERIFY: "验证合格", Step.CALLBACK: "回访",
-               Step.EXEMPT: "免回访", Step.CLOSE: "归档", Step.REOPEN: "重新处理"}
+               Step.EXEMPT: "免回访", Step.CLOSE: "归档", Step.REOPEN: "重新处理", Step.VERIFY_FAIL: "验证不合格",
+               Step.UNEXEMPT: "撤销免回访"}
 
 TRANSITIONS: dict[Step, dict[State, State]] = {
     Step.ASSIGN: {State.RECEIVED: State.ASSIGNED, State.ASSIGNED: State.ASSIGNED, State.REOPENED: State.ASSIGNED},
@@ -321,6 +324,8 @@ TRANSITIONS: dict[Step, dict[State, State]] = {
     Step.EXEMPT: {State.VERIFIED: State.CALLBACK_EXEMPT},
     Step.CLOSE: {State.CALLBACK_DONE: State.CLOSED, State.CALLBACK_EXEMPT: State.CLOSED},
     Step.REOPEN: {State.CLOSED: State.REOPENED, State.CALLBACK_DONE: State.REOPENED},
+    Step.VERIFY_FAIL: {State.HANDLED: State.ASSIGNED},  # 验证不合格: back to the handler, with the reason
+    Step.UNEXEMPT: {State.CALLBACK_EXEMPT: State.VERIFIED},  # a 客服主任 reverses an exemption: the callback is owed
 }
 
 STEP_REFUSALS: dict[Step, tuple[str, str]] = {
@@ -331,6 +336,8 @@ STEP_REFUSALS: dict[Step, tuple[str, str]] = {
     Step.EXEMPT: ("投诉须经处理并验证合格后方可认定免回访", C_EXEMPT),
     Step.CLOSE: ("投诉须经处理、验证合格并完成回访（或认定免回访）后方可归档", C_CALLBACK),
     Step.REOPEN: ("只有已归档或已回访的投诉可以因二次投诉重新处理", C_REOPEN),
+    Step.VERIFY_FAIL: ("只有已处理的投诉可以验证", C_CALLBACK),
+    Step.UNEXEMPT: ("只有已认定免回访（尚未归档）的投诉可以撤销免回访", C_EXEMPT),
 }
 
 
@@ -360,6 +367,23 @@ class ExemptionFacts:
     online: bool = False
     contact_available: bool = True
     sensitive: bool = False
+
+
+def exemption_by_facts(facts: ExemptionFacts) -> Exemption | None:
+    """The exemption the facts recorded at intake already give (投诉回访 第2条 (a)(b)), or None.
+
+    Applied at verification: a complaint fixed on the spot to the customer's satisfaction, or anonymous / an online
+    one without a usable contact, owes no callback, and nobody should have to exempt it by hand.
+    """
+    if facts.resolved_on_spot and facts.satisfied_on_spot:
+        return Exemption.ON_SPOT
+    if facts.anonymous or (facts.online and not facts.contact_available):
+        return Exemption.NO_CONTACT
+    return None
+
+
+def exemption_by_facts_reason(kind: Exemption) -> str:
+    return f"受理时已记录“{EXEMPTION_LABELS[kind]}”，验证合格时依据登记事实认定免回访"
 
 
 def extra_exemptions(policy: PolicyBook) -> list[str]:

@@ -126,18 +126,55 @@ def mark_handled(*, actor: Actor, complaint_id: int, result: str, now: datetime)
                 then=lambda s, c: reclassify(s, c, actor=None, now=now))
 
 
+def exemption_facts(c: Complaint) -> rules.ExemptionFacts:
+    return rules.ExemptionFacts(resolved_on_spot=c.resolved_on_spot, satisfied_on_spot=c.satisfied_on_spot,
+                                anonymous=c.anonymous, online=c.channel == rules.Channel.ONLINE.value,
+                                contact_available=c.contact_available, sensitive=c.sensitive)
+
+
 def verify(*, actor: Actor, complaint_id: int, note: str, now: datetime) -> Complaint:
-    """验证合格 by someone other than the handler; the callback becomes due (投诉回访 第1、3条)."""
+    """验证合格 by someone other than the handler; the callback becomes due (投诉回访 第1、3条) unless the facts
+    recorded at intake exempt it (第2条 (a)(b)): then the complaint is 免回访 at once, reason and clause recorded,
+    and a 客服主任 may reverse it (``unexempt_callback``)."""
+    by_facts: rules.Exemption | None = None
+
     def apply(s: Session, c: Complaint) -> str:
+        nonlocal by_facts
         c.verified_at, c.verified_by = now, actor.user_id
         meet_deadline(s, c, duty.HANDLE.code, at=now, by=actor.user_id)  # resolved: out of the handling states
-        policy = policy_for(s, c, now)
-        set_deadline(s, c, duty.CALLBACK.code, rules.callback_due(now, policy), now=now,
-                     clause=policy.cite("complaint.callback_within"))
+        by_facts = rules.exemption_by_facts(exemption_facts(c)) if c.callback_required else None
+        if by_facts is None:
+            policy = policy_for(s, c, now)
+            set_deadline(s, c, duty.CALLBACK.code, rules.callback_due(now, policy), now=now,
+                         clause=policy.cite("complaint.callback_within"))
         return _with_note("验证合格", note)
 
+    def then(s: Session, c: Complaint) -> None:
+        if by_facts is None:
+            return
+        c.state = rules.next_state(c.state, rules.Step.EXEMPT).value
+        c.callback_required, c.exemption_kind, c.exempt_by = False, by_facts.value, actor.user_id
+        c.exemption_reason = rules.exemption_by_facts_reason(by_facts)
+        record(s, c, actor=actor, action="exempt", now=now, from_state=State.VERIFIED.value, citation=rules.C_EXEMPT,
+               note=f"免回访（{rules.EXEMPTION_LABELS[by_facts]}）：{c.exemption_reason}")
+
     return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_VERIFY, op=Op.VERIFY, event="verify",
-                citation=rules.C_CALLBACK, now=now, apply=apply)
+                citation=rules.C_CALLBACK, now=now, apply=apply, then=then)
+
+
+def fail_verification(*, actor: Actor, complaint_id: int, reason: str, now: datetime) -> Complaint:
+    """验证不合格: back to handling (已派单) with the reason, the handler told; the handling deadline runs on."""
+    def apply(s: Session, c: Complaint) -> str:
+        text = clean_text(reason, "验证不合格原因", max_len=500)
+        c.handled_at = c.handled_by = None
+        if c.handler_user_id:
+            notify(s, recipient_user_ids=[c.handler_user_id], kind="assigned", title=f"投诉验证不合格，请重新处理：{c.number}",
+                   body=text, page=DETAIL_PAGE, entity=ENTITY, entity_id=str(c.id), office_id=c.office_id,
+                   due_at=c.due_at, now=now)
+        return f"验证不合格：{text}"
+
+    return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_VERIFY, op=Op.VERIFY_FAIL,
+                event="verify_fail", citation=rules.C_CALLBACK, now=now, apply=apply)
 
 
 def record_callback(*, actor: Actor, complaint_id: int, method: str, reached: bool, person_reached: str,
@@ -194,10 +231,7 @@ def record_callback(*, actor: Actor, complaint_id: int, method: str, reached: bo
 def exempt_callback(*, actor: Actor, complaint_id: int, kind: str, reason: str, now: datetime,
                     extra_case: str = "") -> Complaint:
     def apply(s: Session, c: Complaint) -> str:
-        facts = rules.ExemptionFacts(resolved_on_spot=c.resolved_on_spot, satisfied_on_spot=c.satisfied_on_spot,
-                                     anonymous=c.anonymous, online=c.channel == rules.Channel.ONLINE.value,
-                                     contact_available=c.contact_available, sensitive=c.sensitive)
-        rules.check_exemption(kind, facts, reason=reason, decider_user_id=actor.user_id, policy=policy_for(s, c, now),
+        rules.check_exemption(kind, exemption_facts(c), reason=reason, decider_user_id=actor.user_id, policy=policy_for(s, c, now),
                               extra_case=extra_case)
         c.callback_required, c.exemption_kind, c.exempt_by = False, kind, actor.user_id
         c.exemption_reason = (f"{extra_case}：" if extra_case else "") + reason.strip()[:450]
@@ -206,6 +240,21 @@ def exempt_callback(*, actor: Actor, complaint_id: int, kind: str, reason: str, 
 
     return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_CALLBACK, op=Op.EXEMPT, event="exempt",
                 citation=rules.C_EXEMPT, now=now, apply=apply)
+
+
+def unexempt_callback(*, actor: Actor, complaint_id: int, reason: str, now: datetime) -> Complaint:
+    """A 客服主任 reverses an exemption (by hand or by the intake facts): the callback is owed again, due from now."""
+    def apply(s: Session, c: Complaint) -> str:
+        text = clean_text(reason, "撤销免回访原因", max_len=500)
+        was = rules.EXEMPTION_LABELS.get(c.exemption_kind, c.exemption_kind or "")
+        c.callback_required, c.exemption_kind, c.exemption_reason, c.exempt_by = True, None, "", None
+        policy = policy_for(s, c, now)
+        set_deadline(s, c, duty.CALLBACK.code, rules.callback_due(now, policy), now=now,
+                     clause=policy.cite("complaint.callback_within"))
+        return f"撤销免回访（原认定：{was}）：{text}"
+
+    return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_CALLBACK, op=Op.UNEXEMPT,
+                event="unexempt", citation=rules.C_EXEMPT, now=now, apply=apply)
 
 
 def _handling_again(s: Session, c: Complaint, now: datetime) -> None:

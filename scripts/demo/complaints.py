@@ -99,8 +99,7 @@ def _office(ctx, rng, office_id, a, props, hq, consultant_ids) -> None:
             continue  # awaiting callback
         when = step + timedelta(days=1, hours=4)
         if i == 9:
-            flow.exempt_callback(actor=a["supervisor"], complaint_id=c.id, kind="no_contact", reason="匿名来电，无联系方式",
-                                 now=when)
+            pass  # anonymous: exempted from the callback by its intake facts at verification (投诉回访 第2条)
         elif i == 8:
             flow.record_callback(actor=a["supervisor_b"], complaint_id=c.id, method="phone", reached=True,
                                  person_reached=c.complainant_name, satisfaction="unsatisfied",

@@ -50,9 +50,12 @@ def _callback_form(actor: Actor, c) -> None:
 
 
 def _exempt_form(actor: Actor, c, extra: list[str]) -> None:
+    kinds = options(rules.EXEMPTION_LABELS)
+    suggested = rules.exemption_by_facts(flow.exemption_facts(c))  # the case the intake facts support, else none
     with st.form(f"ex_{c.id}"):
         st.caption(rules.C_EXEMPT + "：须填写理由，记录决定人")
-        kind = st.selectbox("免回访情形", options(rules.EXEMPTION_LABELS), format_func=rules.EXEMPTION_LABELS.get, placeholder=PICK)
+        kind = st.selectbox("免回访情形", kinds, format_func=rules.EXEMPTION_LABELS.get, placeholder=PICK,
+                            index=kinds.index(suggested.value) if suggested else None)
         case = st.selectbox("其他情形（选“其他情形”时）", [""] + extra, placeholder=PICK)
         reason = st.text_input("理由 *")
         if st.form_submit_button("认定免回访"):
@@ -89,16 +92,25 @@ def action_panel(actor: Actor, d: svc.Detail, *, extra_exemptions: list[str]) ->
             if not (verdict := wf.check(Op.VERIFY, here, actor_user_id=actor.user_id)):
                 st.info(f"您是本投诉的处理人，须由其他客服主任验证（{verdict.clause}）", icon=":material/person_off:")
             else:
-                note = st.text_input("验证意见", key=f"vnote_{c.id}")
-                if st.button("验证合格", key=f"verify_{c.id}", type="primary"):
+                note = st.text_input("验证意见 / 不合格原因", key=f"vnote_{c.id}")
+                ok_col, fail_col = st.columns(2)
+                if ok_col.button("验证合格", key=f"verify_{c.id}", type="primary"):
                     run_action("验证", flow.verify, actor=actor, complaint_id=c.id, note=note)
-    if wf.offered(actor, Op.EXEMPT, here):
+                if fail_col.button("验证不合格", key=f"verify_fail_{c.id}", help="退回责任人重新处理，须填写原因"):
+                    run_action("退回重新处理", flow.fail_verification, actor=actor, complaint_id=c.id, reason=note)
+    if wf.check(Op.EXEMPT, here).ok and wf.permitted(actor, Op.EXEMPT, office):
         with st.expander("回访 / 免回访", icon=":material/call:"):
-            if not (verdict := wf.check(Op.CALLBACK, here, actor_user_id=actor.user_id)):
-                st.info(f"您是本投诉的处理人，回访须由他人进行（{verdict.clause}）", icon=":material/person_off:")
+            if not (verdict := wf.check(Op.EXEMPT, here, actor_user_id=actor.user_id)):
+                st.info(f"您是本投诉的处理人，回访和免回访认定须由他人进行（{verdict.clause}）", icon=":material/person_off:")
             else:
                 _callback_form(actor, c)
-            _exempt_form(actor, c, extra_exemptions)
+                _exempt_form(actor, c, extra_exemptions)
+    if wf.offered(actor, Op.UNEXEMPT, here):
+        with st.expander("撤销免回访", icon=":material/undo:"):
+            st.caption(f"{rules.C_EXEMPT}：撤销后须按期回访")
+            reason = st.text_input("撤销原因 *", key=f"unexempt_{c.id}")
+            if st.button("撤销免回访", key=f"unexempt_btn_{c.id}"):
+                run_action("撤销免回访", flow.unexempt_callback, actor=actor, complaint_id=c.id, reason=reason)
     if wf.offered(actor, Op.CLOSE, here):
         if st.button("归档", key=f"close_{c.id}", icon=":material/inventory_2:"):
             run_action("归档", flow.close, actor=actor, complaint_id=c.id, note="")

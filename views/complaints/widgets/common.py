@@ -96,7 +96,8 @@ def show_overview(d: svc.Detail) -> None:
         st.markdown("**处理结果**")
         st.text(c.handling_result)
     if c.exemption_kind:
-        st.caption(f"免回访：{rules.EXEMPTION_LABELS.get(c.exemption_kind, '')}，理由：{c.exemption_reason}")
+        st.caption(f"免回访：{rules.EXEMPTION_LABELS.get(c.exemption_kind, '')}，理由：{c.exemption_reason}"
+                   f"（决定人：{d.user_names.get(c.exempt_by, '—')}，{rules.C_EXEMPT}）")
     if d.callbacks:
         st.markdown("**回访记录**")
         st.dataframe(frame(d.callbacks, {

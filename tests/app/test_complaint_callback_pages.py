@@ -1,0 +1,74 @@
+"""Verification and callback on screen (issue 11 items 10, 21, 22): 验证不合格 through the real widgets, the handler
+sees why he may neither call back nor exempt, an exemption the intake facts gave shows its reason and clause and a
+客服主任 can reverse it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session
+
+from core.roles import Role
+from db.engine import get_engine
+from db.models import Complaint
+from db.services import complaint_flow as flow
+from db.services import complaints as svc
+from tests.app.test_complaint_detail_pages import LIST, labelled, ok, run_page
+
+
+@pytest.fixture
+def team(org, make_actor):
+    return {role: make_actor(role, org.office_a) for role in (Role.CLERK, Role.CS_SUPERVISOR)}
+
+
+def _data(office_id, now, **kw) -> svc.ComplaintIn:
+    base = dict(office_id=office_id, channel="phone", category="engineering", description="地下车库积水",
+                occurred_at=now - timedelta(hours=2), complainant_name="张业主", complainant_phone="13800000001")
+    return svc.ComplaintIn(**(base | kw))
+
+
+def _state(c_id: int) -> Complaint:
+    with Session(get_engine()) as s:
+        return s.get(Complaint, c_id)
+
+
+def _handled(team, org, make_actor, now, key, **facts):
+    sup = team[Role.CS_SUPERVISOR]
+    c = svc.register(actor=team[Role.CLERK], data=_data(org.office_a, now, **facts), request_id=key, now=now)
+    flow.assign(actor=sup, complaint_id=c.id, handler_user_id=sup.user_id, department_id=None, note="", now=now)
+    flow.mark_handled(actor=sup, complaint_id=c.id, result="已修复", now=now)
+    return c, sup, make_actor(Role.CS_SUPERVISOR, org.office_a)
+
+
+def test_verification_fails_with_the_reason_through_the_panel(team, org, make_actor, now):
+    c, _, other = _handled(team, org, make_actor, now, "vf")
+    at = run_page(LIST, other)
+    at.text_input(key=f"vnote_{c.id}").input("排水泵仍漏水")
+    labelled(at.button, "验证不合格").click()
+    at.run()
+    ok(at)
+    row = _state(c.id)
+    assert row.state == "assigned" and row.handled_at is None
+
+
+def test_the_handler_is_offered_neither_callback_nor_exemption(team, org, make_actor, now):
+    c, handler, other = _handled(team, org, make_actor, now, "ex", sensitive=True)
+    flow.verify(actor=other, complaint_id=c.id, note="", now=now)
+    mine = run_page(LIST, handler)
+    ok(mine)
+    assert any("回访和免回访认定须由他人进行" in i.value for i in mine.info)
+    assert not [b for b in mine.button if b.label in ("认定免回访", "保存回访记录")]
+
+
+def test_an_exemption_by_the_intake_facts_is_shown_and_reversed(team, org, make_actor, now):
+    c, _, other = _handled(team, org, make_actor, now, "auto", resolved_on_spot=True, satisfied_on_spot=True)
+    flow.verify(actor=other, complaint_id=c.id, note="", now=now + timedelta(hours=1))
+    at = run_page(LIST, other)
+    ok(at)
+    assert any("依据登记事实认定免回访" in x.value and "第2条" in x.value for x in at.caption)
+    at.text_input(key=f"unexempt_{c.id}").input("顾客来电仍有意见")
+    labelled(at.button, "撤销免回访").click()
+    at.run()
+    ok(at)
+    assert _state(c.id).state == "verified"

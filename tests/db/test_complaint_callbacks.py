@@ -1,0 +1,166 @@
+"""Verification and callback as 《投诉回访》 wrote them (issue 11 items 10–14, 21, 22), on SQLite and PostgreSQL:
+验证不合格 sends the complaint back to handling; the handler may not exempt his own complaint; the facts recorded at
+intake exempt the callback at verification (reversible by a 客服主任); each refusal is Chinese, cites its clause and
+writes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from core.errors import DomainError
+from core.roles import Role
+from db.engine import get_engine
+from db.models import Complaint, Duty, Notice, RecordEvent
+from db.services import complaint_flow as flow
+from db.services import complaints as svc
+from db.services.complaints import ComplaintIn
+
+H = timedelta(hours=1)
+
+
+@pytest.fixture
+def team(org, make_actor):
+    return {
+        "clerk": make_actor(Role.CLERK, org.office_a),
+        "handler": make_actor(Role.CS_SUPERVISOR, org.office_a, name="处理人"),
+        "sup": make_actor(Role.CS_SUPERVISOR, org.office_a),
+        "director": make_actor(Role.OFFICE_DIRECTOR, org.office_a),
+        "hq": make_actor(Role.HQ_SPECIALIST, org.hq_id),
+    }
+
+
+def _handled(org, team, now, key: str, **kw) -> Complaint:
+    data = dict(office_id=org.office_a, channel="phone", category="engineering", description="地下车库积水",
+                occurred_at=now - 2 * H, complainant_name="张业主", complainant_phone="13800000001")
+    data.update(kw)
+    c = svc.register(actor=team["clerk"], data=ComplaintIn(**data), request_id=key, now=now)
+    flow.assign(actor=team["sup"], complaint_id=c.id, handler_user_id=team["handler"].user_id, department_id=None,
+                note="", now=now)
+    flow.mark_handled(actor=team["handler"], complaint_id=c.id, result="已修复排水泵", now=now + H)
+    return c
+
+
+def _get(url, c_id) -> Complaint:
+    with Session(get_engine(url)) as s:
+        return s.get(Complaint, c_id)
+
+
+def _events(url, c_id) -> list[RecordEvent]:
+    with Session(get_engine(url)) as s:
+        return list(s.exec(select(RecordEvent).where(RecordEvent.record_type == "complaint", RecordEvent.record_id == c_id)
+                           .order_by(RecordEvent.id)).all())
+
+
+def _open_callback_duties(url, c_id) -> list[Duty]:
+    with Session(get_engine(url)) as s:
+        return list(s.exec(select(Duty).where(Duty.record_type == "complaint", Duty.record_id == c_id,
+                                              Duty.duty == "complaint.callback", Duty.state == "open")).all())
+
+
+# ----- item 10: 验证不合格 --------------------------------------------------------------------------------------
+
+
+def test_failed_verification_goes_back_to_handling_with_the_reason(db_url, org, team, now):
+    c = _handled(org, team, now, "vf")
+    with pytest.raises(DomainError, match="验证不合格原因"):
+        flow.fail_verification(actor=team["sup"], complaint_id=c.id, reason=" ", now=now + 2 * H)
+    with pytest.raises(DomainError, match="验证人不能是该投诉的处理人"):
+        flow.fail_verification(actor=team["handler"], complaint_id=c.id, reason="自己不合格", now=now + 2 * H)
+    assert _get(db_url, c.id).state == "handled"
+    back = flow.fail_verification(actor=team["sup"], complaint_id=c.id, reason="排水泵仍漏水", now=now + 2 * H)
+    assert back.state == "assigned" and back.handled_at is None and back.verified_at is None
+    last = _events(db_url, c.id)[-1]
+    assert last.event == "verify_fail" and "排水泵仍漏水" in last.note and "投诉回访" in last.citation
+    assert (last.from_state, last.to_state) == ("handled", "assigned")
+    with Session(get_engine(db_url)) as s:
+        told = s.exec(select(Notice).where(Notice.recipient_user_id == team["handler"].user_id,
+                                           Notice.title.contains("验证不合格"))).all()
+    assert len(told) == 1
+    # handled again, then verified: the ordinary path continues
+    flow.mark_handled(actor=team["handler"], complaint_id=c.id, result="更换排水泵", now=now + 3 * H)
+    assert flow.verify(actor=team["sup"], complaint_id=c.id, note="", now=now + 4 * H).state == "verified"
+
+
+def test_verification_cannot_fail_before_handling(db_url, org, team, now):
+    c = _handled(org, team, now, "vf2")
+    flow.verify(actor=team["sup"], complaint_id=c.id, note="", now=now + 2 * H)
+    with pytest.raises(DomainError, match="只有已处理的投诉可以验证"):
+        flow.fail_verification(actor=team["sup"], complaint_id=c.id, reason="晚了", now=now + 3 * H)
+
+
+# ----- item 21: the handler may not exempt his own complaint ---------------------------------------------------
+
+
+def test_the_handler_may_not_exempt_his_own_complaint(db_url, org, team, now):
+    c = _handled(org, team, now, "ex21", sensitive=True)
+    flow.verify(actor=team["sup"], complaint_id=c.id, note="", now=now + 2 * H)
+    before = len(_events(db_url, c.id))
+    for kind, case in (("other", "顾客明确表示不接受回访"), ("sensitive", "")):
+        with pytest.raises(DomainError, match="免回访不能由该投诉的处理人认定") as err:
+            flow.exempt_callback(actor=team["handler"], complaint_id=c.id, kind=kind, reason="顾客说不用回访",
+                                 extra_case=case, now=now + 3 * H)
+        assert "投诉回访)》第2条" in err.value.message
+    assert _get(db_url, c.id).state == "verified" and len(_events(db_url, c.id)) == before
+    done = flow.exempt_callback(actor=team["sup"], complaint_id=c.id, kind="other", reason="顾客说不用回访",
+                                extra_case="顾客明确表示不接受回访", now=now + 3 * H)
+    assert done.state == "callback_exempt" and done.exempt_by == team["sup"].user_id
+
+
+def test_a_second_post_held_by_the_handler_does_not_lift_the_rule(db_url, org, team, now):
+    c = _handled(org, team, now, "ex21b", sensitive=True)
+    flow.verify(actor=team["sup"], complaint_id=c.id, note="", now=now + 2 * H)
+    as_handler = replace(team["director"], user_id=team["handler"].user_id)
+    with pytest.raises(DomainError, match="免回访不能由该投诉的处理人认定"):
+        flow.exempt_callback(actor=as_handler, complaint_id=c.id, kind="sensitive", reason="敏感", now=now + 3 * H)
+
+
+# ----- item 22: the intake facts exempt the callback at verification ----------------------------------------------
+
+
+@pytest.mark.parametrize(("facts", "kind"), [
+    (dict(resolved_on_spot=True, satisfied_on_spot=True), "on_spot"),
+    (dict(anonymous=True, complainant_name=""), "no_contact"),
+    (dict(channel="online", contact_available=False), "no_contact"),
+])
+def test_intake_facts_exempt_the_callback_at_verification(db_url, org, team, now, facts, kind):
+    c = _handled(org, team, now, f"auto-{kind}-{len(facts)}", **facts)
+    done = flow.verify(actor=team["sup"], complaint_id=c.id, note="", now=now + 2 * H)
+    assert done.state == "callback_exempt" and not done.callback_required and done.exemption_kind == kind
+    assert done.exempt_by == team["sup"].user_id and "验证合格时依据登记事实认定免回访" in done.exemption_reason
+    assert done.callback_due_at is None and _open_callback_duties(db_url, c.id) == []
+    verify_event, exempt_event = _events(db_url, c.id)[-2:]
+    assert (verify_event.event, verify_event.to_state) == ("verify", "verified")
+    assert (exempt_event.event, exempt_event.from_state, exempt_event.to_state) == ("exempt", "verified", "callback_exempt")
+    assert "投诉回访)》第2条" in exempt_event.citation
+    # not in 待回访: nobody has to find it there and exempt it by hand
+    assert c.id not in [x.id for x in flow.callback_queue(actor=team["sup"], now=now + 3 * H).rows]
+    assert flow.close(actor=team["sup"], complaint_id=c.id, note="", now=now + 3 * H).state == "closed"
+
+
+def test_no_exemption_without_those_facts(db_url, org, team, now):
+    for key, facts in (("on-spot-only", dict(resolved_on_spot=True)), ("phone-no-contact", dict(contact_available=False))):
+        c = _handled(org, team, now, key, **facts)
+        done = flow.verify(actor=team["sup"], complaint_id=c.id, note="", now=now + 2 * H)
+        assert done.state == "verified" and done.callback_required and done.callback_due_at is not None
+
+
+def test_a_supervisor_reverses_an_exemption_and_the_callback_is_owed_again(db_url, org, team, now):
+    c = _handled(org, team, now, "undo", resolved_on_spot=True, satisfied_on_spot=True)
+    flow.verify(actor=team["sup"], complaint_id=c.id, note="", now=now + 2 * H)
+    with pytest.raises(DomainError, match="撤销免回访原因"):
+        flow.unexempt_callback(actor=team["sup"], complaint_id=c.id, reason="", now=now + 3 * H)
+    back = flow.unexempt_callback(actor=team["sup"], complaint_id=c.id, reason="顾客来电仍有意见", now=now + 3 * H)
+    assert back.state == "verified" and back.callback_required and back.exemption_kind is None
+    assert back.callback_due_at is not None and back.callback_due_at > now + 3 * H
+    assert len(_open_callback_duties(db_url, c.id)) == 1
+    last = _events(db_url, c.id)[-1]
+    assert last.event == "unexempt" and "当场解决" in last.note and "第2条" in last.citation
+    assert c.id in [x.id for x in flow.callback_queue(actor=team["sup"], now=now + 3 * H).rows]
+    flow.exempt_callback(actor=team["sup"], complaint_id=c.id, kind="on_spot", reason="复核仍属当场解决", now=now + 4 * H)
+    flow.close(actor=team["sup"], complaint_id=c.id, note="", now=now + 4 * H)
+    with pytest.raises(DomainError, match="只有已认定免回访"):
+        flow.unexempt_callback(actor=team["sup"], complaint_id=c.id, reason="太晚", now=now + 5 * H)
