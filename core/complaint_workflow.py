@@ -21,6 +21,7 @@ from core.complaints import Grade, State, Step
 from core.errors import DomainError
 from core.permissions import Action, Actor
 from core.policy import PolicyBook, format_value
+from core.roles import COMPANY_WIDE_ROLES, ROLE_LABELS, Role
 
 
 class Op(StrEnum):
@@ -387,6 +388,21 @@ def require(op: Op, c: Situation, *, actor_user_id: int | None = None, consult: 
             online: OnlineSituation | None = None) -> None:
     """The service's guard: a refusal becomes a ``DomainError`` in Chinese, citing the clause."""
     check(op, c, actor_user_id=actor_user_id, consult=consult, online=online).raise_if_refused()
+
+
+def caller_check(actor: Actor, c: Situation, policy: PolicyBook) -> Verdict:
+    """Who may call back a complaint of this class (投诉回访 第3条: 重大 by the 管理处主任 or headquarters): the roles
+    of the class's row in the policy book's ``complaint.callback_callers``, held in the complaint's office (or
+    company-wide, or as a deputy); a class without a row is called back by whoever may call back."""
+    roles = rules.callback_roles(c.grade, policy)
+    if roles is None:
+        return OK
+    held = [g for g in (*actor.grants, *actor.delegated) if g.role.value in roles
+            and (g.role in COMPANY_WIDE_ROLES or g.office_id == c.office_id)]
+    if held:
+        return OK
+    names = "、".join(ROLE_LABELS[Role(code)] for code in roles)
+    return Verdict(f"{rules.GRADE_LABELS[c.grade]}投诉须由{names}回访", policy.cite("complaint.callback_callers"))
 
 
 def permitted(actor: Actor, op: Op, office_id: int | None) -> bool:

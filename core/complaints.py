@@ -119,7 +119,7 @@ class CallbackMethod(StrEnum):
     WRITTEN = "written"
 
 
-CALLBACK_METHOD_LABELS = {CallbackMethod.PHONE: "电话", CallbackMethod.VISIT: "上门", CallbackMethod.WRITTEN: "书面"}
+CALLBACK_METHOD_LABELS = {CallbackMethod.PHONE: "电话", CallbackMethod.VISIT: "上门（家访）", CallbackMethod.WRITTEN: "书面"}
 
 
 class Exemption(StrEnum):
@@ -352,6 +352,12 @@ def next_state(state: State | str, step: Step) -> State:
 
 def allowed_steps(state: State | str) -> list[Step]:
     return [step for step, table in TRANSITIONS.items() if State(state) in table]
+
+
+def callback_roles(grade: Grade | str, policy: PolicyBook) -> tuple[str, ...] | None:
+    """The role codes that call back a complaint of ``grade`` (投诉回访 第3条), or None: whoever may call back."""
+    row = policy.row("complaint.callback_callers", Grade(grade).value)
+    return tuple(row["roles"]) if row and row.get("active", True) else None
 
 
 def after_callback(satisfaction: Satisfaction | str) -> State:

@@ -190,6 +190,7 @@ def record_callback(*, actor: Actor, complaint_id: int, method: str, reached: bo
         if already_done(s, request_id, "callback"):
             return c
         wf.require(Op.CALLBACK, wf.Situation.of(c), actor_user_id=actor.user_id)
+        wf.caller_check(actor, wf.Situation.of(c), policy_for(s, c, now)).raise_if_refused()
         if method not in rules.CallbackMethod._value2member_map_:
             raise DomainError("请选择回访方式", field="method")
         if reached and satisfaction not in rules.Satisfaction._value2member_map_:

@@ -72,3 +72,15 @@ def test_an_exemption_by_the_intake_facts_is_shown_and_reversed(team, org, make_
     at.run()
     ok(at)
     assert _state(c.id).state == "verified"
+
+
+def test_a_supervisor_is_told_who_calls_back_a_major_complaint(team, org, make_actor, now):
+    c, _, other = _handled(team, org, make_actor, now, "major", complainant_count=12)
+    flow.verify(actor=other, complaint_id=c.id, note="", now=now)
+    at = run_page(LIST, other)
+    ok(at)
+    assert any("重大投诉须由管理处主任" in i.value and "第3条" in i.value for i in at.info), [i.value for i in at.info]
+    assert not [b for b in at.button if b.label == "保存回访记录"]
+    director = run_page(LIST, make_actor(Role.OFFICE_DIRECTOR, org.office_a))
+    ok(director)
+    assert "上门（家访）" in labelled(director.selectbox, "回访方式").options

@@ -17,6 +17,7 @@ from db.engine import get_engine
 from db.models import Complaint, Duty, Notice, RecordEvent
 from db.services import complaint_flow as flow
 from db.services import complaints as svc
+from db.services import policy as policy_svc
 from db.services.complaints import ComplaintIn
 
 H = timedelta(hours=1)
@@ -164,3 +165,50 @@ def test_a_supervisor_reverses_an_exemption_and_the_callback_is_owed_again(db_ur
     flow.close(actor=team["sup"], complaint_id=c.id, note="", now=now + 4 * H)
     with pytest.raises(DomainError, match="只有已认定免回访"):
         flow.unexempt_callback(actor=team["sup"], complaint_id=c.id, reason="太晚", now=now + 5 * H)
+
+
+# ----- item 12: a 重大 complaint is called back by the 管理处主任 or headquarters -----------------------------------
+
+
+def test_a_major_complaint_is_called_back_by_the_director_or_headquarters(db_url, org, team, now):
+    c = _handled(org, team, now, "major", complainant_count=12)
+    assert c.grade == "major"
+    flow.verify(actor=team["sup"], complaint_id=c.id, note="", now=now + 2 * H)
+    before = len(_events(db_url, c.id))
+    with pytest.raises(DomainError, match="重大投诉须由管理处主任、客服中心") as err:
+        flow.record_callback(actor=team["sup"], complaint_id=c.id, method="phone", reached=True, person_reached="张业主",
+                             satisfaction="satisfied", comment="", follow_up="", now=now + 3 * H)
+    assert "投诉回访)》第3条" in err.value.message
+    assert _get(db_url, c.id).state == "verified" and len(_events(db_url, c.id)) == before
+    done = flow.record_callback(actor=team["director"], complaint_id=c.id, method="visit", reached=True,
+                                person_reached="张业主", satisfaction="satisfied", comment="上门回访", follow_up="",
+                                now=now + 3 * H)
+    assert done.state == "callback_done"
+
+
+def test_headquarters_calls_back_a_major_complaint_and_a_general_one_is_any_supervisors(db_url, org, team, now):
+    major = _handled(org, team, now, "major-hq", complainant_count=12)
+    flow.verify(actor=team["sup"], complaint_id=major.id, note="", now=now + 2 * H)
+    assert flow.record_callback(actor=team["hq"], complaint_id=major.id, method="phone", reached=True,
+                                person_reached="张业主", satisfaction="basic", comment="", follow_up="",
+                                now=now + 3 * H).state == "callback_done"
+    general = _handled(org, team, now, "general")
+    flow.verify(actor=team["director"], complaint_id=general.id, note="", now=now + 2 * H)
+    assert flow.record_callback(actor=team["sup"], complaint_id=general.id, method="phone", reached=True,
+                                person_reached="张业主", satisfaction="satisfied", comment="", follow_up="",
+                                now=now + 3 * H).state == "callback_done"
+
+
+def test_the_callers_come_from_the_policy_book(db_url, org, team, make_actor, now):
+    admin = make_actor(Role.SYSADMIN, org.hq_id)
+    policy_svc.set_value(actor=admin, key="complaint.callback_callers", value=[
+        {"code": "major", "label": "重大投诉", "roles": ["cs_supervisor"], "active": True}],
+        effective_from=now - 2 * H, reason="测试：重大投诉由客服主任回访", now=now - 2 * H)
+    c = _handled(org, team, now, "major-book", complainant_count=12)
+    flow.verify(actor=team["director"], complaint_id=c.id, note="", now=now + 2 * H)
+    with pytest.raises(DomainError, match="重大投诉须由客服主任回访"):
+        flow.record_callback(actor=team["hq"], complaint_id=c.id, method="phone", reached=True, person_reached="张业主",
+                             satisfaction="satisfied", comment="", follow_up="", now=now + 3 * H)
+    assert flow.record_callback(actor=team["sup"], complaint_id=c.id, method="phone", reached=True,
+                                person_reached="张业主", satisfaction="satisfied", comment="", follow_up="",
+                                now=now + 3 * H).state == "callback_done"

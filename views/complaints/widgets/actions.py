@@ -9,6 +9,7 @@ from core import complaints as rules
 from core.complaint_workflow import Op
 from core.errors import DomainError
 from core.permissions import Actor
+from core.policy import PolicyBook
 from db.services import complaint_flow as flow
 from db.services import complaint_grades
 from db.services import complaint_reports as reports
@@ -63,10 +64,11 @@ def _exempt_form(actor: Actor, c, extra: list[str]) -> None:
                  extra_case=case if kind == "other" else "")
 
 
-def action_panel(actor: Actor, d: svc.Detail, *, extra_exemptions: list[str]) -> None:
+def action_panel(actor: Actor, d: svc.Detail, *, policy: PolicyBook) -> None:
     c = d.complaint
     office = c.office_id
     here = wf.Situation.of(c)
+    extra_exemptions = rules.extra_exemptions(policy)
     st.markdown("**可执行的操作**")
     if wf.offered(actor, Op.ASSIGN, here):
         with st.expander("派单", icon=":material/assignment_ind:"):
@@ -103,7 +105,11 @@ def action_panel(actor: Actor, d: svc.Detail, *, extra_exemptions: list[str]) ->
             if not (verdict := wf.check(Op.EXEMPT, here, actor_user_id=actor.user_id)):
                 st.info(f"您是本投诉的处理人，回访和免回访认定须由他人进行（{verdict.clause}）", icon=":material/person_off:")
             else:
-                _callback_form(actor, c)
+                caller = wf.caller_check(actor, here, policy)
+                if caller:
+                    _callback_form(actor, c)
+                else:
+                    st.info(f"{caller.reason}（{caller.clause}），可上门（家访）回访", icon=":material/person_off:")
                 _exempt_form(actor, c, extra_exemptions)
     if wf.offered(actor, Op.UNEXEMPT, here):
         with st.expander("撤销免回访", icon=":material/undo:"):
