@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from core.roles import Role
 from db.engine import get_engine
-from db.models import Complaint
+from db.models import Callback, Complaint
 from db.services import complaint_flow as flow
 from db.services import complaints as svc
 from tests.app.test_complaint_detail_pages import LIST, labelled, ok, run_page
@@ -84,3 +84,19 @@ def test_a_supervisor_is_told_who_calls_back_a_major_complaint(team, org, make_a
     director = run_page(LIST, make_actor(Role.OFFICE_DIRECTOR, org.office_a))
     ok(director)
     assert "上门（家访）" in labelled(director.selectbox, "回访方式").options
+
+
+def test_the_follow_up_action_is_entered_with_the_callback(team, org, make_actor, now):
+    c, _, other = _handled(team, org, make_actor, now, "follow")
+    flow.verify(actor=other, complaint_id=c.id, note="", now=now)
+    caller = make_actor(Role.CS_SUPERVISOR, org.office_a)
+    at = run_page(LIST, caller)
+    labelled(at.selectbox, "回访方式").set_value("phone")
+    labelled(at.selectbox, "满意度").set_value("basic")
+    labelled(at.text_input, "后续措施").input("一周后复查车库排水")
+    labelled(at.button, "保存回访记录").click()
+    at.run()
+    ok(at)
+    with Session(get_engine()) as s:
+        row = s.exec(select(Callback).where(Callback.complaint_id == c.id)).one()
+    assert row.follow_up == "一周后复查车库排水" and row.satisfaction == "basic"

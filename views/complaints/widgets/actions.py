@@ -44,10 +44,11 @@ def _callback_form(actor: Actor, c) -> None:
         person = col1.text_input("受访人", value=c.complainant_name)
         satisfaction = col2.selectbox("满意度", options(rules.SATISFACTION_LABELS), format_func=rules.SATISFACTION_LABELS.get, placeholder=PICK)
         comment = st.text_area("顾客意见")
+        follow_up = st.text_input("后续措施", help="如：安排复查、转责任部门跟进（《投诉回访记录表》）")
         if submit_button(f"cb_{c.id}", "保存回访记录", type="primary"):
             run_action("保存回访", flow.record_callback, form=f"cb_{c.id}", actor=actor, complaint_id=c.id, method=method,
                        reached=reached, person_reached=person, satisfaction=satisfaction if reached else None,
-                       comment=comment, follow_up="")
+                       comment=comment, follow_up=follow_up)
 
 
 def _exempt_form(actor: Actor, c, extra: list[str]) -> None:
