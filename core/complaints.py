@@ -126,6 +126,7 @@ class Exemption(StrEnum):
     ON_SPOT = "on_spot"
     NO_CONTACT = "no_contact"
     SENSITIVE = "sensitive"
+    UNREACHABLE = "unreachable"  # a named complainant not reached after complaint.callback_attempts attempts
     OTHER = "other"  # the list ends with "等": further cases come from the policy book
 
 
@@ -133,6 +134,7 @@ EXEMPTION_LABELS = {
     Exemption.ON_SPOT: "当场解决且顾客当场确认满意",
     Exemption.NO_CONTACT: "匿名投诉或无有效联系方式的网上投诉",
     Exemption.SENSITIVE: "敏感投诉，不宜回访",
+    Exemption.UNREACHABLE: "多次回访均未能联系上顾客",
     Exemption.OTHER: "其他情形（制度参数列明）",
 }
 
@@ -373,6 +375,7 @@ class ExemptionFacts:
     online: bool = False
     contact_available: bool = True
     sensitive: bool = False
+    failed_attempts: int = 0  # callback attempts since verification that did not reach the customer
 
 
 def exemption_by_facts(facts: ExemptionFacts) -> Exemption | None:
@@ -390,6 +393,15 @@ def exemption_by_facts(facts: ExemptionFacts) -> Exemption | None:
 
 def exemption_by_facts_reason(kind: Exemption) -> str:
     return f"受理时已记录“{EXEMPTION_LABELS[kind]}”，验证合格时依据登记事实认定免回访"
+
+
+def suggested_exemption(facts: ExemptionFacts, policy: PolicyBook) -> Exemption | None:
+    """The case the exemption form starts on: the one the facts support (never a case they refute)."""
+    if (by_facts := exemption_by_facts(facts)) is not None:
+        return by_facts
+    if facts.failed_attempts >= policy["complaint.callback_attempts"]:
+        return Exemption.UNREACHABLE
+    return Exemption.SENSITIVE if facts.sensitive else None
 
 
 def extra_exemptions(policy: PolicyBook) -> list[str]:
@@ -412,6 +424,9 @@ def check_exemption(kind: Exemption | str, facts: ExemptionFacts, *, reason: str
         raise DomainError("只有匿名投诉或无有效联系方式的网上投诉才可按此项免回访", clause=C_EXEMPT)
     if kind == Exemption.SENSITIVE and not facts.sensitive:
         raise DomainError("该投诉未标记为敏感投诉，不能按“不宜回访”免回访", clause=C_EXEMPT)
+    if kind == Exemption.UNREACHABLE and facts.failed_attempts < (needed := policy["complaint.callback_attempts"]):
+        raise DomainError(f"须先记录{needed}次未联系上顾客的回访（时间、方式、结果），才可按“联系不上”免回访"
+                          f"（已记录{facts.failed_attempts}次）", clause=policy.cite("complaint.callback_attempts"))
     if kind == Exemption.OTHER and extra_case not in extra_exemptions(policy):
         raise DomainError("请选择制度参数中列明的其他免回访情形", clause=policy.cite("complaint.callback_exempt_extra"))
 

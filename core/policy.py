@@ -298,6 +298,7 @@ PARAMS: dict[str, Param] = {
         _p("complaint.publication_per_month", "每月投诉公示次数", 1, "int", "次", "D18", "第1条", "seed", 0, 31),
         _p("complaint.important_on_repeat", "二次投诉(含回访不满意重开)列为重要", True, "bool", "", "D14", "一.3", "found"),
         _p("complaint.important_on_help", "需顾问或集团协助列为重要", True, "bool", "", "D14", "一.3", "found"),
+        _p("complaint.callback_attempts", "联系不上顾客：免回访前最少回访次数", 3, "int", "次", "D13", "第2条", "inferred", 1, 20),
         _p("complaint.callback_exempt_extra", "其他免回访情形(以“；”分隔)", "顾客明确表示不接受回访", "text", "", "D13", "第2条", "inferred"),
         _p("complaint.hq_forward_within", "客服中心转达顾问求助期限", _dur(2, "hours"), "duration", "", "D12", "一.2", "inferred"),
         _p("complaint.same_issue_suggest_days", "同一事项建议：同类别同楼栋天数", 30, "int", "天", "D14", "一.2", "inferred", 1, 365),

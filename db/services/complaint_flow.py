@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from core import complaint_duties as duty
@@ -126,10 +127,19 @@ def mark_handled(*, actor: Actor, complaint_id: int, result: str, now: datetime)
                 then=lambda s, c: reclassify(s, c, actor=None, now=now))
 
 
-def exemption_facts(c: Complaint) -> rules.ExemptionFacts:
+def exemption_facts(c: Complaint, *, failed_attempts: int = 0) -> rules.ExemptionFacts:
     return rules.ExemptionFacts(resolved_on_spot=c.resolved_on_spot, satisfied_on_spot=c.satisfied_on_spot,
                                 anonymous=c.anonymous, online=c.channel == rules.Channel.ONLINE.value,
-                                contact_available=c.contact_available, sensitive=c.sensitive)
+                                contact_available=c.contact_available, sensitive=c.sensitive,
+                                failed_attempts=failed_attempts)
+
+
+def failed_attempts(s: Session, c: Complaint) -> int:
+    """Callback attempts since the (last) verification that did not reach the customer (投诉回访 第4条 records each)."""
+    stmt = select(func.count()).select_from(Callback).where(Callback.complaint_id == c.id, Callback.reached.is_(False))
+    if c.verified_at is not None:
+        stmt = stmt.where(Callback.at >= c.verified_at)
+    return s.exec(stmt).one()
 
 
 def verify(*, actor: Actor, complaint_id: int, note: str, now: datetime) -> Complaint:
@@ -204,7 +214,8 @@ def record_callback(*, actor: Actor, complaint_id: int, method: str, reached: bo
         remember(s, request_id, "callback", row.id)
         if not reached:
             record(s, c, actor=actor, action="callback_attempt", now=now, from_state=before, citation=rules.C_CALLBACK,
-                   note=f"回访未联系上（{rules.CALLBACK_METHOD_LABELS[rules.CallbackMethod(method)]}）")
+                   note=_with_note(f"回访未联系上（第{failed_attempts(s, c)}次，"
+                                   f"{rules.CALLBACK_METHOD_LABELS[rules.CallbackMethod(method)]}）", row.comment))
             return c
         target = rules.after_callback(satisfaction)
         c.state = target.value
@@ -232,7 +243,7 @@ def record_callback(*, actor: Actor, complaint_id: int, method: str, reached: bo
 def exempt_callback(*, actor: Actor, complaint_id: int, kind: str, reason: str, now: datetime,
                     extra_case: str = "") -> Complaint:
     def apply(s: Session, c: Complaint) -> str:
-        rules.check_exemption(kind, exemption_facts(c), reason=reason, decider_user_id=actor.user_id, policy=policy_for(s, c, now),
+        rules.check_exemption(kind, exemption_facts(c, failed_attempts=failed_attempts(s, c)), reason=reason, decider_user_id=actor.user_id, policy=policy_for(s, c, now),
                               extra_case=extra_case)
         c.callback_required, c.exemption_kind, c.exempt_by = False, kind, actor.user_id
         c.exemption_reason = (f"{extra_case}：" if extra_case else "") + reason.strip()[:450]

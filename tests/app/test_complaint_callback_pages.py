@@ -100,3 +100,18 @@ def test_the_follow_up_action_is_entered_with_the_callback(team, org, make_actor
     with Session(get_engine()) as s:
         row = s.exec(select(Callback).where(Callback.complaint_id == c.id)).one()
     assert row.follow_up == "一周后复查车库排水" and row.satisfaction == "basic"
+
+
+def test_the_exemption_case_starts_on_what_the_facts_support(team, org, make_actor, now):
+    c, _, other = _handled(team, org, make_actor, now, "attempts")
+    flow.verify(actor=other, complaint_id=c.id, note="", now=now)
+    caller = make_actor(Role.CS_SUPERVISOR, org.office_a)
+    at = run_page(LIST, caller)
+    assert labelled(at.selectbox, "免回访情形").value is None  # was 当场解决 whatever the facts
+    for i in range(3):
+        flow.record_callback(actor=caller, complaint_id=c.id, method="phone", reached=False, person_reached="",
+                             satisfaction=None, comment="无人接听", follow_up="", now=now + timedelta(hours=i + 1))
+    at = run_page(LIST, caller)
+    ok(at)
+    assert labelled(at.selectbox, "免回访情形").value == "unreachable"
+    assert any("未联系上顾客已回访 3 次" in x.value for x in at.caption)

@@ -212,3 +212,42 @@ def test_the_callers_come_from_the_policy_book(db_url, org, team, make_actor, no
     assert flow.record_callback(actor=team["sup"], complaint_id=c.id, method="phone", reached=True,
                                 person_reached="张业主", satisfaction="satisfied", comment="", follow_up="",
                                 now=now + 3 * H).state == "callback_done"
+
+
+# ----- item 14: a complainant who cannot be reached -------------------------------------------------------------
+
+
+def _attempt(team, c_id, at, method="phone", result="无人接听"):
+    return flow.record_callback(actor=team["sup"], complaint_id=c_id, method=method, reached=False, person_reached="",
+                                satisfaction=None, comment=result, follow_up="", now=at)
+
+
+def test_an_unreachable_complainant_is_exempted_after_the_policy_attempts(db_url, org, team, now):
+    c = _handled(org, team, now, "unreach")
+    flow.verify(actor=team["director"], complaint_id=c.id, note="", now=now + 2 * H)
+    _attempt(team, c.id, now + 3 * H)
+    _attempt(team, c.id, now + 27 * H, method="visit", result="上门无人")
+    with pytest.raises(DomainError, match="须先记录3次未联系上顾客的回访") as err:
+        flow.exempt_callback(actor=team["sup"], complaint_id=c.id, kind="unreachable", reason="三次联系不上",
+                             now=now + 28 * H)
+    assert "已记录2次" in err.value.message and "投诉回访)》第2条" in err.value.message
+    assert _get(db_url, c.id).state == "verified"
+    _attempt(team, c.id, now + 50 * H, result="电话停机")
+    notes = [e.note for e in _events(db_url, c.id) if e.event == "callback_attempt"]
+    assert notes == ["回访未联系上（第1次，电话）：无人接听", "回访未联系上（第2次，上门（家访））：上门无人",
+                     "回访未联系上（第3次，电话）：电话停机"]
+    done = flow.exempt_callback(actor=team["sup"], complaint_id=c.id, kind="unreachable", reason="三次联系不上",
+                                now=now + 51 * H)
+    assert done.state == "callback_exempt" and done.exemption_kind == "unreachable"
+    assert flow.close(actor=team["sup"], complaint_id=c.id, note="", now=now + 52 * H).state == "closed"
+
+
+def test_the_number_of_attempts_comes_from_the_policy_book(db_url, org, team, make_actor, now):
+    admin = make_actor(Role.SYSADMIN, org.hq_id)
+    policy_svc.set_value(actor=admin, key="complaint.callback_attempts", value=1, effective_from=now - 2 * H,
+                         reason="测试：联系一次不上即可免回访", now=now - 2 * H)
+    c = _handled(org, team, now, "unreach-1")
+    flow.verify(actor=team["director"], complaint_id=c.id, note="", now=now + 2 * H)
+    _attempt(team, c.id, now + 3 * H)
+    assert flow.exempt_callback(actor=team["sup"], complaint_id=c.id, kind="unreachable", reason="联系不上",
+                                now=now + 4 * H).state == "callback_exempt"

@@ -51,11 +51,13 @@ def _callback_form(actor: Actor, c) -> None:
                        comment=comment, follow_up=follow_up)
 
 
-def _exempt_form(actor: Actor, c, extra: list[str]) -> None:
-    kinds = options(rules.EXEMPTION_LABELS)
-    suggested = rules.exemption_by_facts(flow.exemption_facts(c))  # the case the intake facts support, else none
+def _exempt_form(actor: Actor, d: svc.Detail, policy: PolicyBook) -> None:
+    c, kinds, extra = d.complaint, options(rules.EXEMPTION_LABELS), rules.extra_exemptions(policy)
+    # the case the facts support (intake facts, attempts that did not reach the customer), else none
+    suggested = rules.suggested_exemption(flow.exemption_facts(c, failed_attempts=d.failed_attempts), policy)
     with st.form(f"ex_{c.id}"):
-        st.caption(rules.C_EXEMPT + "：须填写理由，记录决定人")
+        st.caption(f"{rules.C_EXEMPT}：须填写理由，记录决定人；未联系上顾客已回访 {d.failed_attempts} 次，"
+                   f"满 {wf.quote(policy, 'complaint.callback_attempts')} 可按“联系不上”免回访")
         kind = st.selectbox("免回访情形", kinds, format_func=rules.EXEMPTION_LABELS.get, placeholder=PICK,
                             index=kinds.index(suggested.value) if suggested else None)
         case = st.selectbox("其他情形（选“其他情形”时）", [""] + extra, placeholder=PICK)
@@ -69,7 +71,6 @@ def action_panel(actor: Actor, d: svc.Detail, *, policy: PolicyBook) -> None:
     c = d.complaint
     office = c.office_id
     here = wf.Situation.of(c)
-    extra_exemptions = rules.extra_exemptions(policy)
     st.markdown("**可执行的操作**")
     if wf.offered(actor, Op.ASSIGN, here):
         with st.expander("派单", icon=":material/assignment_ind:"):
@@ -111,7 +112,7 @@ def action_panel(actor: Actor, d: svc.Detail, *, policy: PolicyBook) -> None:
                     _callback_form(actor, c)
                 else:
                     st.info(f"{caller.reason}（{caller.clause}），可上门（家访）回访", icon=":material/person_off:")
-                _exempt_form(actor, c, extra_exemptions)
+                _exempt_form(actor, d, policy)
     if wf.offered(actor, Op.UNEXEMPT, here):
         with st.expander("撤销免回访", icon=":material/undo:"):
             st.caption(f"{rules.C_EXEMPT}：撤销后须按期回访")
