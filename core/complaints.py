@@ -367,6 +367,16 @@ def after_callback(satisfaction: Satisfaction | str) -> State:
     return State.REOPENED if Satisfaction(satisfaction) == Satisfaction.UNSATISFIED else State.CALLBACK_DONE
 
 
+def callback_rate(done: int, required: int) -> float | None:
+    """回访率 = callbacks done ÷ complaints needing one (投诉回访 第6条); None when none was needed."""
+    return done / required if required else None
+
+
+def meets_callback_target(rate: float | None, policy: PolicyBook) -> bool:
+    """At or above ``complaint.callback_target_pct`` (nothing needed counts as met)."""
+    return rate is None or rate * 100 >= policy["complaint.callback_target_pct"]
+
+
 @dataclass(frozen=True)
 class ExemptionFacts:
     resolved_on_spot: bool = False

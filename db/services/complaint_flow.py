@@ -64,12 +64,15 @@ def step(*, actor: Actor, complaint_id: int, action: Action, op: Op, event: str,
 
 
 def callback_queue(*, actor: Actor, now: datetime, office_id: int | None = None, page: int = 1,
-                   page_size: int = 30) -> Page:
-    """投诉回访's queue: verified complaints awaiting their callback, in the offices where the actor calls back."""
+                   page_size: int = 30, overdue: bool = False) -> Page:
+    """投诉回访's queue: verified complaints awaiting their callback, in the offices where the actor calls back;
+    ``overdue``: only those past their callback deadline (投诉回访 第3条)."""
     authorize(actor, Action.COMPLAINT_CALLBACK, office_id)
     with read_session() as s:
         stmt = scope_filter(select(Complaint), Complaint.office_id, actor.scope(Action.COMPLAINT_CALLBACK))
         stmt = stmt.where(Complaint.state == State.VERIFIED.value)
+        if overdue:
+            stmt = stmt.where(Complaint.callback_due_at < now)
         if office_id:
             stmt = stmt.where(Complaint.office_id == office_id)
         return paginate(s, stmt, page=page, page_size=page_size,

@@ -30,6 +30,7 @@ QUEUES = {
     "overdue": "已超期",
     "verify": "待验证",
     "callback": "待回访",
+    "callback_overdue": "回访超期",
     "report": "通报未确认",
 }
 
@@ -76,6 +77,8 @@ def _filters(stmt, *, actor, now, office_id, state, grade, category, since, unti
         stmt = stmt.where(Complaint.state == State.HANDLED.value)
     elif queue == "callback":
         stmt = stmt.where(Complaint.state == State.VERIFIED.value)
+    elif queue == "callback_overdue":  # the callback deadline has passed (投诉回访 第3条)
+        stmt = stmt.where(Complaint.state == State.VERIFIED.value, Complaint.callback_due_at < now)
     elif queue == "report":
         stmt = stmt.where(Complaint.report_due_at != None, Complaint.reported_at == None)  # noqa: E711
     return stmt
@@ -94,6 +97,7 @@ def my_work(*, actor: Actor, now: datetime) -> list[WorkItem]:
         specs.append(("verify", "投诉待验证", "warning", Action.COMPLAINT_VERIFY))
     if actor.can(Action.COMPLAINT_CALLBACK):
         specs.append(("callback", "投诉待回访", "warning", Action.COMPLAINT_CALLBACK))
+        specs.append(("callback_overdue", "投诉回访已超期", "danger", Action.COMPLAINT_CALLBACK))
     with read_session() as s:
         # Counts only, in one session: the home page needs no rows (was a search with a first page per queue).
         for queue, title, severity, action in specs:
@@ -103,7 +107,7 @@ def my_work(*, actor: Actor, now: datetime) -> list[WorkItem]:
                             queue=queue, s=s)
             total = int(s.exec(select(func.count()).select_from(stmt.subquery())).one())
             if total:
-                items.append(WorkItem(title=title, count=total, page=CALLBACK_PAGE if queue == "callback" else LIST_PAGE,
+                items.append(WorkItem(title=title, count=total, page=CALLBACK_PAGE if queue.startswith("callback") else LIST_PAGE,
                                       severity=severity, source="投诉"))
         unacked = s.exec(select(func.count()).select_from(Notice).where(
             Notice.recipient_user_id == actor.user_id, Notice.entity == ENTITY, Notice.kind == "report",

@@ -115,3 +115,26 @@ def test_the_exemption_case_starts_on_what_the_facts_support(team, org, make_act
     ok(at)
     assert labelled(at.selectbox, "免回访情形").value == "unreachable"
     assert any("未联系上顾客已回访 3 次" in x.value for x in at.caption)
+
+
+CALLBACKS = "views/complaints/callbacks.py"
+
+
+def test_the_callback_page_flags_overdue_callbacks_and_shows_the_rate(team, org, make_actor, now):
+    from ui.fmt import now as ui_now
+
+    moment = ui_now()
+    late, _, other = _handled(team, org, make_actor, moment - timedelta(days=10), "late")
+    flow.verify(actor=other, complaint_id=late.id, note="", now=moment - timedelta(days=9))
+    fresh, _, _ = _handled(team, org, make_actor, moment - timedelta(hours=3), "fresh")
+    flow.verify(actor=other, complaint_id=fresh.id, note="", now=moment - timedelta(hours=1))
+    caller = make_actor(Role.CS_SUPERVISOR, org.office_a)
+    at = run_page(CALLBACKS, caller)
+    ok(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["待回访"] == "2" and metrics["回访超期"] == "1"
+    # this month's rate against the target (the late callback fell due this month unless the month just began)
+    assert any(("回访率" in c.value and "第6条" in c.value) or "本月尚无到期的回访" in c.value for c in at.caption)
+    at.toggle(key="callbacks_overdue").set_value(True).run()
+    ok(at)
+    assert any(late.number in h.value for h in at.subheader)  # the only overdue one opens

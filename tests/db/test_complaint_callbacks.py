@@ -6,7 +6,8 @@ writes nothing."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session, select
@@ -15,12 +16,16 @@ from core.errors import DomainError
 from core.roles import Role
 from db.engine import get_engine
 from db.models import Complaint, Duty, Notice, RecordEvent
+from db.services import complaint_callbacks as callbacks
 from db.services import complaint_flow as flow
+from db.services import complaint_grades
+from db.services import complaint_queues as queues
 from db.services import complaints as svc
 from db.services import policy as policy_svc
 from db.services.complaints import ComplaintIn
 
 H = timedelta(hours=1)
+TZ = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
@@ -251,3 +256,49 @@ def test_the_number_of_attempts_comes_from_the_policy_book(db_url, org, team, ma
     _attempt(team, c.id, now + 3 * H)
     assert flow.exempt_callback(actor=team["sup"], complaint_id=c.id, kind="unreachable", reason="联系不上",
                                 now=now + 4 * H).state == "callback_exempt"
+
+
+# ----- item 11: the callback deadline is flagged; the callback rate per office and month ------------------------
+
+
+def test_a_passed_callback_deadline_is_flagged_in_my_work_the_list_and_the_timeline(db_url, org, team, now):
+    late = _handled(org, team, now, "late")
+    flow.verify(actor=team["director"], complaint_id=late.id, note="", now=now + 2 * H)
+    fresh = _handled(org, team, now, "fresh")
+    flow.verify(actor=team["director"], complaint_id=fresh.id, note="", now=now + 70 * H)
+    moment = now + 80 * H  # past the first one's 3-day deadline, not the second's
+    assert [c.id for c in flow.callback_queue(actor=team["sup"], now=moment, overdue=True).rows] == [late.id]
+    assert [c.id for c in queues.search(actor=team["sup"], now=moment, queue="callback_overdue").rows] == [late.id]
+    work = {w.title: w for w in queues.my_work(actor=team["sup"], now=moment)}
+    assert work["投诉回访已超期"].count == 1 and work["投诉回访已超期"].page == "views/complaints/callbacks.py"
+    assert work["投诉待回访"].count == 2
+    complaint_grades.daily_sweep(now=moment)
+    flagged = [e for e in _events(db_url, late.id) if e.event == "callback_breach"]
+    assert len(flagged) == 1 and "投诉回访未在时限内完成" in flagged[0].note and "第3条" in flagged[0].citation
+    assert not [e for e in _events(db_url, fresh.id) if e.event == "callback_breach"]
+
+
+def test_the_callback_rate_per_office_and_month_against_the_target(db_url, org, team, make_actor, now):
+    called, waiting, exempted = (_handled(org, team, now, key) for key in ("r1", "r2", "r3"))
+    for c in (called, waiting, exempted):
+        flow.verify(actor=team["director"], complaint_id=c.id, note="", now=now + 2 * H)
+    flow.record_callback(actor=team["sup"], complaint_id=called.id, method="phone", reached=True, person_reached="张业主",
+                         satisfaction="satisfied", comment="", follow_up="", now=now + 3 * H)
+    for i in range(3):
+        flow.record_callback(actor=team["sup"], complaint_id=exempted.id, method="phone", reached=False,
+                             person_reached="", satisfaction=None, comment="无人接听", follow_up="", now=now + (4 + i) * H)
+    flow.exempt_callback(actor=team["sup"], complaint_id=exempted.id, kind="unreachable", reason="联系不上",
+                         now=now + 8 * H)
+    other_office = make_actor(Role.CS_SUPERVISOR, org.office_b)
+    moment = now + 80 * H
+    [rate] = callbacks.callback_rates(actor=team["sup"], month=date(2026, 11, 1), now=moment, tz=TZ)
+    assert (rate.office_id, rate.required, rate.done, rate.overdue) == (org.office_a, 2, 1, 1)  # exempted: not owed
+    assert rate.rate == 0.5 and rate.rate_label == "50%" and rate.target_pct == 100 and not rate.meets_target
+    assert "投诉回访)》第6条" in rate.citation
+    assert callbacks.callback_rates(actor=other_office, month=date(2026, 11, 1), now=moment, tz=TZ) == []
+    assert callbacks.callback_rates(actor=team["sup"], month=date(2026, 12, 1), now=moment, tz=TZ) == []
+    admin = make_actor(Role.SYSADMIN, org.hq_id)
+    policy_svc.set_value(actor=admin, key="complaint.callback_target_pct", value=50, effective_from=moment - H,
+                         reason="测试：回访率目标50%", now=moment - H)
+    [rate] = callbacks.callback_rates(actor=team["sup"], month=date(2026, 11, 1), now=moment, tz=TZ)
+    assert rate.target_pct == 50 and rate.meets_target
