@@ -8,13 +8,16 @@ from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
+from streamlit.testing.v1 import AppTest
 
 from core.roles import Role
 from db.engine import get_engine
 from db.models import Callback, Complaint
 from db.services import complaint_flow as flow
 from db.services import complaints as svc
+from tests.app.harness import ROOT
 from tests.app.test_complaint_detail_pages import LIST, labelled, ok, run_page
+from ui.context import ACTOR_KEY
 
 
 @pytest.fixture
@@ -138,3 +141,28 @@ def test_the_callback_page_flags_overdue_callbacks_and_shows_the_rate(team, org,
     at.toggle(key="callbacks_overdue").set_value(True).run()
     ok(at)
     assert any(late.number in h.value for h in at.subheader)  # the only overdue one opens
+
+
+def test_after_saving_a_callback_the_page_stays_on_it_and_opens_the_next_only_on_a_click(team, org, make_actor, now):
+    first, _, other = _handled(team, org, make_actor, now, "first")
+    second, _, _ = _handled(team, org, make_actor, now, "second")
+    for c in (first, second):
+        flow.verify(actor=other, complaint_id=c.id, note="", now=now)
+    caller = make_actor(Role.CS_SUPERVISOR, org.office_a)
+    at = AppTest.from_file(str(ROOT / CALLBACKS), default_timeout=60)
+    at.session_state[ACTOR_KEY] = caller
+    rows = [c.id for c in flow.callback_queue(actor=caller, now=now).rows]
+    at.session_state["callbacks_table"] = {"selection": {"rows": [rows.index(first.id)], "columns": []}}
+    at.session_state["callbacks_table__picked"] = (first.id, (1, False))  # the clerk clicked the first one
+    at.run()
+    assert any(first.number in h.value for h in at.subheader)
+    labelled(at.selectbox, "回访方式").set_value("phone")
+    labelled(at.selectbox, "满意度").set_value("satisfied")
+    labelled(at.button, "保存回访记录").click()
+    at.run()
+    ok(at)
+    shown = [h.value for h in at.subheader]
+    assert any(first.number in v for v in shown) and not any(second.number in v for v in shown), shown
+    assert any(f"已保存 {first.number} 的回访" in x.value and "满意" in x.value for x in at.success)
+    assert not [b for b in at.button if b.label == "保存回访记录"]  # no form of the next complaint
+    assert _state(first.id).state == "callback_done" and _state(second.id).state == "verified"

@@ -12,12 +12,12 @@ from ui.fmt import TZ, dt, now
 from ui.forms import show_error
 from ui.pickers import cached_offices
 from ui.tables import excel_button, pager, pager_footer, reset_pager, selectable_table
+from views.complaints.widgets.actions import SAVED_KEY, saved_result
 from views.complaints.widgets.detail import load_detail, show_complaint
 from views.complaints.widgets.listing import (
     callback_due,
     complaint_frame,
     complaint_table,
-    picked_complaint,
     rate_table,
 )
 
@@ -49,14 +49,25 @@ def callback_frame(rows):
 
 # A recorded callback takes the complaint out of this queue: the selection follows the complaint, not the row.
 shown, widths = complaint_table(result.rows, names, show_office=len(names) > 1, due=callback_due(moment))
-picked = selectable_table(shown, key="callbacks_table", ids=[c.id for c in result.rows], context=result.page,
-                          column_config=widths)
+picked = selectable_table(shown, key="callbacks_table", ids=[c.id for c in result.rows],
+                          context=(result.page, overdue_only), column_config=widths)
 pager_footer("callbacks", result)
 excel_button(lambda: callback_frame(flow.callback_queue(actor=actor, now=moment, page=1, page_size=EXPORT_LIMIT).rows),
              "待回访投诉.xlsx", key="callbacks_xlsx")  # the whole queue, built only when clicked
-complaint_id = picked_complaint(result.rows, picked)
+# Only a click opens a complaint here (never "the only row left"): after a callback is saved the page stays on the
+# complaint just recorded and shows its result, so the next one cannot be recorded on by mistake.
+complaint_id = result.rows[picked].id if picked is not None and picked < len(result.rows) else None
+saved = st.session_state.get(SAVED_KEY)
+if complaint_id is not None and complaint_id != saved:
+    st.session_state.pop(SAVED_KEY, None)
+elif complaint_id is None and saved is not None:
+    complaint_id = saved
+elif complaint_id is None and st.query_params.get("id", "").isdigit():  # a link to one complaint
+    complaint_id = int(st.query_params["id"])
 if complaint_id is None:
     st.caption("在表格中选中一条投诉，查看详情并记录回访。")
 elif (detail := load_detail(actor, complaint_id, moment)) is not None:
     st.divider()
+    if complaint_id == saved:
+        saved_result(detail)
     show_complaint(actor, detail, moment)

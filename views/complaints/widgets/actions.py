@@ -19,14 +19,19 @@ from ui.forms import button, form_token, new_form_token, show_error, submit_butt
 from ui.theme import PICK
 from views.complaints.widgets.common import options
 
+SAVED_KEY = "callback_saved"  # the complaint whose callback was just saved: 投诉回访 stays on it
 
-def run_action(label: str, fn, form: str | None = None, **kwargs) -> None:
+
+def run_action(label: str, fn, form: str | None = None, after=None, **kwargs) -> None:
     """Call a service with ``now``; on success flash "已…" and rerun, else show the Chinese refusal.
 
     ``form``: a create form's key; its request id (``ui.forms.form_token``) makes a double click write one row.
+    ``after``: runs on success, before the rerun.
     """
     try:
         fn(now=now(), **kwargs, **({"request_id": form_token(form)} if form else {}))
+        if after is not None:
+            after()
         if form:
             new_form_token(form)
         st.session_state["flash"] = f"已{label}"
@@ -48,7 +53,19 @@ def _callback_form(actor: Actor, c) -> None:
         if submit_button(f"cb_{c.id}", "保存回访记录", type="primary"):
             run_action("保存回访", flow.record_callback, form=f"cb_{c.id}", actor=actor, complaint_id=c.id, method=method,
                        reached=reached, person_reached=person, satisfaction=satisfaction if reached else None,
-                       comment=comment, follow_up=follow_up)
+                       comment=comment, follow_up=follow_up, after=lambda: st.session_state.update({SAVED_KEY: c.id}))
+
+
+def saved_result(d: svc.Detail) -> None:
+    """The callback just saved, on the complaint it was saved on (投诉回访 stays here until another row is clicked)."""
+    c = d.complaint
+    if not d.callbacks:
+        return
+    cb, who = d.callbacks[-1]
+    result = rules.SATISFACTION_LABELS.get(cb.satisfaction, "未联系上顾客") if cb.reached else "未联系上顾客"
+    st.success(f"已保存 {c.number} 的回访（{who}，{rules.CALLBACK_METHOD_LABELS.get(cb.method, cb.method)}）：{result}；"
+               f"当前状态：{rules.STATE_LABELS.get(c.state, c.state)}。在表格中点选下一条投诉继续回访。",
+               icon=":material/check_circle:")
 
 
 def _exempt_form(actor: Actor, d: svc.Detail, policy: PolicyBook) -> None:
@@ -103,7 +120,7 @@ def action_panel(actor: Actor, d: svc.Detail, *, policy: PolicyBook) -> None:
                 if fail_col.button("验证不合格", key=f"verify_fail_{c.id}", help="退回责任人重新处理，须填写原因"):
                     run_action("退回重新处理", flow.fail_verification, actor=actor, complaint_id=c.id, reason=note)
     if wf.check(Op.EXEMPT, here).ok and wf.permitted(actor, Op.EXEMPT, office):
-        with st.expander("回访 / 免回访", icon=":material/call:"):
+        with st.expander(f"回访 / 免回访 · {c.number}", icon=":material/call:"):  # names the complaint recorded on
             if not (verdict := wf.check(Op.EXEMPT, here, actor_user_id=actor.user_id)):
                 st.info(f"您是本投诉的处理人，回访和免回访认定须由他人进行（{verdict.clause}）", icon=":material/person_off:")
             else:
