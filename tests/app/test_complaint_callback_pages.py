@@ -140,7 +140,8 @@ def test_the_callback_page_flags_overdue_callbacks_and_shows_the_rate(team, org,
     assert any(("回访率" in c.value and "第6条" in c.value) or "本月尚无到期的回访" in c.value for c in at.caption)
     at.toggle(key="callbacks_overdue").set_value(True).run()
     ok(at)
-    assert any(late.number in h.value for h in at.subheader)  # the only overdue one opens
+    listed = [df.value for df in at.dataframe if "编号" in df.value.columns][0]
+    assert list(listed["编号"]) == [late.number] and list(listed["超期"]) == ["超期"]
 
 
 def test_after_saving_a_callback_the_page_stays_on_it_and_opens_the_next_only_on_a_click(team, org, make_actor, now):
