@@ -386,6 +386,7 @@ class ExemptionFacts:
     contact_available: bool = True
     sensitive: bool = False
     failed_attempts: int = 0  # callback attempts since verification that did not reach the customer
+    reopened: bool = False  # handled again after 不满意 or a 二次投诉: the on-the-spot satisfaction no longer holds
 
 
 def exemption_by_facts(facts: ExemptionFacts) -> Exemption | None:
@@ -394,7 +395,7 @@ def exemption_by_facts(facts: ExemptionFacts) -> Exemption | None:
     Applied at verification: a complaint fixed on the spot to the customer's satisfaction, or anonymous / an online
     one without a usable contact, owes no callback, and nobody should have to exempt it by hand.
     """
-    if facts.resolved_on_spot and facts.satisfied_on_spot:
+    if facts.resolved_on_spot and facts.satisfied_on_spot and not facts.reopened:
         return Exemption.ON_SPOT
     if facts.anonymous or (facts.online and not facts.contact_available):
         return Exemption.NO_CONTACT

@@ -134,7 +134,7 @@ def exemption_facts(c: Complaint, *, failed_attempts: int = 0) -> rules.Exemptio
     return rules.ExemptionFacts(resolved_on_spot=c.resolved_on_spot, satisfied_on_spot=c.satisfied_on_spot,
                                 anonymous=c.anonymous, online=c.channel == rules.Channel.ONLINE.value,
                                 contact_available=c.contact_available, sensitive=c.sensitive,
-                                failed_attempts=failed_attempts)
+                                failed_attempts=failed_attempts, reopened=c.reopen_count > 0)
 
 
 def failed_attempts(s: Session, c: Complaint) -> int:

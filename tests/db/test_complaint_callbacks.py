@@ -302,3 +302,16 @@ def test_the_callback_rate_per_office_and_month_against_the_target(db_url, org, 
                          reason="测试：回访率目标50%", now=moment - H)
     [rate] = callbacks.callback_rates(actor=team["sup"], month=date(2026, 11, 1), now=moment, tz=TZ)
     assert rate.target_pct == 50 and rate.meets_target
+
+
+def test_after_an_unsatisfied_callback_the_on_the_spot_facts_no_longer_exempt(db_url, org, team, now):
+    c = _handled(org, team, now, "spot-again", resolved_on_spot=True, satisfied_on_spot=True)
+    flow.verify(actor=team["sup"], complaint_id=c.id, note="", now=now + 2 * H)
+    flow.unexempt_callback(actor=team["sup"], complaint_id=c.id, reason="顾客来电仍不满", now=now + 3 * H)
+    flow.record_callback(actor=team["sup"], complaint_id=c.id, method="phone", reached=True, person_reached="张业主",
+                         satisfaction="unsatisfied", comment="仍漏水", follow_up="重新派单", now=now + 4 * H)
+    flow.assign(actor=team["sup"], complaint_id=c.id, handler_user_id=team["handler"].user_id, department_id=None,
+                note="", now=now + 5 * H)
+    flow.mark_handled(actor=team["handler"], complaint_id=c.id, result="更换排水泵", now=now + 6 * H)
+    again = flow.verify(actor=team["sup"], complaint_id=c.id, note="", now=now + 7 * H)
+    assert again.state == "verified" and again.callback_required and again.callback_due_at is not None
