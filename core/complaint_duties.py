@@ -21,7 +21,8 @@ REPORT = register_duty(DutySpec(
 HOTLINE = register_duty(DutySpec(
     "complaint.hotline", RECORD_TYPE.code, "政府热线/住建转办答复", cite("D14", "转办"), ("complaint.hotline_reply",)))
 CALLBACK = register_duty(DutySpec(
-    "complaint.callback", RECORD_TYPE.code, "投诉回访", cite("D13", "第3条"), ("complaint.callback_within",)))
+    "complaint.callback", RECORD_TYPE.code, "投诉回访", cite("D13", "第3条"), ("complaint.callback_within",),
+    role=Role.CS_SUPERVISOR.value, breach_event="callback_breach"))
 CONSULT_REPLY = register_duty(DutySpec(
     "complaint.consult_reply", RECORD_TYPE.code, "专业顾问书面答复", cite("D12", "一.3"), ("complaint.consultant_reply",),
     role=Role.CONSULTANT.value))

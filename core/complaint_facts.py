@@ -63,7 +63,8 @@ COMPLAINT_RECORD = register_record_type(RecordType(
     RECORD_TYPE.code, RECORD_TYPE.label, page=RECORD_TYPE.page,
     actions=(
         ("complaint.register", "受理登记"), ("complaint.assign", "派单"), ("complaint.handle", "处理完成"),
-        ("complaint.verify", "验证合格"), ("complaint.callback", "回访"), ("complaint.callback_attempt", "回访未联系上"),
+        ("complaint.verify", "验证合格"), ("complaint.verify_fail", "验证不合格"),
+        ("complaint.unexempt", "撤销免回访"), ("complaint.callback", "回访"), ("complaint.callback_attempt", "回访未联系上"),
         ("complaint.exempt", "免回访"), ("complaint.close", "归档"), ("complaint.reopen", "重新处理"),
         ("complaint.note", "补充记录"), ("complaint.attachment", "上传附件"), ("complaint.facts", "更新投诉情况"),
         ("complaint.grade", "投诉类别变更"), ("complaint.same_issue", "归入同一事项"),
@@ -74,7 +75,7 @@ COMPLAINT_RECORD = register_record_type(RecordType(
         ("complaint.online_facts", "网上投诉事实报告"), ("complaint.online_reply", "网上公开回复"),
         ("complaint.report_phone", "电话通报"), ("complaint.report_express", "快报"),
         ("complaint.report_special", "专题报告"), ("complaint.report_ack", "确认通报"),
-        ("complaint.report_breach", "通报超时"),
+        ("complaint.report_breach", "通报超时"), ("complaint.callback_breach", "回访超时"),
     ),
     fields=(("number", "投诉编号"), ("grade", "投诉类别"), ("state", "状态"), ("clause", "依据条款"),
             ("person", "责任人"), ("decision", "认定"), ("note", "说明"), *pairs(FACT_LABELS)),

@@ -21,6 +21,7 @@ from core.complaints import Grade, State, Step
 from core.errors import DomainError
 from core.permissions import Action, Actor
 from core.policy import PolicyBook, format_value
+from core.roles import COMPANY_WIDE_ROLES, ROLE_LABELS, Role
 
 
 class Op(StrEnum):
@@ -30,8 +31,10 @@ class Op(StrEnum):
     NOTE = "note"
     HANDLE = "handle"
     VERIFY = "verify"
+    VERIFY_FAIL = "verify_fail"
     CALLBACK = "callback"
     EXEMPT = "exempt"
+    UNEXEMPT = "unexempt"
     CLOSE = "close"
     REOPEN = "reopen"
     CONSULT_REQUEST = "consult_request"
@@ -61,8 +64,10 @@ PERMISSION: dict[Op, tuple[Action, ...]] = {
     Op.NOTE: (Action.COMPLAINT_HANDLE,),
     Op.HANDLE: (Action.COMPLAINT_HANDLE,),
     Op.VERIFY: (Action.COMPLAINT_VERIFY,),
+    Op.VERIFY_FAIL: (Action.COMPLAINT_VERIFY,),
     Op.CALLBACK: (Action.COMPLAINT_CALLBACK,),
     Op.EXEMPT: (Action.COMPLAINT_CALLBACK,),
+    Op.UNEXEMPT: (Action.COMPLAINT_CALLBACK,),
     Op.CLOSE: (Action.COMPLAINT_CLOSE,),
     Op.REOPEN: (Action.COMPLAINT_ASSIGN,),
     Op.CONSULT_REQUEST: (Action.COMPLAINT_CONSULT_REQUEST,),
@@ -88,8 +93,8 @@ PERMISSION: dict[Op, tuple[Action, ...]] = {
 
 # The state-machine steps, whose allowed states and refusals are ``core.complaints.TRANSITIONS``.
 STEP_OF: dict[Op, Step] = {Op.ASSIGN: Step.ASSIGN, Op.HANDLE: Step.HANDLE, Op.VERIFY: Step.VERIFY,
-                           Op.CALLBACK: Step.CALLBACK, Op.EXEMPT: Step.EXEMPT, Op.CLOSE: Step.CLOSE,
-                           Op.REOPEN: Step.REOPEN}
+                           Op.VERIFY_FAIL: Step.VERIFY_FAIL, Op.CALLBACK: Step.CALLBACK, Op.EXEMPT: Step.EXEMPT,
+                           Op.UNEXEMPT: Step.UNEXEMPT, Op.CLOSE: Step.CLOSE, Op.REOPEN: Step.REOPEN}
 
 C_CONSULT = rules.cite("D12", "一.1")
 C_CONSULT_HQ = rules.cite("D12", "一.2")
@@ -214,18 +219,22 @@ def _is_handler(a: _Ask) -> bool:
     return a.actor_user_id is not None and a.actor_user_id in {a.c.handler_user_id, a.c.handled_by}
 
 
-def _verify(a: _Ask) -> Verdict:
-    state = _step(Op.VERIFY)(a)
-    if state and _is_handler(a):
-        return Verdict("验证人不能是该投诉的处理人", rules.C_CALLBACK)
-    return state
+def _not_the_handler(op: Op, refusal: str, clause: str) -> Callable[[_Ask], Verdict]:
+    """Four eyes (投诉回访 第1条): the state first, then the handler is refused ``op``."""
+    def rule(a: _Ask) -> Verdict:
+        state = _step(op)(a)
+        if state and _is_handler(a):
+            return Verdict(refusal, clause)
+        return state
+
+    return rule
 
 
-def _callback(a: _Ask) -> Verdict:
-    state = _step(Op.CALLBACK)(a)
-    if state and _is_handler(a):
-        return Verdict("回访不能由该投诉的处理人进行", rules.C_CALLBACK)
-    return state
+_verify = _not_the_handler(Op.VERIFY, "验证人不能是该投诉的处理人", rules.C_CALLBACK)
+_verify_fail = _not_the_handler(Op.VERIFY_FAIL, "验证人不能是该投诉的处理人", rules.C_CALLBACK)
+_callback = _not_the_handler(Op.CALLBACK, "回访不能由该投诉的处理人进行", rules.C_CALLBACK)
+# Exempting is deciding that no callback is owed: the handler may not decide it for his own complaint either.
+_exempt = _not_the_handler(Op.EXEMPT, "免回访不能由该投诉的处理人认定", rules.C_EXEMPT)
 
 
 def _while_open(what: str, clause: str) -> Callable[[_Ask], Verdict]:
@@ -341,8 +350,10 @@ RULES: dict[Op, Callable[[_Ask], Verdict]] = {
     Op.NOTE: _while_open("添加跟进记录", rules.C_FLOW),
     Op.HANDLE: _step(Op.HANDLE),
     Op.VERIFY: _verify,
+    Op.VERIFY_FAIL: _verify_fail,
     Op.CALLBACK: _callback,
-    Op.EXEMPT: _step(Op.EXEMPT),
+    Op.EXEMPT: _exempt,
+    Op.UNEXEMPT: _step(Op.UNEXEMPT),
     Op.CLOSE: _step(Op.CLOSE),
     Op.REOPEN: _step(Op.REOPEN),
     Op.CONSULT_REQUEST: _consult_request,
@@ -377,6 +388,21 @@ def require(op: Op, c: Situation, *, actor_user_id: int | None = None, consult: 
             online: OnlineSituation | None = None) -> None:
     """The service's guard: a refusal becomes a ``DomainError`` in Chinese, citing the clause."""
     check(op, c, actor_user_id=actor_user_id, consult=consult, online=online).raise_if_refused()
+
+
+def caller_check(actor: Actor, c: Situation, policy: PolicyBook) -> Verdict:
+    """Who may call back a complaint of this class (投诉回访 第3条: 重大 by the 管理处主任 or headquarters): the roles
+    of the class's row in the policy book's ``complaint.callback_callers``, held in the complaint's office (or
+    company-wide, or as a deputy); a class without a row is called back by whoever may call back."""
+    roles = rules.callback_roles(c.grade, policy)
+    if roles is None:
+        return OK
+    held = [g for g in (*actor.grants, *actor.delegated) if g.role.value in roles
+            and (g.role in COMPANY_WIDE_ROLES or g.office_id == c.office_id)]
+    if held:
+        return OK
+    names = "、".join(ROLE_LABELS[Role(code)] for code in roles)
+    return Verdict(f"{rules.GRADE_LABELS[c.grade]}投诉须由{names}回访", policy.cite("complaint.callback_callers"))
 
 
 def permitted(actor: Actor, op: Op, office_id: int | None) -> bool:

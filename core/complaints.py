@@ -119,13 +119,14 @@ class CallbackMethod(StrEnum):
     WRITTEN = "written"
 
 
-CALLBACK_METHOD_LABELS = {CallbackMethod.PHONE: "电话", CallbackMethod.VISIT: "上门", CallbackMethod.WRITTEN: "书面"}
+CALLBACK_METHOD_LABELS = {CallbackMethod.PHONE: "电话", CallbackMethod.VISIT: "上门（家访）", CallbackMethod.WRITTEN: "书面"}
 
 
 class Exemption(StrEnum):
     ON_SPOT = "on_spot"
     NO_CONTACT = "no_contact"
     SENSITIVE = "sensitive"
+    UNREACHABLE = "unreachable"  # a named complainant not reached after complaint.callback_attempts attempts
     OTHER = "other"  # the list ends with "等": further cases come from the policy book
 
 
@@ -133,6 +134,7 @@ EXEMPTION_LABELS = {
     Exemption.ON_SPOT: "当场解决且顾客当场确认满意",
     Exemption.NO_CONTACT: "匿名投诉或无有效联系方式的网上投诉",
     Exemption.SENSITIVE: "敏感投诉，不宜回访",
+    Exemption.UNREACHABLE: "多次回访均未能联系上顾客",
     Exemption.OTHER: "其他情形（制度参数列明）",
 }
 
@@ -308,10 +310,13 @@ class Step(StrEnum):
     EXEMPT = "exempt"
     CLOSE = "close"
     REOPEN = "reopen"
+    VERIFY_FAIL = "verify_fail"
+    UNEXEMPT = "unexempt"
 
 
 STEP_LABELS = {Step.ASSIGN: "派单", Step.HANDLE: "处理完成", Step.VERIFY: "验证合格", Step.CALLBACK: "回访",
-               Step.EXEMPT: "免回访", Step.CLOSE: "归档", Step.REOPEN: "重新处理"}
+               Step.EXEMPT: "免回访", Step.CLOSE: "归档", Step.REOPEN: "重新处理", Step.VERIFY_FAIL: "验证不合格",
+               Step.UNEXEMPT: "撤销免回访"}
 
 TRANSITIONS: dict[Step, dict[State, State]] = {
     Step.ASSIGN: {State.RECEIVED: State.ASSIGNED, State.ASSIGNED: State.ASSIGNED, State.REOPENED: State.ASSIGNED},
@@ -321,6 +326,8 @@ TRANSITIONS: dict[Step, dict[State, State]] = {
     Step.EXEMPT: {State.VERIFIED: State.CALLBACK_EXEMPT},
     Step.CLOSE: {State.CALLBACK_DONE: State.CLOSED, State.CALLBACK_EXEMPT: State.CLOSED},
     Step.REOPEN: {State.CLOSED: State.REOPENED, State.CALLBACK_DONE: State.REOPENED},
+    Step.VERIFY_FAIL: {State.HANDLED: State.ASSIGNED},  # 验证不合格: back to the handler, with the reason
+    Step.UNEXEMPT: {State.CALLBACK_EXEMPT: State.VERIFIED},  # a 客服主任 reverses an exemption: the callback is owed
 }
 
 STEP_REFUSALS: dict[Step, tuple[str, str]] = {
@@ -331,6 +338,8 @@ STEP_REFUSALS: dict[Step, tuple[str, str]] = {
     Step.EXEMPT: ("投诉须经处理并验证合格后方可认定免回访", C_EXEMPT),
     Step.CLOSE: ("投诉须经处理、验证合格并完成回访（或认定免回访）后方可归档", C_CALLBACK),
     Step.REOPEN: ("只有已归档或已回访的投诉可以因二次投诉重新处理", C_REOPEN),
+    Step.VERIFY_FAIL: ("只有已处理的投诉可以验证", C_CALLBACK),
+    Step.UNEXEMPT: ("只有已认定免回访（尚未归档）的投诉可以撤销免回访", C_EXEMPT),
 }
 
 
@@ -347,9 +356,25 @@ def allowed_steps(state: State | str) -> list[Step]:
     return [step for step, table in TRANSITIONS.items() if State(state) in table]
 
 
+def callback_roles(grade: Grade | str, policy: PolicyBook) -> tuple[str, ...] | None:
+    """The role codes that call back a complaint of ``grade`` (投诉回访 第3条), or None: whoever may call back."""
+    row = policy.row("complaint.callback_callers", Grade(grade).value)
+    return tuple(row["roles"]) if row and row.get("active", True) else None
+
+
 def after_callback(satisfaction: Satisfaction | str) -> State:
     """不满意 → reopened (and at least 重要); otherwise callback done."""
     return State.REOPENED if Satisfaction(satisfaction) == Satisfaction.UNSATISFIED else State.CALLBACK_DONE
+
+
+def callback_rate(done: int, required: int) -> float | None:
+    """回访率 = callbacks done ÷ complaints needing one (投诉回访 第6条); None when none was needed."""
+    return done / required if required else None
+
+
+def meets_callback_target(rate: float | None, policy: PolicyBook) -> bool:
+    """At or above ``complaint.callback_target_pct`` (nothing needed counts as met)."""
+    return rate is None or rate * 100 >= policy["complaint.callback_target_pct"]
 
 
 @dataclass(frozen=True)
@@ -360,6 +385,34 @@ class ExemptionFacts:
     online: bool = False
     contact_available: bool = True
     sensitive: bool = False
+    failed_attempts: int = 0  # callback attempts since verification that did not reach the customer
+    reopened: bool = False  # handled again after 不满意 or a 二次投诉: the on-the-spot satisfaction no longer holds
+
+
+def exemption_by_facts(facts: ExemptionFacts) -> Exemption | None:
+    """The exemption the facts recorded at intake already give (投诉回访 第2条 (a)(b)), or None.
+
+    Applied at verification: a complaint fixed on the spot to the customer's satisfaction, or anonymous / an online
+    one without a usable contact, owes no callback, and nobody should have to exempt it by hand.
+    """
+    if facts.resolved_on_spot and facts.satisfied_on_spot and not facts.reopened:
+        return Exemption.ON_SPOT
+    if facts.anonymous or (facts.online and not facts.contact_available):
+        return Exemption.NO_CONTACT
+    return None
+
+
+def exemption_by_facts_reason(kind: Exemption) -> str:
+    return f"受理时已记录“{EXEMPTION_LABELS[kind]}”，验证合格时依据登记事实认定免回访"
+
+
+def suggested_exemption(facts: ExemptionFacts, policy: PolicyBook) -> Exemption | None:
+    """The case the exemption form starts on: the one the facts support (never a case they refute)."""
+    if (by_facts := exemption_by_facts(facts)) is not None:
+        return by_facts
+    if facts.failed_attempts >= policy["complaint.callback_attempts"]:
+        return Exemption.UNREACHABLE
+    return Exemption.SENSITIVE if facts.sensitive else None
 
 
 def extra_exemptions(policy: PolicyBook) -> list[str]:
@@ -382,6 +435,9 @@ def check_exemption(kind: Exemption | str, facts: ExemptionFacts, *, reason: str
         raise DomainError("只有匿名投诉或无有效联系方式的网上投诉才可按此项免回访", clause=C_EXEMPT)
     if kind == Exemption.SENSITIVE and not facts.sensitive:
         raise DomainError("该投诉未标记为敏感投诉，不能按“不宜回访”免回访", clause=C_EXEMPT)
+    if kind == Exemption.UNREACHABLE and facts.failed_attempts < (needed := policy["complaint.callback_attempts"]):
+        raise DomainError(f"须先记录{needed}次未联系上顾客的回访（时间、方式、结果），才可按“联系不上”免回访"
+                          f"（已记录{facts.failed_attempts}次）", clause=policy.cite("complaint.callback_attempts"))
     if kind == Exemption.OTHER and extra_case not in extra_exemptions(policy):
         raise DomainError("请选择制度参数中列明的其他免回访情形", clause=policy.cite("complaint.callback_exempt_extra"))
 

@@ -156,6 +156,27 @@ def _one_chain_per_step(rows: list[dict]) -> None:
         seen.add(key)
 
 
+def _grade_codes(rows: list[dict]) -> None:
+    grades = {"major": "重大", "hot": "热点", "important": "重要", "general": "一般"}
+    for row in rows:
+        if row["code"] not in grades:
+            raise DomainError(f"“{row['label']}”的类别代码须是 {'、'.join(grades)} 之一（{'、'.join(grades.values())}）")
+
+
+# Who calls back a complaint of a class (投诉回访 第3条: 重大 by the 管理处主任 or the company, possibly a home visit).
+# A class without an active row: any account allowed to call back (the 客服主任, 第1条).
+COMPLAINT_CALLBACK_CALLERS = TableSpec(
+    columns=(
+        Column("label", "投诉类别", required=True, max_len=16),
+        Column("roles", "回访人角色", "multi", required=True, allowed={r.value: label for r, label in ROLE_LABELS.items()}),
+    ),
+    code_label="类别代码", row_noun="类", checks=(_grade_codes,),
+)
+_CALLBACK_CALLER_ROWS = [
+    {"code": "major", "label": "重大投诉", "roles": ["office_director", "hq_head", "hq_specialist"]},
+]
+
+
 # Read by the approval mechanism (core/approvals.py): keep the key and the column names.
 APPROVAL_CHAINS = TableSpec(
     columns=(
@@ -264,6 +285,8 @@ PARAMS: dict[str, Param] = {
         _p("complaint.due_important", "重要投诉处理期限", _dur(3, "working_days"), "duration", "", "D14", "处理期限", "inferred"),
         _p("complaint.due_general", "一般投诉处理期限", _dur(2, "working_days"), "duration", "", "D14", "处理期限", "inferred"),
         _p("complaint.callback_within", "验证后回访期限", _dur(3, "days"), "duration", "", "D13", "第3条", "inferred"),
+        _t("complaint.callback_callers", "各类投诉的回访人", COMPLAINT_CALLBACK_CALLERS, _CALLBACK_CALLER_ROWS, "D13", "第3条",
+           "inferred"),
         _p("complaint.callback_target_pct", "回访率目标", 100, "int", "%", "D13", "第6条", "inferred", 0, 100),
         _p("complaint.hotline_reply", "政府热线/住建转办答复期限", _dur(2, "working_days"), "duration", "", "D14", "转办", "inferred"),
         _p("complaint.online_facts", "网上投诉书面事实报告期限", _dur(24, "hours"), "duration", "", "D17", "第2条", "inferred"),
@@ -275,6 +298,7 @@ PARAMS: dict[str, Param] = {
         _p("complaint.publication_per_month", "每月投诉公示次数", 1, "int", "次", "D18", "第1条", "seed", 0, 31),
         _p("complaint.important_on_repeat", "二次投诉(含回访不满意重开)列为重要", True, "bool", "", "D14", "一.3", "found"),
         _p("complaint.important_on_help", "需顾问或集团协助列为重要", True, "bool", "", "D14", "一.3", "found"),
+        _p("complaint.callback_attempts", "联系不上顾客：免回访前最少回访次数", 3, "int", "次", "D13", "第2条", "inferred", 1, 20),
         _p("complaint.callback_exempt_extra", "其他免回访情形(以“；”分隔)", "顾客明确表示不接受回访", "text", "", "D13", "第2条", "inferred"),
         _p("complaint.hq_forward_within", "客服中心转达顾问求助期限", _dur(2, "hours"), "duration", "", "D12", "一.2", "inferred"),
         _p("complaint.same_issue_suggest_days", "同一事项建议：同类别同楼栋天数", 30, "int", "天", "D14", "一.2", "inferred", 1, 365),

@@ -34,7 +34,8 @@ class SheetData:
     verified: str = ""  # "2026-11-27 14:05 王主管"
     state: str = ""
     timeline: list[tuple[str, str, str]] = field(default_factory=list)  # time, who, note
-    callbacks: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)  # time, by, method, person, satisfaction, comment
+    # time, by, method, person, satisfaction, comment, follow-up action (投诉回访 第4条)
+    callbacks: list[tuple[str, str, str, str, str, str, str]] = field(default_factory=list)
     exemption: str = ""
     callback_due: str = ""
 
@@ -75,8 +76,9 @@ def callback_record(data: SheetData, *, company: str, printed_at: datetime | str
         ("投诉摘要", data.title),
     ])
     pdf.section("回访记录")
-    rows = [list(cb) for cb in data.callbacks] or [["", "", "", "", "", ""]]
-    pdf.table(["回访时间", "回访人", "方式", "受访人", "满意度", "顾客意见"], rows, col_widths=[20, 12, 8, 12, 12, 36])
+    rows = [list(cb) for cb in data.callbacks] or [["", "", "", "", "", "", ""]]
+    pdf.table(["回访时间", "回访人", "方式", "受访人", "满意度", "顾客意见", "后续措施"], rows,
+              col_widths=[17, 10, 9, 10, 10, 24, 20])
     if data.exemption:
         pdf.section("免回访认定")
         pdf.paragraph(data.exemption)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from core import complaint_duties as duty
@@ -63,12 +64,15 @@ def step(*, actor: Actor, complaint_id: int, action: Action, op: Op, event: str,
 
 
 def callback_queue(*, actor: Actor, now: datetime, office_id: int | None = None, page: int = 1,
-                   page_size: int = 30) -> Page:
-    """投诉回访's queue: verified complaints awaiting their callback, in the offices where the actor calls back."""
+                   page_size: int = 30, overdue: bool = False) -> Page:
+    """投诉回访's queue: verified complaints awaiting their callback, in the offices where the actor calls back;
+    ``overdue``: only those past their callback deadline (投诉回访 第3条)."""
     authorize(actor, Action.COMPLAINT_CALLBACK, office_id)
     with read_session() as s:
         stmt = scope_filter(select(Complaint), Complaint.office_id, actor.scope(Action.COMPLAINT_CALLBACK))
         stmt = stmt.where(Complaint.state == State.VERIFIED.value)
+        if overdue:
+            stmt = stmt.where(Complaint.callback_due_at < now)
         if office_id:
             stmt = stmt.where(Complaint.office_id == office_id)
         return paginate(s, stmt, page=page, page_size=page_size,
@@ -126,18 +130,64 @@ def mark_handled(*, actor: Actor, complaint_id: int, result: str, now: datetime)
                 then=lambda s, c: reclassify(s, c, actor=None, now=now))
 
 
+def exemption_facts(c: Complaint, *, failed_attempts: int = 0) -> rules.ExemptionFacts:
+    return rules.ExemptionFacts(resolved_on_spot=c.resolved_on_spot, satisfied_on_spot=c.satisfied_on_spot,
+                                anonymous=c.anonymous, online=c.channel == rules.Channel.ONLINE.value,
+                                contact_available=c.contact_available, sensitive=c.sensitive,
+                                failed_attempts=failed_attempts, reopened=c.reopen_count > 0)
+
+
+def failed_attempts(s: Session, c: Complaint) -> int:
+    """Callback attempts since the (last) verification that did not reach the customer (投诉回访 第4条 records each)."""
+    stmt = select(func.count()).select_from(Callback).where(Callback.complaint_id == c.id, Callback.reached.is_(False))
+    if c.verified_at is not None:
+        stmt = stmt.where(Callback.at >= c.verified_at)
+    return s.exec(stmt).one()
+
+
 def verify(*, actor: Actor, complaint_id: int, note: str, now: datetime) -> Complaint:
-    """验证合格 by someone other than the handler; the callback becomes due (投诉回访 第1、3条)."""
+    """验证合格 by someone other than the handler; the callback becomes due (投诉回访 第1、3条) unless the facts
+    recorded at intake exempt it (第2条 (a)(b)): then the complaint is 免回访 at once, reason and clause recorded,
+    and a 客服主任 may reverse it (``unexempt_callback``)."""
+    by_facts: rules.Exemption | None = None
+
     def apply(s: Session, c: Complaint) -> str:
+        nonlocal by_facts
         c.verified_at, c.verified_by = now, actor.user_id
         meet_deadline(s, c, duty.HANDLE.code, at=now, by=actor.user_id)  # resolved: out of the handling states
-        policy = policy_for(s, c, now)
-        set_deadline(s, c, duty.CALLBACK.code, rules.callback_due(now, policy), now=now,
-                     clause=policy.cite("complaint.callback_within"))
+        by_facts = rules.exemption_by_facts(exemption_facts(c)) if c.callback_required else None
+        if by_facts is None:
+            policy = policy_for(s, c, now)
+            set_deadline(s, c, duty.CALLBACK.code, rules.callback_due(now, policy), now=now,
+                         clause=policy.cite("complaint.callback_within"))
         return _with_note("验证合格", note)
 
+    def then(s: Session, c: Complaint) -> None:
+        if by_facts is None:
+            return
+        c.state = rules.next_state(c.state, rules.Step.EXEMPT).value
+        c.callback_required, c.exemption_kind, c.exempt_by = False, by_facts.value, actor.user_id
+        c.exemption_reason = rules.exemption_by_facts_reason(by_facts)
+        record(s, c, actor=actor, action="exempt", now=now, from_state=State.VERIFIED.value, citation=rules.C_EXEMPT,
+               note=f"免回访（{rules.EXEMPTION_LABELS[by_facts]}）：{c.exemption_reason}")
+
     return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_VERIFY, op=Op.VERIFY, event="verify",
-                citation=rules.C_CALLBACK, now=now, apply=apply)
+                citation=rules.C_CALLBACK, now=now, apply=apply, then=then)
+
+
+def fail_verification(*, actor: Actor, complaint_id: int, reason: str, now: datetime) -> Complaint:
+    """验证不合格: back to handling (已派单) with the reason, the handler told; the handling deadline runs on."""
+    def apply(s: Session, c: Complaint) -> str:
+        text = clean_text(reason, "验证不合格原因", max_len=500)
+        c.handled_at = c.handled_by = None
+        if c.handler_user_id:
+            notify(s, recipient_user_ids=[c.handler_user_id], kind="assigned", title=f"投诉验证不合格，请重新处理：{c.number}",
+                   body=text, page=DETAIL_PAGE, entity=ENTITY, entity_id=str(c.id), office_id=c.office_id,
+                   due_at=c.due_at, now=now)
+        return f"验证不合格：{text}"
+
+    return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_VERIFY, op=Op.VERIFY_FAIL,
+                event="verify_fail", citation=rules.C_CALLBACK, now=now, apply=apply)
 
 
 def record_callback(*, actor: Actor, complaint_id: int, method: str, reached: bool, person_reached: str,
@@ -153,6 +203,7 @@ def record_callback(*, actor: Actor, complaint_id: int, method: str, reached: bo
         if already_done(s, request_id, "callback"):
             return c
         wf.require(Op.CALLBACK, wf.Situation.of(c), actor_user_id=actor.user_id)
+        wf.caller_check(actor, wf.Situation.of(c), policy_for(s, c, now)).raise_if_refused()
         if method not in rules.CallbackMethod._value2member_map_:
             raise DomainError("请选择回访方式", field="method")
         if reached and satisfaction not in rules.Satisfaction._value2member_map_:
@@ -166,7 +217,8 @@ def record_callback(*, actor: Actor, complaint_id: int, method: str, reached: bo
         remember(s, request_id, "callback", row.id)
         if not reached:
             record(s, c, actor=actor, action="callback_attempt", now=now, from_state=before, citation=rules.C_CALLBACK,
-                   note=f"回访未联系上（{rules.CALLBACK_METHOD_LABELS[rules.CallbackMethod(method)]}）")
+                   note=_with_note(f"回访未联系上（第{failed_attempts(s, c)}次，"
+                                   f"{rules.CALLBACK_METHOD_LABELS[rules.CallbackMethod(method)]}）", row.comment))
             return c
         target = rules.after_callback(satisfaction)
         c.state = target.value
@@ -194,10 +246,7 @@ def record_callback(*, actor: Actor, complaint_id: int, method: str, reached: bo
 def exempt_callback(*, actor: Actor, complaint_id: int, kind: str, reason: str, now: datetime,
                     extra_case: str = "") -> Complaint:
     def apply(s: Session, c: Complaint) -> str:
-        facts = rules.ExemptionFacts(resolved_on_spot=c.resolved_on_spot, satisfied_on_spot=c.satisfied_on_spot,
-                                     anonymous=c.anonymous, online=c.channel == rules.Channel.ONLINE.value,
-                                     contact_available=c.contact_available, sensitive=c.sensitive)
-        rules.check_exemption(kind, facts, reason=reason, decider_user_id=actor.user_id, policy=policy_for(s, c, now),
+        rules.check_exemption(kind, exemption_facts(c, failed_attempts=failed_attempts(s, c)), reason=reason, decider_user_id=actor.user_id, policy=policy_for(s, c, now),
                               extra_case=extra_case)
         c.callback_required, c.exemption_kind, c.exempt_by = False, kind, actor.user_id
         c.exemption_reason = (f"{extra_case}：" if extra_case else "") + reason.strip()[:450]
@@ -206,6 +255,21 @@ def exempt_callback(*, actor: Actor, complaint_id: int, kind: str, reason: str, 
 
     return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_CALLBACK, op=Op.EXEMPT, event="exempt",
                 citation=rules.C_EXEMPT, now=now, apply=apply)
+
+
+def unexempt_callback(*, actor: Actor, complaint_id: int, reason: str, now: datetime) -> Complaint:
+    """A 客服主任 reverses an exemption (by hand or by the intake facts): the callback is owed again, due from now."""
+    def apply(s: Session, c: Complaint) -> str:
+        text = clean_text(reason, "撤销免回访原因", max_len=500)
+        was = rules.EXEMPTION_LABELS.get(c.exemption_kind, c.exemption_kind or "")
+        c.callback_required, c.exemption_kind, c.exemption_reason, c.exempt_by = True, None, "", None
+        policy = policy_for(s, c, now)
+        set_deadline(s, c, duty.CALLBACK.code, rules.callback_due(now, policy), now=now,
+                     clause=policy.cite("complaint.callback_within"))
+        return f"撤销免回访（原认定：{was}）：{text}"
+
+    return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_CALLBACK, op=Op.UNEXEMPT,
+                event="unexempt", citation=rules.C_EXEMPT, now=now, apply=apply)
 
 
 def _handling_again(s: Session, c: Complaint, now: datetime) -> None:

@@ -30,6 +30,7 @@ QUEUES = {
     "overdue": "已超期",
     "verify": "待验证",
     "callback": "待回访",
+    "callback_overdue": "回访超期",
     "report": "通报未确认",
 }
 
@@ -58,6 +59,8 @@ QUEUE_CONDITIONS = {
     "overdue": (Complaint.state.in_(_OPEN), Complaint.due_at < _NOW),
     "verify": (Complaint.state == State.HANDLED.value,),
     "callback": (Complaint.state == State.VERIFIED.value,),
+    # the callback deadline has passed (投诉回访 第3条)
+    "callback_overdue": (Complaint.state == State.VERIFIED.value, Complaint.callback_due_at < _NOW),
     "report": (Complaint.report_due_at != None, Complaint.reported_at == None),  # noqa: E711
 }
 
@@ -99,7 +102,8 @@ def _count(scope_name: str, queue: str):
 # 投诉待回访 counts in the offices where the actor verifies / calls back: what those pages list.
 _HOME_QUEUES = (("mine", "我的投诉", "info", "view"), ("soon", "投诉即将超期", "warning", "view"),
                 ("overdue", "投诉已超期", "danger", "view"), ("verify", "投诉待验证", "warning", "verify"),
-                ("callback", "投诉待回访", "warning", "callback"))
+                ("callback", "投诉待回访", "warning", "callback"),
+                ("callback_overdue", "投诉回访已超期", "danger", "callback"))
 _HOME_COUNTS = select(*(_count(scope_name, queue) for queue, _, _, scope_name in _HOME_QUEUES),
                       select(func.count()).select_from(Notice).where(
                           Notice.recipient_user_id == _ME, Notice.entity == ENTITY, Notice.kind == "report",
@@ -118,7 +122,7 @@ def my_work(*, actor: Actor, now: datetime) -> list[WorkItem]:
         params[f"all_{name}"], params[f"offices_{name}"] = scope is None, sorted(scope or ())
     with read_session() as s:
         *counts, unacked = s.exec(_HOME_COUNTS.params(**params, **_queue_params(s, actor, now))).one()
-    items = [WorkItem(title=title, count=int(n), page=CALLBACK_PAGE if queue == "callback" else LIST_PAGE,
+    items = [WorkItem(title=title, count=int(n), page=CALLBACK_PAGE if queue.startswith("callback") else LIST_PAGE,
                       severity=severity, source="投诉")
              for (queue, title, severity, _), n in zip(_HOME_QUEUES, counts, strict=True) if n]
     if unacked:

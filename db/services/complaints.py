@@ -279,6 +279,7 @@ class Detail:
     user_names: dict[int, str] = field(default_factory=dict)
     awaiting_my_ack: bool = False  # the viewer has an unacknowledged 通报 notice for this complaint
     company: str = ""  # printed on the complaint's forms (the company unit's name, master data)
+    failed_attempts: int = 0  # callback attempts since verification that did not reach the customer (投诉回访 第4条)
 
 
 def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
@@ -313,6 +314,8 @@ def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
                 Notice.recipient_user_id == actor.user_id, Notice.entity == ENTITY, Notice.entity_id == str(c.id),
                 Notice.kind == "report", Notice.acked_at == None)).first() is not None,  # noqa: E711
             company=company_name(s),
+            failed_attempts=sum(1 for cb in callbacks if not cb.reached
+                                and (c.verified_at is None or as_utc(cb.at) >= as_utc(c.verified_at))),
         )
 
 

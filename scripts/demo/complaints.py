@@ -94,20 +94,21 @@ def _office(ctx, rng, office_id, a, props, hq, consultant_ids) -> None:
                           now=step + timedelta(hours=20))
         if i == 3:
             continue  # awaiting verification
-        flow.verify(actor=a["supervisor"], complaint_id=c.id, note="现场复查合格", now=step + timedelta(hours=26))
+        verified = flow.verify(actor=a["supervisor"], complaint_id=c.id, note="现场复查合格", now=step + timedelta(hours=26))
+        # 重大: the 管理处主任 calls back (the policy book's complaint.callback_callers, 投诉回访 第3条)
+        caller = a["director"] if verified.grade == "major" else a["supervisor_b"]
         if i == 10:
             continue  # awaiting callback
         when = step + timedelta(days=1, hours=4)
         if i == 9:
-            flow.exempt_callback(actor=a["supervisor"], complaint_id=c.id, kind="no_contact", reason="匿名来电，无联系方式",
-                                 now=when)
+            pass  # anonymous: exempted from the callback by its intake facts at verification (投诉回访 第2条)
         elif i == 8:
-            flow.record_callback(actor=a["supervisor_b"], complaint_id=c.id, method="phone", reached=True,
+            flow.record_callback(actor=caller, complaint_id=c.id, method="phone", reached=True,
                                  person_reached=c.complainant_name, satisfaction="unsatisfied",
                                  comment="问题反复出现，不满意", follow_up="重新派单", now=when)
             continue  # reopened (重要)
         else:
-            flow.record_callback(actor=a["supervisor_b"], complaint_id=c.id, method=rng.choice(["phone", "visit"]),
+            flow.record_callback(actor=caller, complaint_id=c.id, method=rng.choice(["phone", "visit"]),
                                  reached=True, person_reached=c.complainant_name,
                                  satisfaction=rng.choice(["satisfied", "satisfied", "basic"]), comment="对处理结果认可",
                                  follow_up="", now=when)

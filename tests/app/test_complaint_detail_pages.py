@@ -195,9 +195,9 @@ def test_reports_tab_special_report_after_closing(team, org, make_actor, now):
     c = svc.register(actor=clerk, data=_data(org.office_a, now, complainant_count=12), request_id="sp", now=now)
     flow.assign(actor=sup, complaint_id=c.id, handler_user_id=clerk.user_id, department_id=None, note="", now=now)
     flow.mark_handled(actor=clerk, complaint_id=c.id, result="已排水", now=now)
-    flow.verify(actor=sup, complaint_id=c.id, note="", now=now)
-    flow.record_callback(actor=other, complaint_id=c.id, method="phone", reached=True, person_reached="张",
-                         satisfaction="satisfied", comment="", follow_up="", now=now)
+    flow.verify(actor=other, complaint_id=c.id, note="", now=now)
+    flow.record_callback(actor=team[Role.OFFICE_DIRECTOR], complaint_id=c.id, method="phone", reached=True,
+                         person_reached="张", satisfaction="satisfied", comment="", follow_up="", now=now)  # 重大: 第3条
     flow.close(actor=sup, complaint_id=c.id, note="", now=now)
     at = run_page(LIST, sup, tab="通报")
     ok(at)

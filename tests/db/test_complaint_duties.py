@@ -123,7 +123,10 @@ def test_a_complaint_through_its_whole_life_keeps_columns_and_duties_in_step(db_
     flow.assign(actor=team["sup"], complaint_id=anonymous.id, handler_user_id=team["clerk"].user_id,
                 department_id=None, note="", now=now)
     flow.mark_handled(actor=team["clerk"], complaint_id=anonymous.id, result="已处理", now=now)
-    flow.verify(actor=team["sup"], complaint_id=anonymous.id, note="", now=now)
+    flow.verify(actor=team["sup"], complaint_id=anonymous.id, note="", now=now)  # exempted by its facts: no duty
+    assert "complaint.callback" not in assert_columns_agree(anonymous.id)
+    flow.unexempt_callback(actor=team["sup"], complaint_id=anonymous.id, reason="顾客留了电话", now=now)
+    assert [d.state for d in assert_columns_agree(anonymous.id)["complaint.callback"]] == ["open"]
     flow.exempt_callback(actor=team["sup"], complaint_id=anonymous.id, kind="no_contact", reason="匿名来电", now=now)
     assert [(d.state, d.note) for d in assert_columns_agree(anonymous.id)["complaint.callback"]] == \
            [("cancelled", "免回访")]

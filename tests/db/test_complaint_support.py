@@ -129,7 +129,8 @@ def _done_to_verified(c, team, now):
 
 def _close(c, team, now, satisfaction="satisfied"):
     _done_to_verified(c, team, now)
-    flow.record_callback(actor=team["sup2"], complaint_id=c.id, method="phone", reached=True, person_reached="张业主",
+    caller = team["director"] if c.grade == "major" else team["sup2"]  # 重大: the 管理处主任 calls back (投诉回访 第3条)
+    flow.record_callback(actor=caller, complaint_id=c.id, method="phone", reached=True, person_reached="张业主",
                          satisfaction=satisfaction, comment="", follow_up="", now=now)
     return flow.close(actor=team["sup"], complaint_id=c.id, note="", now=now)
 

@@ -248,18 +248,19 @@ def test_collective_complaint_from_intake_to_closed_with_pdf(desk, names, tmp_pa
     sup_b = desk("supervisor_b1")
     verify(sup_b, cid, number)
 
-    # 6. callback 不满意 → reopened; reassigned, handled, verified again
-    call_back(sup_b, cid, number, "不满意", "下雨后仍有积水")
-    state_is(sup_b, "重新处理")
-    sup_b.get_by_role("tab", name="时间线").click()
-    expect(sup_b.get_by_text(re.compile("回访：不满意，重新处理")).first).to_be_attached()
-    desk.shot(sup_b, "07_reopened")
+    # 6. callback 不满意 by the office director (重大: 管理处主任 or headquarters, 投诉回访 第3条) → reopened;
+    # reassigned, handled, verified again
+    director = desk("director1")
+    call_back(director, cid, number, "不满意", "下雨后仍有积水")
+    state_is(director, "重新处理")
+    director.get_by_role("tab", name="时间线").click()
+    expect(director.get_by_text(re.compile("回访：不满意，重新处理")).first).to_be_attached()
+    desk.shot(director, "07_reopened")
     assign(manager, cid, number, names["supervisor1"])
     handle(sup, cid, number, "加装备用排水泵并增设挡水坎，雨后复查无积水")
     verify(sup_b, cid, number)
 
     # 7. callback 满意 by the office director; closed
-    director = desk("director1")
     call_back(director, cid, number, "满意", "雨后复查无积水，满意")
     state_is(director, "已回访")
     open_complaint(sup_b, cid, number)

@@ -17,7 +17,7 @@ DATA = SheetData(
     handler="李前台", title="北门垃圾站异味严重", description="北门垃圾站异味严重，清运不及时。" * 6,
     handling_result="已清运并消毒", verified="验证合格：2026-11-27 14:05 王主管", state="已回访",
     timeline=[("2026-11-27 09:05", "李前台", "受理登记（来访，环境清洁绿化）")] * 3,
-    callbacks=[("2026-11-28 10:00", "赵组长", "电话", "王业主", "满意", "处理及时")],
+    callbacks=[("2026-11-28 10:00", "赵组长", "电话", "王业主", "满意", "处理及时", "一周后复查垃圾站")],
 )
 
 
@@ -32,7 +32,7 @@ def test_complaint_sheet_text(tmp_path):
 @needs_pdftotext
 def test_callback_record_text(tmp_path):
     text = pdf_text(callback_record(DATA, company="物业服务有限公司", printed_at="2026-11-27 15:00"), tmp_path)
-    for expected in ["投诉回访记录表", "赵组长", "满意", "处理及时", "回访人："]:
+    for expected in ["投诉回访记录表", "赵组长", "满意", "处理及时", "回访人：", "后续措施", "一周后复查垃圾站"]:
         assert expected in text, expected
 
 

@@ -142,6 +142,7 @@ def test_unsatisfied_callback_reopens():
         (Exemption.NO_CONTACT, ExemptionFacts(anonymous=True), ExemptionFacts(online=True, contact_available=True)),
         (Exemption.NO_CONTACT, ExemptionFacts(online=True, contact_available=False), ExemptionFacts()),
         (Exemption.SENSITIVE, ExemptionFacts(sensitive=True), ExemptionFacts()),
+        (Exemption.UNREACHABLE, ExemptionFacts(failed_attempts=3), ExemptionFacts(failed_attempts=2)),
     ],
 )
 def test_each_exemption(kind, ok, bad):

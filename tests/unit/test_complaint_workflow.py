@@ -69,7 +69,11 @@ def test_the_handler_may_neither_verify_nor_call_back(user):
     assert "回访不能由该投诉的处理人进行" in refused(wf.check(Op.CALLBACK, verified, actor_user_id=user))
     assert wf.check(Op.VERIFY, handled, actor_user_id=OTHER).ok
     assert wf.check(Op.CALLBACK, verified, actor_user_id=OTHER).ok
-    assert wf.check(Op.EXEMPT, verified, actor_user_id=user).ok  # exemption is a decision, not the callback itself
+    # exempting decides that no callback is owed: four eyes too (issue 11 item 21), and so is a failed verification
+    assert "免回访不能由该投诉的处理人认定" in refused(wf.check(Op.EXEMPT, verified, actor_user_id=user))
+    assert "验证人不能是该投诉的处理人" in refused(wf.check(Op.VERIFY_FAIL, handled, actor_user_id=user))
+    assert wf.check(Op.EXEMPT, verified, actor_user_id=OTHER).ok
+    assert wf.check(Op.VERIFY_FAIL, handled, actor_user_id=OTHER).ok
 
 
 def test_state_refusal_comes_before_the_people_rule():

@@ -9,6 +9,7 @@ from core import complaints as rules
 from core.complaint_workflow import Op
 from core.errors import DomainError
 from core.permissions import Actor
+from core.policy import PolicyBook
 from db.services import complaint_flow as flow
 from db.services import complaint_grades
 from db.services import complaint_reports as reports
@@ -18,14 +19,19 @@ from ui.forms import button, form_token, new_form_token, show_error, submit_butt
 from ui.theme import PICK
 from views.complaints.widgets.common import options
 
+SAVED_KEY = "callback_saved"  # the complaint whose callback was just saved: 投诉回访 stays on it
 
-def run_action(label: str, fn, form: str | None = None, **kwargs) -> None:
+
+def run_action(label: str, fn, form: str | None = None, after=None, **kwargs) -> None:
     """Call a service with ``now``; on success flash "已…" and rerun, else show the Chinese refusal.
 
     ``form``: a create form's key; its request id (``ui.forms.form_token``) makes a double click write one row.
+    ``after``: runs on success, before the rerun.
     """
     try:
         fn(now=now(), **kwargs, **({"request_id": form_token(form)} if form else {}))
+        if after is not None:
+            after()
         if form:
             new_form_token(form)
         st.session_state["flash"] = f"已{label}"
@@ -43,16 +49,34 @@ def _callback_form(actor: Actor, c) -> None:
         person = col1.text_input("受访人", value=c.complainant_name)
         satisfaction = col2.selectbox("满意度", options(rules.SATISFACTION_LABELS), format_func=rules.SATISFACTION_LABELS.get, placeholder=PICK)
         comment = st.text_area("顾客意见")
+        follow_up = st.text_input("后续措施", help="如：安排复查、转责任部门跟进（《投诉回访记录表》）")
         if submit_button(f"cb_{c.id}", "保存回访记录", type="primary"):
             run_action("保存回访", flow.record_callback, form=f"cb_{c.id}", actor=actor, complaint_id=c.id, method=method,
                        reached=reached, person_reached=person, satisfaction=satisfaction if reached else None,
-                       comment=comment, follow_up="")
+                       comment=comment, follow_up=follow_up, after=lambda: st.session_state.update({SAVED_KEY: c.id}))
 
 
-def _exempt_form(actor: Actor, c, extra: list[str]) -> None:
+def saved_result(d: svc.Detail) -> None:
+    """The callback just saved, on the complaint it was saved on (投诉回访 stays here until another row is clicked)."""
+    c = d.complaint
+    if not d.callbacks:
+        return
+    cb, who = d.callbacks[-1]
+    result = rules.SATISFACTION_LABELS.get(cb.satisfaction, "未联系上顾客") if cb.reached else "未联系上顾客"
+    st.success(f"已保存 {c.number} 的回访（{who}，{rules.CALLBACK_METHOD_LABELS.get(cb.method, cb.method)}）：{result}；"
+               f"当前状态：{rules.STATE_LABELS.get(c.state, c.state)}。在表格中点选下一条投诉继续回访。",
+               icon=":material/check_circle:")
+
+
+def _exempt_form(actor: Actor, d: svc.Detail, policy: PolicyBook) -> None:
+    c, kinds, extra = d.complaint, options(rules.EXEMPTION_LABELS), rules.extra_exemptions(policy)
+    # the case the facts support (intake facts, attempts that did not reach the customer), else none
+    suggested = rules.suggested_exemption(flow.exemption_facts(c, failed_attempts=d.failed_attempts), policy)
     with st.form(f"ex_{c.id}"):
-        st.caption(rules.C_EXEMPT + "：须填写理由，记录决定人")
-        kind = st.selectbox("免回访情形", options(rules.EXEMPTION_LABELS), format_func=rules.EXEMPTION_LABELS.get, placeholder=PICK)
+        st.caption(f"{rules.C_EXEMPT}：须填写理由，记录决定人；未联系上顾客已回访 {d.failed_attempts} 次，"
+                   f"满 {wf.quote(policy, 'complaint.callback_attempts')} 可按“联系不上”免回访")
+        kind = st.selectbox("免回访情形", kinds, format_func=rules.EXEMPTION_LABELS.get, placeholder=PICK,
+                            index=kinds.index(suggested.value) if suggested else None)
         case = st.selectbox("其他情形（选“其他情形”时）", [""] + extra, placeholder=PICK)
         reason = st.text_input("理由 *")
         if st.form_submit_button("认定免回访"):
@@ -60,7 +84,7 @@ def _exempt_form(actor: Actor, c, extra: list[str]) -> None:
                  extra_case=case if kind == "other" else "")
 
 
-def action_panel(actor: Actor, d: svc.Detail, *, extra_exemptions: list[str]) -> None:
+def action_panel(actor: Actor, d: svc.Detail, *, policy: PolicyBook) -> None:
     c = d.complaint
     office = c.office_id
     here = wf.Situation.of(c)
@@ -89,16 +113,29 @@ def action_panel(actor: Actor, d: svc.Detail, *, extra_exemptions: list[str]) ->
             if not (verdict := wf.check(Op.VERIFY, here, actor_user_id=actor.user_id)):
                 st.info(f"您是本投诉的处理人，须由其他客服主任验证（{verdict.clause}）", icon=":material/person_off:")
             else:
-                note = st.text_input("验证意见", key=f"vnote_{c.id}")
-                if st.button("验证合格", key=f"verify_{c.id}", type="primary"):
+                note = st.text_input("验证意见 / 不合格原因", key=f"vnote_{c.id}")
+                ok_col, fail_col = st.columns(2)
+                if ok_col.button("验证合格", key=f"verify_{c.id}", type="primary"):
                     run_action("验证", flow.verify, actor=actor, complaint_id=c.id, note=note)
-    if wf.offered(actor, Op.EXEMPT, here):
-        with st.expander("回访 / 免回访", icon=":material/call:"):
-            if not (verdict := wf.check(Op.CALLBACK, here, actor_user_id=actor.user_id)):
-                st.info(f"您是本投诉的处理人，回访须由他人进行（{verdict.clause}）", icon=":material/person_off:")
+                if fail_col.button("验证不合格", key=f"verify_fail_{c.id}", help="退回责任人重新处理，须填写原因"):
+                    run_action("退回重新处理", flow.fail_verification, actor=actor, complaint_id=c.id, reason=note)
+    if wf.check(Op.EXEMPT, here).ok and wf.permitted(actor, Op.EXEMPT, office):
+        with st.expander(f"回访 / 免回访 · {c.number}", icon=":material/call:"):  # names the complaint recorded on
+            if not (verdict := wf.check(Op.EXEMPT, here, actor_user_id=actor.user_id)):
+                st.info(f"您是本投诉的处理人，回访和免回访认定须由他人进行（{verdict.clause}）", icon=":material/person_off:")
             else:
-                _callback_form(actor, c)
-            _exempt_form(actor, c, extra_exemptions)
+                caller = wf.caller_check(actor, here, policy)
+                if caller:
+                    _callback_form(actor, c)
+                else:
+                    st.info(f"{caller.reason}（{caller.clause}），可上门（家访）回访", icon=":material/person_off:")
+                _exempt_form(actor, d, policy)
+    if wf.offered(actor, Op.UNEXEMPT, here):
+        with st.expander("撤销免回访", icon=":material/undo:"):
+            st.caption(f"{rules.C_EXEMPT}：撤销后须按期回访")
+            reason = st.text_input("撤销原因 *", key=f"unexempt_{c.id}")
+            if st.button("撤销免回访", key=f"unexempt_btn_{c.id}"):
+                run_action("撤销免回访", flow.unexempt_callback, actor=actor, complaint_id=c.id, reason=reason)
     if wf.offered(actor, Op.CLOSE, here):
         if st.button("归档", key=f"close_{c.id}", icon=":material/inventory_2:"):
             run_action("归档", flow.close, actor=actor, complaint_id=c.id, note="")

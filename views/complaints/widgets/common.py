@@ -96,7 +96,8 @@ def show_overview(d: svc.Detail) -> None:
         st.markdown("**处理结果**")
         st.text(c.handling_result)
     if c.exemption_kind:
-        st.caption(f"免回访：{rules.EXEMPTION_LABELS.get(c.exemption_kind, '')}，理由：{c.exemption_reason}")
+        st.caption(f"免回访：{rules.EXEMPTION_LABELS.get(c.exemption_kind, '')}，理由：{c.exemption_reason}"
+                   f"（决定人：{d.user_names.get(c.exempt_by, '—')}，{rules.C_EXEMPT}）")
     if d.callbacks:
         st.markdown("**回访记录**")
         st.dataframe(frame(d.callbacks, {
@@ -104,6 +105,7 @@ def show_overview(d: svc.Detail) -> None:
             "方式": lambda x: rules.CALLBACK_METHOD_LABELS.get(x[0].method, x[0].method),
             "联系上": lambda x: yes_no(x[0].reached),
             "满意度": lambda x: rules.SATISFACTION_LABELS.get(x[0].satisfaction, "—"), "意见": lambda x: x[0].comment,
+            "后续措施": lambda x: x[0].follow_up,
         }), hide_index=True, width="stretch")
 
 
@@ -140,7 +142,8 @@ def sheet_data(d: svc.Detail) -> SheetData:
         verified=f"验证合格：{dt(c.verified_at)} {names.get(c.verified_by, '')}" if c.verified_at else "",
         state=state_label(c.state), timeline=[(dt(e.at), e.actor_name, e.note) for e in d.events],
         callbacks=[(dt(cb.at), who, rules.CALLBACK_METHOD_LABELS.get(cb.method, cb.method), cb.person_reached,
-                    rules.SATISFACTION_LABELS.get(cb.satisfaction, "未联系上"), cb.comment) for cb, who in d.callbacks],
+                    rules.SATISFACTION_LABELS.get(cb.satisfaction, "未联系上"), cb.comment, cb.follow_up)
+                   for cb, who in d.callbacks],
         exemption=(f"{rules.EXEMPTION_LABELS.get(c.exemption_kind, '')}：{c.exemption_reason}（决定人："
                    f"{names.get(c.exempt_by, '')}）") if c.exemption_kind else "",
         callback_due=dt(c.callback_due_at),

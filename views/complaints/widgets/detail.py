@@ -60,7 +60,7 @@ def show_complaint(actor: Actor, d: svc.Detail, moment: datetime) -> None:
                     panels[name]()
     with right:
         policy = policy_at(moment, d.complaint.policy_version)
-        action_panel(actor, d, extra_exemptions=rules.extra_exemptions(policy))
+        action_panel(actor, d, policy=policy)
 
 
 def _keep_open_tab(labels: list[str]) -> None:

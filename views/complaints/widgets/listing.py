@@ -94,3 +94,16 @@ def complaint_table(rows, office_names: dict[int, str], *, show_office: bool, du
     widths = {name: text_column(name, _WIDTHS.get(name, _WIDTHS["期限"])) for name in columns if name != "摘要"}
     widths["摘要"] = text_column("摘要", _SUMMARY_WIDTH[show_office])
     return table(rows, columns), widths
+
+
+def rate_table(rates) -> None:
+    """本月回访率 per 管理处 against the policy book's target (投诉回访 第6条), within the page's width."""
+    if not rates:
+        st.caption("本月尚无到期的回访。")
+        return
+    st.caption(f"本月回访率（已回访 ÷ 应回访，免回访不计）：目标 {rates[0].target_pct}%，{rates[0].citation}")
+    st.dataframe(table(rates, {
+        "管理处": lambda r: r.office, "应回访": lambda r: r.required, "已回访": lambda r: r.done,
+        "超期未回访": lambda r: r.overdue, "回访率": lambda r: r.rate_label,
+        "达标": lambda r: "达标" if r.meets_target else "未达标",
+    }), hide_index=True, width="stretch", column_config={"管理处": text_column("管理处", 160)})
