@@ -75,6 +75,7 @@ COMPLAINT_RECORD = register_record_type(RecordType(
         ("complaint.report_phone", "电话通报"), ("complaint.report_express", "快报"),
         ("complaint.report_special", "专题报告"), ("complaint.report_ack", "确认通报"),
         ("complaint.report_breach", "通报超时"),
+        ("complaint.hotline_breach", "热线/住建答复超时"),
     ),
     fields=(("number", "投诉编号"), ("grade", "投诉类别"), ("state", "状态"), ("clause", "依据条款"),
             ("person", "责任人"), ("decision", "认定"), ("note", "说明"), *pairs(FACT_LABELS)),

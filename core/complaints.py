@@ -141,7 +141,8 @@ C_EXEMPT = cite("D13", "第2条")
 C_REOPEN = cite("D13", "第5条")
 C_CLASSES = cite("D14", "一")
 C_HQ_FINAL = cite("D14", "二.5")
-C_FLOW = cite("D14", "投诉处理流程")
+# 《投诉处理流程》 is a procedure of its own, named in 《网上投诉处理》第1条; none of the four documents holds it.
+C_FLOW = f"依据《投诉处理流程》（见《{DOCS['D17']}》第1条）"
 C_RESP = cite("D12", "二")
 
 

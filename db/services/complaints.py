@@ -19,6 +19,8 @@ from core import complaint_duties as duty
 from core import complaints as rules
 from core.complaint_facts import ComplaintFacts, fact_values
 from core.complaints import State
+from core.duties import STATUS_LABELS, duty_spec
+from core.duties import status as duty_status
 from core.errors import DomainError
 from core.permissions import Action, Actor
 from core.policy import PolicyBook
@@ -63,6 +65,7 @@ from db.services.complaint_kernel import (
     visible,
 )
 from db.services.complaint_online import apply_online_post
+from db.services.duties import record_duties
 from db.services.policy import current_policy
 from db.services.timeline import timeline
 from db.session import read_session, write_session
@@ -260,6 +263,29 @@ def _register_online(s: Session, c: Complaint, o: OnlineIn, *, actor: Actor, now
 # ----- lists and detail ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class DeadlineLine:
+    """One deadline of the complaint as the header shows it: what, by when, done when, judged now, under which
+    clause or company setting (the duty rows: handling, 12345/住建 reply, 通报, callback …)."""
+
+    label: str
+    due_at: datetime
+    met_at: datetime | None
+    status: str
+    clause: str
+
+
+def _deadlines(s: Session, c: Complaint, now: datetime) -> list[DeadlineLine]:
+    latest = {}
+    for d in record_duties(s, record_type=RECORD_TYPE, record_id=c.id):
+        if d.key == "":  # the complaint's own duties (consult requests show in their tab)
+            latest[d.duty] = d if d.duty not in latest or d.id > latest[d.duty].id else latest[d.duty]
+    return [DeadlineLine(duty_spec(d.duty).label, as_utc(d.due_at), as_utc(d.met_at),
+                         STATUS_LABELS[duty_status(due_at=as_utc(d.due_at), met_at=as_utc(d.met_at), now=now,
+                                                   cancelled=d.state == "cancelled")], d.clause)
+            for d in sorted(latest.values(), key=lambda d: d.due_at) if d.state != "cancelled"]
+
+
 @dataclass
 class Detail:
     complaint: Complaint
@@ -279,6 +305,7 @@ class Detail:
     user_names: dict[int, str] = field(default_factory=dict)
     awaiting_my_ack: bool = False  # the viewer has an unacknowledged 通报 notice for this complaint
     company: str = ""  # printed on the complaint's forms (the company unit's name, master data)
+    deadlines: list[DeadlineLine] = field(default_factory=list)
 
 
 def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
@@ -313,6 +340,7 @@ def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
                 Notice.recipient_user_id == actor.user_id, Notice.entity == ENTITY, Notice.entity_id == str(c.id),
                 Notice.kind == "report", Notice.acked_at == None)).first() is not None,  # noqa: E711
             company=company_name(s),
+            deadlines=_deadlines(s, c, now),
         )
 
 

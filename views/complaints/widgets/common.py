@@ -72,6 +72,9 @@ def show_header(d: svc.Detail) -> None:
     cols[2].markdown(f"**处理期限** {dt(c.due_at) or '—'}")
     cols[3].markdown(f"**回访期限** {dt(c.callback_due_at) or '—'}")
     st.info(f"类别依据：{c.grade_trigger} → {grade_label(c.grade)}，{c.grade_citation}")
+    for x in d.deadlines:  # the other deadlines (12345/住建 reply, 通报, online facts …), each judged now
+        if x.label not in ("投诉处理", "投诉回访"):
+            st.caption(f"{x.label}：期限 {dt(x.due_at)}，{x.status}（{x.clause}）")
     if c.report_due_at:
         if c.reported_at:
             st.caption(f"通报：总部客服中心已于 {dt(c.reported_at)} 收到（时限 {dt(c.report_due_at)}）")
