@@ -18,6 +18,8 @@ from core.duties import duty_specs
 from core.roles import Role
 from db.engine import get_engine
 from db.models import RecordEvent
+from db.services import complaint_flow as flow
+from db.services import complaint_reports as reports
 from db.services import complaints as svc
 from db.services import duties as duty_svc
 from db.services.complaints import ComplaintIn
@@ -78,3 +80,29 @@ def test_the_hotline_reply_deadline_is_shown_and_its_breach_is_recorded(db_url, 
         events = [e.event for e in s.exec(select(RecordEvent).where(RecordEvent.record_id == c.id,
                                                                      RecordEvent.record_type == "complaint"))]
     assert "hotline_breach" in events
+
+
+# ----- item 18: the 质量简报 judges lateness by the handled time ----------------------------------------------------
+
+
+def _walk(c, team, *, handled, verified, called, closed):
+    flow.assign(actor=team["sup"], complaint_id=c.id, handler_user_id=team["clerk"].user_id, department_id=None,
+                note="", now=handled - H)
+    flow.mark_handled(actor=team["clerk"], complaint_id=c.id, result="已更换灯泡", now=handled)
+    flow.verify(actor=team["sup"], complaint_id=c.id, note="", now=verified)
+    flow.record_callback(actor=team["sup2"], complaint_id=c.id, method="phone", reached=True, person_reached="张业主",
+                         satisfaction="satisfied", comment="", follow_up="", now=called)
+    return flow.close(actor=team["sup"], complaint_id=c.id, note="", now=closed)
+
+
+def test_quality_bulletin_judges_lateness_by_the_handled_time_not_the_archive_time(db_url, org, team, now):
+    on_time = svc.register(actor=team["clerk"], data=_data(org.office_a, now, title="按时处理"), request_id="q1", now=now)
+    late = svc.register(actor=team["clerk"], data=_data(org.office_a, now, title="超期处理"), request_id="q2", now=now)
+    # handled well within the 处理期限; verified, called back and archived days after it
+    _walk(on_time, team, handled=now + 2 * H, verified=now + 3 * H, called=on_time.due_at + 2 * D,
+          closed=on_time.due_at + 3 * D)
+    _walk(late, team, handled=late.due_at + H, verified=late.due_at + 2 * H, called=late.due_at + 3 * H,
+          closed=late.due_at + 4 * H)
+    b = reports.quality_bulletin(actor=team["sup"], since=now, until=now + 30 * D)
+    assert b.closed == 2
+    assert [(i.title, i.reasons) for i in b.notable] == [("超期处理", ["超过处理期限"])]
