@@ -68,10 +68,11 @@ def _filters(stmt, *, actor, now, office_id, state, grade, category, since, unti
                           Complaint.state.in_(open_states))
     elif queue == "soon":
         hours = policy_in(s, at=now)["complaint.breaching_soon_hours"]
-        stmt = stmt.where(Complaint.state.in_(open_states), Complaint.due_at >= now,
+        stmt = stmt.where(Complaint.state.in_(open_states), Complaint.handled_at == None, Complaint.due_at >= now,  # noqa: E711
                           Complaint.due_at < now + timedelta(hours=hours))
-    elif queue == "overdue":
-        stmt = stmt.where(Complaint.state.in_(open_states), Complaint.due_at < now)
+    elif queue == "overdue":  # core.complaints.handling_overdue: a result in time is not late while it awaits 验证
+        stmt = stmt.where(Complaint.state.in_(open_states), Complaint.due_at < now,
+                          or_(Complaint.handled_at == None, Complaint.handled_at > Complaint.due_at))  # noqa: E711
     elif queue == "verify":
         stmt = stmt.where(Complaint.state == State.HANDLED.value)
     elif queue == "callback":

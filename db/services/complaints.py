@@ -275,11 +275,15 @@ class DeadlineLine:
     clause: str
 
 
-def _deadlines(s: Session, c: Complaint, now: datetime) -> list[DeadlineLine]:
+def _latest_duties(s: Session, c: Complaint) -> dict:
     latest = {}
     for d in record_duties(s, record_type=RECORD_TYPE, record_id=c.id):
         if d.key == "":  # the complaint's own duties (consult requests show in their tab)
             latest[d.duty] = d if d.duty not in latest or d.id > latest[d.duty].id else latest[d.duty]
+    return latest
+
+
+def _deadlines(latest: dict, now: datetime) -> list[DeadlineLine]:
     return [DeadlineLine(duty_spec(d.duty).label, as_utc(d.due_at), as_utc(d.met_at),
                          STATUS_LABELS[duty_status(due_at=as_utc(d.due_at), met_at=as_utc(d.met_at), now=now,
                                                    cancelled=d.state == "cancelled")], d.clause)
@@ -306,6 +310,11 @@ class Detail:
     awaiting_my_ack: bool = False  # the viewer has an unacknowledged 通报 notice for this complaint
     company: str = ""  # printed on the complaint's forms (the company unit's name, master data)
     deadlines: list[DeadlineLine] = field(default_factory=list)
+    report_pending: bool = False  # core.complaints.report_pending: the 须立即通报 call to act (not once archived)
+    # The latest verification and callback deadline, kept for the 回访记录表 after a reopen clears the columns.
+    last_verified_at: datetime | None = None
+    last_verified_by: str = ""
+    last_callback_due_at: datetime | None = None
 
 
 def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
@@ -321,10 +330,14 @@ def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
         group = s.get(SameIssueGroup, c.same_issue_group_id) if c.same_issue_group_id else None
         consults = s.exec(select(ConsultRequest, Consultant.name).join(Consultant)
                           .where(ConsultRequest.complaint_id == c.id).order_by(ConsultRequest.id)).all()
+        events = timeline(s, record_type=RECORD_TYPE, record_id=c.id, limit=TIMELINE_LIMIT).events
+        verified = next((e for e in reversed(events) if e.event == "verify"), None)
+        duties = _latest_duties(s, c)
+        callback_duty = duties.get(duty.CALLBACK.code)
         return Detail(
             complaint=c, office_name=s.get(OrgUnit, c.office_id).name, property_label=prop.label if prop else "",
             handler_name=users.get(c.handler_user_id, ""), department_name=dept.name if dept else "",
-            events=timeline(s, record_type=RECORD_TYPE, record_id=c.id, limit=TIMELINE_LIMIT).events,
+            events=events,
             grades=list(s.exec(select(ComplaintGradeHistory).where(ComplaintGradeHistory.complaint_id == c.id)
                                .order_by(ComplaintGradeHistory.id)).all()),
             consults=[(r, n) for r, n in consults],
@@ -340,7 +353,11 @@ def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
                 Notice.recipient_user_id == actor.user_id, Notice.entity == ENTITY, Notice.entity_id == str(c.id),
                 Notice.kind == "report", Notice.acked_at == None)).first() is not None,  # noqa: E711
             company=company_name(s),
-            deadlines=_deadlines(s, c, now),
+            deadlines=_deadlines(duties, now),
+            report_pending=rules.report_pending(state=c.state, report_due_at=c.report_due_at, reported_at=c.reported_at),
+            last_verified_at=as_utc(c.verified_at) or (as_utc(verified.at) if verified else None),
+            last_verified_by=users.get(c.verified_by, "") if c.verified_at else (verified.actor_name if verified else ""),
+            last_callback_due_at=as_utc(c.callback_due_at) or (as_utc(callback_duty.due_at) if callback_duty else None),
         )
 
 

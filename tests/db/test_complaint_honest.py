@@ -8,6 +8,7 @@ by the handled time; a handled complaint is not 已超期; a finding says which 
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session, select
@@ -18,7 +19,9 @@ from core.duties import duty_specs
 from core.roles import Role
 from db.engine import get_engine
 from db.models import RecordEvent
+from db.services import complaint_findings
 from db.services import complaint_flow as flow
+from db.services import complaint_queues as queues
 from db.services import complaint_reports as reports
 from db.services import complaints as svc
 from db.services import duties as duty_svc
@@ -106,3 +109,65 @@ def test_quality_bulletin_judges_lateness_by_the_handled_time_not_the_archive_ti
     b = reports.quality_bulletin(actor=team["sup"], since=now, until=now + 30 * D)
     assert b.closed == 2
     assert [(i.title, i.reasons) for i in b.notable] == [("超期处理", ["超过处理期限"])]
+
+
+# ----- item 23: display fixes ------------------------------------------------------------------------------------
+
+
+def _assign_and_handle(c, team, at):
+    flow.assign(actor=team["sup"], complaint_id=c.id, handler_user_id=team["clerk"].user_id, department_id=None,
+                note="", now=at)
+    return flow.mark_handled(actor=team["clerk"], complaint_id=c.id, result="已更换灯泡", now=at + H)
+
+
+def test_a_complaint_handled_before_its_deadline_is_not_overdue_while_it_waits_for_verification(db_url, org, team, now):
+    on_time = svc.register(actor=team["clerk"], data=_data(org.office_a, now, title="按时"), request_id="o1", now=now)
+    late = svc.register(actor=team["clerk"], data=_data(org.office_a, now, title="超期"), request_id="o2", now=now)
+    waiting = svc.register(actor=team["clerk"], data=_data(org.office_a, now, title="未处理"), request_id="o3", now=now)
+    on_time = _assign_and_handle(on_time, team, now)
+    late = _assign_and_handle(late, team, late.due_at + H)
+    after = on_time.due_at + 5 * H
+    overdue = queues.search(actor=team["sup"], now=after, queue="overdue").rows
+    assert sorted(c.title for c in overdue) == ["未处理", "超期"]
+    assert not rules.handling_overdue(state=on_time.state, due_at=on_time.due_at, handled_at=on_time.handled_at, now=after)
+    assert rules.handling_overdue(state=late.state, due_at=late.due_at, handled_at=late.handled_at, now=after)
+    soon = queues.search(actor=team["sup"], now=on_time.due_at - 2 * H, queue="soon").rows
+    assert [c.title for c in soon] == ["未处理"] and waiting.id == soon[0].id
+    counts = {w.title: w.count for w in queues.my_work(actor=team["sup"], now=after)}
+    assert counts["投诉已超期"] == 2
+
+
+def test_a_finding_names_the_deadline_that_was_missed(db_url, org, team, now):
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now), request_id="f1", now=now)
+    [f] = complaint_findings.responsibility(actor=team["sup"], complaint_id=c.id, now=c.due_at + 2 * D)
+    local = c.due_at.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert "投诉处理期限" in f.reason and f"{local:%Y-%m-%d %H:%M}" in f.reason and "尚未处理完成" in f.reason
+
+
+def test_handled_in_time_but_verified_late_is_no_missed_handling_deadline(db_url, org, team, now):
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now), request_id="f2", now=now)
+    _assign_and_handle(c, team, now)
+    flow.verify(actor=team["sup"], complaint_id=c.id, note="", now=c.due_at + D)
+    assert complaint_findings.responsibility(actor=team["sup"], complaint_id=c.id, now=c.due_at + 2 * D) == []
+
+
+def test_an_archived_hot_complaint_no_longer_asks_for_the_at_once_report(db_url, org, team, now):
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, complainant_count=3), request_id="hot", now=now)
+    assert c.grade == "hot" and c.reported_at is None
+    assert svc.detail(actor=team["sup"], complaint_id=c.id, now=now).report_pending
+    _walk(c, team, handled=now + 2 * H, verified=now + 3 * H, called=now + 4 * H, closed=now + 5 * H)
+    d = svc.detail(actor=team["sup"], complaint_id=c.id, now=now + 6 * H)
+    assert d.complaint.state == "closed" and not d.report_pending
+
+
+def test_the_callback_record_of_a_reopened_complaint_keeps_its_verification_and_callback_deadline(db_url, org, team,
+                                                                                                 now):
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now), request_id="re", now=now)
+    _assign_and_handle(c, team, now)
+    verified = flow.verify(actor=team["sup"], complaint_id=c.id, note="", now=now + 3 * H)
+    flow.record_callback(actor=team["sup2"], complaint_id=c.id, method="phone", reached=True, person_reached="张业主",
+                         satisfaction="unsatisfied", comment="灯又坏了", follow_up="", now=now + 4 * H)
+    d = svc.detail(actor=team["sup"], complaint_id=c.id, now=now + 5 * H)
+    assert d.complaint.state == "reopened" and d.complaint.verified_at is None
+    assert d.last_verified_at == verified.verified_at and d.last_verified_by == team["sup"].name
+    assert d.last_callback_due_at == verified.callback_due_at

@@ -78,6 +78,8 @@ def show_header(d: svc.Detail) -> None:
     if c.report_due_at:
         if c.reported_at:
             st.caption(f"通报：总部客服中心已于 {dt(c.reported_at)} 收到（时限 {dt(c.report_due_at)}）")
+        elif not d.report_pending:  # archived: no longer a call to act, the record still says it
+            st.caption(f"通报：总部客服中心未确认收到（时限 {dt(c.report_due_at)}；投诉已归档）")
         else:
             st.warning(f"{grade_label(c.grade)}投诉须立即通报：通报时限 {dt(c.report_due_at)}，总部客服中心尚未确认收到"
                        f"（{rules.cite('D14', '二')}）", icon=":material/campaign:")
@@ -140,13 +142,13 @@ def sheet_data(d: svc.Detail) -> SheetData:
         occurred_at=dt(c.occurred_at), received_at=dt(c.received_at), due_at=dt(c.due_at),
         department=d.department_name, handler=d.handler_name, title=c.title, description=c.description,
         handling_result=c.handling_result,
-        verified=f"验证合格：{dt(c.verified_at)} {names.get(c.verified_by, '')}" if c.verified_at else "",
+        verified=f"验证合格：{dt(d.last_verified_at)} {d.last_verified_by}" if d.last_verified_at else "",
         state=state_label(c.state), timeline=[(dt(e.at), e.actor_name, e.note) for e in d.events],
         callbacks=[(dt(cb.at), who, rules.CALLBACK_METHOD_LABELS.get(cb.method, cb.method), cb.person_reached,
                     rules.SATISFACTION_LABELS.get(cb.satisfaction, "未联系上"), cb.comment) for cb, who in d.callbacks],
         exemption=(f"{rules.EXEMPTION_LABELS.get(c.exemption_kind, '')}：{c.exemption_reason}（决定人："
                    f"{names.get(c.exempt_by, '')}）") if c.exemption_kind else "",
-        callback_due=dt(c.callback_due_at),
+        callback_due=dt(d.last_callback_due_at),
     )
 
 
