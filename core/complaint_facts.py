@@ -72,6 +72,7 @@ COMPLAINT_RECORD = register_record_type(RecordType(
         ("complaint.consult_result", "顾问意见反馈"), ("complaint.consult_reply", "顾问书面答复"),
         ("complaint.online", "网上投诉登记"), ("complaint.online_notified", "网上投诉通知管理处"),
         ("complaint.online_facts", "网上投诉事实报告"), ("complaint.online_reply", "网上公开回复"),
+        ("complaint.online_result", "原帖公布处理结果"),
         ("complaint.report_phone", "电话通报"), ("complaint.report_express", "快报"),
         ("complaint.report_special", "专题报告"), ("complaint.report_ack", "确认通报"),
         ("complaint.report_breach", "通报超时"),

@@ -184,6 +184,10 @@ class OnlinePost(SQLModel, table=True):
     public_reply_due_at: datetime | None = None
     public_reply_at: datetime | None = None
     reply_text: str = Field(default="", max_length=2000)
+    # The handling result posted on the public thread by HQ (网上投诉处理 第4条): who, when, where; needed to archive.
+    result_posted_at: datetime | None = None
+    result_posted_by: int | None = Field(default=None, foreign_key="app_user.id")
+    result_url: str = Field(default="", max_length=500)
 
 
 class ComplaintReport(SQLModel, table=True):

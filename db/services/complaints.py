@@ -324,7 +324,9 @@ def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
         callbacks = list(s.exec(select(Callback).where(Callback.complaint_id == c.id)
                                 .order_by(Callback.at, Callback.id)).all())
         # Only the people the screen and its forms name (was every account: issue 9 §5).
-        users = user_names(s, [c.handler_user_id, c.verified_by, c.exempt_by, *(cb.by_user_id for cb in callbacks)])
+        online = s.exec(select(OnlinePost).where(OnlinePost.complaint_id == c.id)).first()
+        users = user_names(s, [c.handler_user_id, c.verified_by, c.exempt_by, *(cb.by_user_id for cb in callbacks),
+                               online.result_posted_by if online else None])
         prop = s.get(Property, c.property_id) if c.property_id else None
         dept = s.get(Department, c.responsible_department_id) if c.responsible_department_id else None
         group = s.get(SameIssueGroup, c.same_issue_group_id) if c.same_issue_group_id else None
@@ -344,7 +346,7 @@ def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
             callbacks=[(cb, users.get(cb.by_user_id, "")) for cb in callbacks],
             reports=list(s.exec(select(ComplaintReport).where(ComplaintReport.complaint_id == c.id)
                                 .order_by(ComplaintReport.at)).all()),
-            online=s.exec(select(OnlinePost).where(OnlinePost.complaint_id == c.id)).first(),
+            online=online,
             attachments=attachments.listed(s, ATTACHMENTS, c.id),
             group_title=group.title if group else "",
             classification=rules.classify(facts_of(s, c, policy, now), policy),

@@ -16,16 +16,17 @@ from sqlmodel import Session, select
 from core import complaints as rules
 from core import policy as book
 from core.duties import duty_specs
+from core.errors import DomainError, PermissionDenied
 from core.roles import Role
 from db.engine import get_engine
 from db.models import RecordEvent
-from db.services import complaint_findings
+from db.services import complaint_findings, complaint_online
 from db.services import complaint_flow as flow
 from db.services import complaint_queues as queues
 from db.services import complaint_reports as reports
 from db.services import complaints as svc
 from db.services import duties as duty_svc
-from db.services.complaints import ComplaintIn
+from db.services.complaints import ComplaintIn, OnlineIn
 
 H = timedelta(hours=1)
 D = timedelta(days=1)
@@ -171,3 +172,41 @@ def test_the_callback_record_of_a_reopened_complaint_keeps_its_verification_and_
     assert d.complaint.state == "reopened" and d.complaint.verified_at is None
     assert d.last_verified_at == verified.verified_at and d.last_verified_by == team["sup"].name
     assert d.last_callback_due_at == verified.callback_due_at
+
+
+# ----- item 16: the result is posted on the public thread before the online record closes -------------------------
+
+
+def test_an_online_complaint_closes_only_after_hq_posts_the_result_on_the_thread(db_url, org, team, now):
+    c = svc.register(actor=team["clerk"], request_id="net", now=now, data=_data(
+        org.office_a, now, channel="online", online=OnlineIn(platform="业主论坛", url="https://bbs.example.com/t/1",
+                                                             poster_handle="业主A", posted_at=now - 3 * H)))
+    complaint_online.online_facts(actor=team["clerk"], complaint_id=c.id, facts_text="经查属实，已安排维修", now=now + H)
+    complaint_online.online_public_reply(actor=team["hq"], complaint_id=c.id, reply_text="已安排维修", now=now + 2 * H)
+    with pytest.raises(DomainError, match="处理完成后"):  # nothing to post before there is a result
+        complaint_online.online_result_posted(actor=team["hq"], complaint_id=c.id, url="https://bbs.example.com/t/1#9",
+                                              now=now + 2 * H)
+    _assign_and_handle(c, team, now + 3 * H)
+    flow.verify(actor=team["sup"], complaint_id=c.id, note="", now=now + 5 * H)
+    flow.record_callback(actor=team["sup2"], complaint_id=c.id, method="phone", reached=True, person_reached="业主A",
+                         satisfaction="satisfied", comment="", follow_up="", now=now + 6 * H)
+    with pytest.raises(DomainError, match="公布处理结果") as refused:
+        flow.close(actor=team["sup"], complaint_id=c.id, note="", now=now + 7 * H)
+    assert "网上投诉处理" in str(refused.value.clause)
+    with pytest.raises(PermissionDenied):  # only HQ posts online (第3条)
+        complaint_online.online_result_posted(actor=team["clerk"], complaint_id=c.id, url="https://bbs.example.com/t/1",
+                                              now=now + 7 * H)
+    with pytest.raises(DomainError, match="链接"):
+        complaint_online.online_result_posted(actor=team["hq"], complaint_id=c.id, url="", now=now + 7 * H)
+    complaint_online.online_result_posted(actor=team["hq"], complaint_id=c.id, url="https://bbs.example.com/t/1#9",
+                                          now=now + 8 * H)
+    post = svc.detail(actor=team["sup"], complaint_id=c.id, now=now + 8 * H).online
+    assert (post.result_posted_by, post.result_url) == (team["hq"].user_id, "https://bbs.example.com/t/1#9")
+    assert post.result_posted_at is not None
+    assert flow.close(actor=team["sup"], complaint_id=c.id, note="", now=now + 9 * H).state == "closed"
+
+
+def test_a_complaint_without_an_online_post_closes_as_before(db_url, org, team, now):
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now), request_id="off", now=now)
+    assert _walk(c, team, handled=now + 2 * H, verified=now + 3 * H, called=now + 4 * H,
+                 closed=now + 5 * H).state == "closed"

@@ -99,9 +99,12 @@ def action_panel(actor: Actor, d: svc.Detail, *, extra_exemptions: list[str]) ->
             else:
                 _callback_form(actor, c)
             _exempt_form(actor, c, extra_exemptions)
-    if wf.offered(actor, Op.CLOSE, here):
+    online = wf.OnlineSituation.of(d.online)
+    if wf.offered(actor, Op.CLOSE, here, online=online):
         if st.button("归档", key=f"close_{c.id}", icon=":material/inventory_2:"):
             run_action("归档", flow.close, actor=actor, complaint_id=c.id, note="")
+    elif wf.check(Op.CLOSE, here).ok and wf.permitted(actor, Op.CLOSE, office):  # why not yet (网上投诉处理 第4条)
+        st.caption(wf.check(Op.CLOSE, here, online=online).message)
     if wf.offered(actor, Op.REOPEN, here):
         with st.expander("二次投诉 · 重新处理", icon=":material/replay:"):
             st.caption(rules.C_REOPEN)
