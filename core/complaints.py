@@ -405,6 +405,11 @@ def report_due(grade: Grade | str, classified_at: datetime, policy: PolicyBook) 
     return _due(policy, "complaint.report_at_once", classified_at) if Grade(grade) in REPORTED_GRADES else None
 
 
+def contact_due(first_received_at: datetime, policy: PolicyBook) -> datetime:
+    """When the office's 投诉接口 should have had the complaint (责任划分 二.1; the time is 推定)."""
+    return _due(policy, "complaint.contact_within", first_received_at)
+
+
 def consultant_due(requested_at: datetime, policy: PolicyBook) -> datetime:
     return _due(policy, "complaint.consultant_reply", requested_at)
 

@@ -253,6 +253,8 @@ PARAMS: dict[str, Param] = {
         _p("home_visit.arrive_early_minutes", "提前到达时间", 5, "int", "分钟", "D11", "步骤第3条", "found", 0, 60),
         # complaints (D12–D19)
         _p("complaint.consultant_reply", "顾问书面答复期限", _dur(24, "hours"), "duration", "", "D12", "一.3", "found"),
+        # 二.1 says "及时" without a number: from when anyone of ours first had the complaint to the 投诉接口 having it
+        _p("complaint.contact_within", "投诉信息送达投诉接口时限", _dur(2, "hours"), "duration", "", "D12", "二.1", "inferred"),
         _p("complaint.major_collective", "重大投诉：集体投诉人数", 10, "int", "人", "D14", "一.1", "found", 2, 1000),
         _p("complaint.hot_collective", "热点投诉：集体投诉人数", 3, "int", "人", "D14", "一.2", "found", 2, 1000),
         _p("complaint.hot_same_issue", "热点投诉：同一事项不同投诉人数", 3, "int", "人", "D14", "一.2", "found", 2, 1000),

@@ -47,7 +47,8 @@ def _findings(s, c: Complaint, now: datetime) -> list[rules.Finding]:
                                         hq_forwarded_at=as_utc(r.hq_forwarded_at)) for r, n in rows)
     facts = rules.ResponsibilityFacts(as_of=now, handling_due_at=as_utc(c.due_at), handled_at=as_utc(c.handled_at),
                                       contact_person=contact_person(s, c.office_id), hq_head=hq_head_name(s),
-                                      consults=consults)
+                                      intake_due_at=as_utc(c.contact_due_at), contact_received_at=as_utc(c.received_at),
+                                      intake_delayed_by=c.contact_held_by, consults=consults)
     return rules.attribute_responsibility(facts)
 
 
@@ -132,13 +133,16 @@ OVERLAP = timedelta(hours=1)
 
 def _may_have_findings(since: datetime, at: datetime):
     """Complaints with a deadline that passed in [since, at): the handling deadline before they were handled, or a
-    consultant's (a superset of those with findings: ``_findings`` judges)."""
+    consultant's, or registered then after a late hand-off (a superset of those with findings: ``_findings`` judges)."""
     late = and_(Complaint.due_at >= since, Complaint.due_at < at,
                 or_(Complaint.handled_at == None, Complaint.handled_at > Complaint.due_at))  # noqa: E711
     consult = exists().where(ConsultRequest.complaint_id == Complaint.id, or_(
         and_(ConsultRequest.due_at >= since, ConsultRequest.due_at < at),
         and_(ConsultRequest.hq_forward_due_at >= since, ConsultRequest.hq_forward_due_at < at)))
-    return or_(late, consult)
+    # 二.1: a hand-off to the 投诉接口 already late when registered (its deadline passed before the intake)
+    late_hand_off = and_(Complaint.created_at >= since, Complaint.created_at < at,
+                         Complaint.contact_due_at < Complaint.received_at)
+    return or_(late, consult, late_hand_off)
 
 
 @daily_job("complaint_findings")

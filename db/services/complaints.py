@@ -92,6 +92,10 @@ class ComplaintIn(ComplaintFacts):
     complainant_phone: str = ""
     same_issue_group_id: int | None = None
     forwarded_at: datetime | None = None
+    # 责任划分 二.1: when someone of ours first had it (a guard, another department …), if before the intake, and
+    # who held it; a hand-off later than complaint.contact_within needs the holder's name
+    first_received_at: datetime | None = None
+    held_by: str = ""
     repeat_of_id: int | None = None
     online: OnlineIn | None = None  # 网上投诉 (channel "online"): where it was posted
     attachments: list[tuple[str, bytes]] = field(default_factory=list)  # (file name, content) from the uploader
@@ -133,6 +137,9 @@ def _validate(data: ComplaintIn, now: datetime) -> None:
         raise DomainError("请填写投诉人姓名，或勾选“匿名投诉”", field="complainant_name")
     if data.satisfied_on_spot and not data.resolved_on_spot:
         raise DomainError("只有当场解决的投诉才能记录“当场确认满意”", field="satisfied_on_spot")
+    first = data.first_received_at
+    if first is not None and (first.tzinfo is None or first > (data.received_at or now)):
+        raise DomainError("首次接到时间不能晚于受理时间", field="first_received_at", clause=rules.cite("D12", "二.1"))
 
 
 def register(*, actor: Actor, data: ComplaintIn, request_id: str | None, now: datetime) -> Complaint:
@@ -198,6 +205,12 @@ def _new_from_intake(s: Session, actor: Actor, data: ComplaintIn, *, building_id
                      now: datetime) -> Complaint:
     """The new complaint's values: its number from the year's sequence, the intake's facts, the policy version."""
     received = data.received_at or now
+    first = data.first_received_at or data.forwarded_at or received
+    contact_due = rules.contact_due(first, policy)
+    held_by = (data.held_by or "").strip()[:64]
+    if received > contact_due and not held_by:
+        raise DomainError(f"投诉接口晚于时限收到该投诉（应在 {contact_due.astimezone(policy.calendar().tz):%Y-%m-%d %H:%M} "
+                          "前收到），请填写延误的经手人", field="held_by", clause=policy.cite("complaint.contact_within"))
     year = received.astimezone(policy.calendar().tz).year
     facts = fact_values(data)
     facts["complainant_count"] = int(data.complainant_count)
@@ -209,7 +222,8 @@ def _new_from_intake(s: Session, actor: Actor, data: ComplaintIn, *, building_id
         complainant_phone="" if data.anonymous else data.complainant_phone.strip()[:32],
         channel=data.channel, category=data.category, title=(data.title or data.description[:40]).strip()[:100],
         description=data.description.strip(), occurred_at=data.occurred_at, received_at=received,
-        forwarded_at=data.forwarded_at, same_issue_group_id=data.same_issue_group_id, repeat_of_id=data.repeat_of_id,
+        forwarded_at=data.forwarded_at, first_received_at=data.first_received_at, contact_due_at=contact_due,
+        contact_held_by=held_by, same_issue_group_id=data.same_issue_group_id, repeat_of_id=data.repeat_of_id,
         grade="general", state=State.RECEIVED.value, policy_version=policy.version,
         hotline_due_at=rules.hotline_due(data.channel, received, policy), created_by=actor.user_id,
         created_at=now, updated_at=now, **facts,

@@ -220,7 +220,7 @@ def test_findings_tab_director_confirms_with_a_reason(team, org, now):
     c = svc.register(actor=team[Role.CLERK], data=_data(org.office_a, long_ago, received_at=long_ago),
                      request_id="late", now=long_ago)
     sup = run_page(LIST, team[Role.CS_SUPERVISOR], tab="责任认定")
-    assert any("第3条 · 投诉接口负责人" in m.value for m in sup.markdown)
+    assert any("第3条 · （本管理处未指定投诉接口负责人）" in m.value for m in sup.markdown)
     assert not [f for f in sup.text_area if f.label == "认定理由 *"]  # only the director / HQ head decides
     director = run_page(LIST, team[Role.OFFICE_DIRECTOR], tab="责任认定")
     labelled(director.button, "提交认定").click()

@@ -19,13 +19,14 @@ from core.duties import duty_specs
 from core.errors import DomainError, PermissionDenied
 from core.roles import Role
 from db.engine import get_engine
-from db.models import RecordEvent
+from db.models import RecordEvent, Staff
 from db.services import complaint_findings, complaint_online
 from db.services import complaint_flow as flow
 from db.services import complaint_queues as queues
 from db.services import complaint_reports as reports
 from db.services import complaints as svc
 from db.services import duties as duty_svc
+from db.services import org as org_svc
 from db.services.complaints import ComplaintIn, OnlineIn
 
 H = timedelta(hours=1)
@@ -210,3 +211,54 @@ def test_a_complaint_without_an_online_post_closes_as_before(db_url, org, team, 
     c = svc.register(actor=team["clerk"], data=_data(org.office_a, now), request_id="off", now=now)
     assert _walk(c, team, handled=now + 2 * H, verified=now + 3 * H, called=now + 4 * H,
                  closed=now + 5 * H).state == "closed"
+
+
+# ----- item 15: §12.2 clause 1 (late hand-off to the contact point) and clause 3 (the actual contact person) ----------
+
+
+def test_a_late_hand_off_to_the_contact_point_is_attributed_to_the_person_who_held_it(db_url, org, team, now):
+    within = book.PARAMS["complaint.contact_within"]
+    assert within.doc == "D12" and within.needs_confirmation  # a policy-book value, 推定
+    heard = now - 6 * H  # the guard heard it at 04:00 local; the front desk (投诉接口) registered it at 10:00
+    with pytest.raises(DomainError, match="经手人"):
+        svc.register(actor=team["clerk"], data=_data(org.office_a, now, first_received_at=heard), request_id="l0",
+                     now=now)
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, first_received_at=heard, held_by="保安小赵"),
+                     request_id="l1", now=now)
+    assert c.first_received_at == heard and c.contact_due_at == heard + 2 * H and c.contact_held_by == "保安小赵"
+    findings = complaint_findings.responsibility(actor=team["sup"], complaint_id=c.id, now=now + H)
+    assert [(f.clause, f.person) for f in findings] == [("第1条", "保安小赵")]
+    assert "投诉接口收件期限" in findings[0].reason
+    on_time = svc.register(actor=team["clerk"], data=_data(org.office_a, now, first_received_at=now - H),
+                           request_id="l2", now=now)
+    assert complaint_findings.responsibility(actor=team["sup"], complaint_id=on_time.id, now=now + H) == []
+    with pytest.raises(DomainError, match="首次接到时间"):
+        svc.register(actor=team["clerk"], data=_data(org.office_a, now, first_received_at=now + H), request_id="l3",
+                     now=now)
+
+
+def test_an_office_cannot_be_saved_without_its_complaint_contact_person(db_url, org, make_actor, now):
+    admin = make_actor(Role.SYSADMIN, org.hq_id)
+    with pytest.raises(DomainError, match="投诉接口"):
+        org_svc.save_unit(actor=admin, unit_id=org.office_a, code="OA", name="东方家园管理处", kind="office",
+                          parent_id=org.company_id, complaint_contact_staff_id=None)
+    with Session(get_engine()) as s:
+        staff = Staff(name="钱主管", office_id=org.office_a, post="cs_supervisor")
+        s.add(staff)
+        s.commit()
+        staff_id = staff.id
+    org_svc.save_unit(actor=admin, unit_id=org.office_a, code="OA", name="东方家园管理处", kind="office",
+                      parent_id=org.company_id, complaint_contact_staff_id=staff_id)
+    clerk = make_actor(Role.CLERK, org.office_a)
+    c = svc.register(actor=clerk, data=_data(org.office_a, now), request_id="cp", now=now)
+    [f] = complaint_findings.responsibility(actor=clerk, complaint_id=c.id, now=c.due_at + D)
+    assert (f.clause, f.person) == ("第3条", "钱主管")
+
+
+def test_the_hourly_sweep_proposes_the_late_hand_off_found_at_intake(db_url, org, team, now):
+    complaint_findings.propose_sweep(now=now - H)  # a previous run: the next one looks only at what changed since
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, first_received_at=now - 6 * H, held_by="保安小赵"),
+                     request_id="sw", now=now)
+    assert complaint_findings.propose_sweep(now=now + H) == 1
+    [v] = complaint_findings.findings(actor=team["sup"], complaint_id=c.id, now=now + H)
+    assert (v.finding.clause, v.finding.person) == ("第1条", "保安小赵")

@@ -74,6 +74,11 @@ with st.form(f"{FORM}_{token}"):
         posted_at = datetime_input("发帖时间", key=f"new_posted_{token}")
         forwarded_at = datetime_input("总部客服中心转来时间", key=f"new_fwd_{token}")
         viral = st.checkbox("已引起广泛关注/媒体介入")
+    with st.expander(f"转交情况（他人先接到时填写；{policy.cite('complaint.contact_within')}）", icon=":material/move_down:"):
+        st.caption(f"投诉接口须在首次接到后 {wf.quote(policy, 'complaint.contact_within')} 内收到（推定，待客户确认）；"
+                   "晚于时限须写明经手人，责任认定第1条据此提出")
+        first_received = datetime_input("首次接到时间", key=f"new_first_{token}")
+        held_by = st.text_input("经手人（谁先接到并转交）", max_chars=64)
     files = file_picker(f"new_files_{token}", record_type=complaint_attachments.RECORD_TYPE, now=now())
     submitted = submit_button(FORM, "登记投诉", type="primary", icon=":material/save:")
 
@@ -82,7 +87,8 @@ if submitted:
     data = svc.ComplaintIn(
         office_id=office_id, channel=channel, category=category, description=description, occurred_at=occurred,
         title=title, property_id=property_id, anonymous=anonymous, complainant_name=name, complainant_phone=phone,
-        complainant_count=int(count), **flags, same_issue_group_id=group,
+        complainant_count=int(count), **flags, same_issue_group_id=group, first_received_at=first_received,
+        held_by=held_by,
         online=svc.OnlineIn(platform=platform, url=url, poster_handle=poster, posted_at=posted_at,
                             forwarded_by_hq_at=forwarded_at, viral=viral) if platform.strip() else None,
         attachments=files,

@@ -1,4 +1,5 @@
-"""Issue 11 (helper C): the online complaint's result on the public thread (who, when, link)
+"""Issue 11 (helper C): the online complaint's result on the public thread (who, when, link); the complaint's
+hand-off to the office's 投诉接口 (first received, due at the contact point, who held it: 责任划分 二.1)
 
 Revision ID: 0011_i11_honest
 Revises: 0010_job_runs
@@ -18,6 +19,11 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("complaint") as batch:
+        batch.add_column(sa.Column("first_received_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+        batch.add_column(sa.Column("contact_due_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+        batch.add_column(sa.Column("contact_held_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False,
+                                   server_default=""))
     with op.batch_alter_table("online_post") as batch:
         batch.add_column(sa.Column("result_posted_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
         batch.add_column(sa.Column("result_posted_by", sa.Integer(), nullable=True))
@@ -32,3 +38,7 @@ def downgrade() -> None:
         batch.drop_column("result_url")
         batch.drop_column("result_posted_by")
         batch.drop_column("result_posted_at")
+    with op.batch_alter_table("complaint") as batch:
+        batch.drop_column("contact_held_by")
+        batch.drop_column("contact_due_at")
+        batch.drop_column("first_received_at")

@@ -94,6 +94,9 @@ def show_overview(d: svc.Detail) -> None:
         "发生时间": dt(c.occurred_at), "受理时间": dt(c.received_at), "责任部门": d.department_name or "—",
         "责任人": d.handler_name or "—", "我方原因": yes_no(c.our_fault), "同一事项": d.group_title or "—",
     }
+    if c.first_received_at or c.contact_held_by:  # 责任划分 二.1: the hand-off to the office's 投诉接口
+        info |= {"首次接到": dt(c.first_received_at) or "—", "投诉接口应收到": dt(c.contact_due_at) or "—",
+                 "经手人": c.contact_held_by or "—"}
     kv_table(info)
     st.markdown("**投诉内容**")
     st.text(c.description)
