@@ -38,7 +38,6 @@ def downgrade() -> None:
         batch.drop_column("result_url")
         batch.drop_column("result_posted_by")
         batch.drop_column("result_posted_at")
-    with op.batch_alter_table("complaint") as batch:
-        batch.drop_column("contact_held_by")
-        batch.drop_column("contact_due_at")
-        batch.drop_column("first_received_at")
+    # Plain DROP COLUMN (SQLite ≥ 3.35): recreating complaint would drop a table other tables' rows refer to.
+    for name in ("contact_held_by", "contact_due_at", "first_received_at"):
+        op.drop_column("complaint", name)
