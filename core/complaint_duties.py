@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from core.complaints import RECORD_TYPE, cite
 from core.duties import DutySpec, register_duty
+from core.policy import PARAMS
 from core.roles import Role
 
 HANDLE = register_duty(DutySpec(
-    "complaint.handle", RECORD_TYPE.code, "投诉处理", cite("D14", "处理期限"),
+    "complaint.handle", RECORD_TYPE.code, "投诉处理", PARAMS["complaint.due_general"].citation,
     ("complaint.due_major", "complaint.due_hot", "complaint.due_important", "complaint.due_general")))
 REPORT = register_duty(DutySpec(
     "complaint.report", RECORD_TYPE.code, "重大/热点投诉通报", cite("D14", "二"), ("complaint.report_at_once",),
     role=Role.OFFICE_DIRECTOR.value, breach_event="report_breach"))
 HOTLINE = register_duty(DutySpec(
-    "complaint.hotline", RECORD_TYPE.code, "政府热线/住建转办答复", cite("D14", "转办"), ("complaint.hotline_reply",)))
+    "complaint.hotline", RECORD_TYPE.code, "政府热线/住建转办答复", PARAMS["complaint.hotline_reply"].citation,
+    ("complaint.hotline_reply",), breach_event="hotline_breach"))
 CALLBACK = register_duty(DutySpec(
     "complaint.callback", RECORD_TYPE.code, "投诉回访", cite("D13", "第3条"), ("complaint.callback_within",),
     role=Role.CS_SUPERVISOR.value, breach_event="callback_breach"))

@@ -48,6 +48,7 @@ class Op(StrEnum):
     ONLINE_NOTIFIED = "online_notified"
     ONLINE_FACTS = "online_facts"
     ONLINE_REPLY = "online_reply"
+    ONLINE_RESULT = "online_result"
     PHONE_REPORT = "phone_report"
     EXPRESS = "express"
     SPECIAL_REPORT = "special_report"
@@ -81,6 +82,7 @@ PERMISSION: dict[Op, tuple[Action, ...]] = {
     Op.ONLINE_NOTIFIED: (Action.COMPLAINT_HANDLE,),
     Op.ONLINE_FACTS: (Action.COMPLAINT_HANDLE,),
     Op.ONLINE_REPLY: (Action.COMPLAINT_ONLINE_REPLY,),
+    Op.ONLINE_RESULT: (Action.COMPLAINT_ONLINE_REPLY,),
     Op.PHONE_REPORT: (Action.COMPLAINT_REPORT,),
     Op.EXPRESS: (Action.COMPLAINT_REPORT,),
     Op.SPECIAL_REPORT: (Action.COMPLAINT_REPORT,),
@@ -103,6 +105,7 @@ C_SAME_ISSUE = rules.cite("D14", "一.2")
 C_REPORT = rules.cite("D14", "二")
 C_ONLINE_NOTIFY = rules.cite("D17", "第1条")
 C_ONLINE_FACTS = rules.cite("D17", "第2条")
+C_ONLINE_RESULT = rules.cite("D17", "第4条")
 C_ONLINE_REPLY = rules.cite("D17", "第3条")
 
 
@@ -158,12 +161,14 @@ class OnlineSituation:
     unit_notified: bool = False
     facts_submitted: bool = False
     publicly_replied: bool = False
+    result_posted: bool = False  # the handling result is on the public thread (第4条)
 
     @classmethod
     def of(cls, post: Any | None) -> OnlineSituation:
         if post is None:
             return cls()
-        return cls(True, _has(post, "unit_notified_at"), _has(post, "facts_at"), _has(post, "public_reply_at"))
+        return cls(True, _has(post, "unit_notified_at"), _has(post, "facts_at"), _has(post, "public_reply_at"),
+                   _has(post, "result_posted_at"))
 
 
 @dataclass(frozen=True)
@@ -308,6 +313,29 @@ def _online_facts(a: _Ask) -> Verdict:
     return Verdict("书面事实报告已提交", C_ONLINE_FACTS) if post.facts_submitted else OK
 
 
+# The states in which the handling result exists and the complaint is not yet archived.
+RESULT_STATES = frozenset({State.HANDLED, State.VERIFIED, State.CALLBACK_DONE, State.CALLBACK_EXEMPT})
+
+
+def _online_result(a: _Ask) -> Verdict:
+    post = _online(a)
+    if not post.registered:
+        return Verdict("该投诉没有网上投诉记录", C_ONLINE_RESULT)
+    if post.result_posted:
+        return Verdict("处理结果已在原帖公布", C_ONLINE_RESULT)
+    if a.c.state not in RESULT_STATES:
+        return Verdict(f"投诉处理完成后方可在原帖公布处理结果（当前状态：{rules.STATE_LABELS[a.c.state]}）", C_ONLINE_RESULT)
+    return OK
+
+
+def _close(a: _Ask) -> Verdict:
+    state = _step(Op.CLOSE)(a)
+    post = _online(a)
+    if state and post.registered and not post.result_posted:
+        return Verdict("网上投诉须由总部客服中心在原帖公布处理结果（发布人、时间、链接）后方可归档", C_ONLINE_RESULT)
+    return state
+
+
 def _online_reply(a: _Ask) -> Verdict:
     post = _online(a)
     if not post.facts_submitted:
@@ -354,7 +382,7 @@ RULES: dict[Op, Callable[[_Ask], Verdict]] = {
     Op.CALLBACK: _callback,
     Op.EXEMPT: _exempt,
     Op.UNEXEMPT: _step(Op.UNEXEMPT),
-    Op.CLOSE: _step(Op.CLOSE),
+    Op.CLOSE: _close,  # an online complaint also needs its result on the public thread (网上投诉处理 第4条)
     Op.REOPEN: _step(Op.REOPEN),
     Op.CONSULT_REQUEST: _consult_request,
     Op.CONSULT_UNREACHABLE: _consult_unreachable,
@@ -367,6 +395,7 @@ RULES: dict[Op, Callable[[_Ask], Verdict]] = {
     Op.ONLINE_NOTIFIED: _online_notified,
     Op.ONLINE_FACTS: _online_facts,
     Op.ONLINE_REPLY: _online_reply,
+    Op.ONLINE_RESULT: _online_result,
     Op.PHONE_REPORT: _phone_report,
     Op.EXPRESS: _express,
     Op.SPECIAL_REPORT: _special_report,

@@ -9,8 +9,9 @@ policy book passed in, every moment from the caller.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from core.errors import DomainError
 from core.policy import DOCS, PolicyBook
@@ -143,7 +144,8 @@ C_EXEMPT = cite("D13", "第2条")
 C_REOPEN = cite("D13", "第5条")
 C_CLASSES = cite("D14", "一")
 C_HQ_FINAL = cite("D14", "二.5")
-C_FLOW = cite("D14", "投诉处理流程")
+# 《投诉处理流程》 is a procedure of its own, named in 《网上投诉处理》第1条; none of the four documents holds it.
+C_FLOW = f"依据《投诉处理流程》（见《{DOCS['D17']}》第1条）"
 C_RESP = cite("D12", "二")
 
 
@@ -459,12 +461,30 @@ def report_due(grade: Grade | str, classified_at: datetime, policy: PolicyBook) 
     return _due(policy, "complaint.report_at_once", classified_at) if Grade(grade) in REPORTED_GRADES else None
 
 
+def contact_due(first_received_at: datetime, policy: PolicyBook) -> datetime:
+    """When the office's 投诉接口 should have had the complaint (责任划分 二.1; the time is 推定)."""
+    return _due(policy, "complaint.contact_within", first_received_at)
+
+
 def consultant_due(requested_at: datetime, policy: PolicyBook) -> datetime:
     return _due(policy, "complaint.consultant_reply", requested_at)
 
 
 def hq_forward_due(asked_at: datetime, policy: PolicyBook) -> datetime:
     return _due(policy, "complaint.hq_forward_within", asked_at)
+
+
+def handling_overdue(*, state: State | str, due_at: datetime | None, handled_at: datetime | None, now: datetime) -> bool:
+    """已超期 on the 处理期限: an open complaint whose result came after it, or that has no result and the deadline
+    has passed. A result recorded in time is not late while it waits for verification (issue 11 item 23)."""
+    if due_at is None or State(state) not in OPEN_STATES:
+        return False
+    return (handled_at or now) > due_at
+
+
+def report_pending(*, state: State | str, report_due_at: datetime | None, reported_at: datetime | None) -> bool:
+    """The "须立即通报 … 尚未确认收到" call to act: a reported class not yet received by HQ, while not archived."""
+    return report_due_at is not None and reported_at is None and State(state) != State.CLOSED
 
 
 def callback_due(verified_at: datetime, policy: PolicyBook) -> datetime:
@@ -504,13 +524,14 @@ class ConsultTimes:
 class ResponsibilityFacts:
     as_of: datetime
     handling_due_at: datetime
-    resolved_at: datetime | None
     contact_person: str  # 投诉接口负责人
     hq_head: str  # 客服中心负责人
     intake_due_at: datetime | None = None  # when the contact point should have had the complaint
     contact_received_at: datetime | None = None
     intake_delayed_by: str = ""
     consults: tuple[ConsultTimes, ...] = ()
+    handled_at: datetime | None = None  # the result of the current handling period (None: not yet handled)
+    tz: tzinfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))  # how the reason prints the deadline
 
 
 @dataclass(frozen=True)
@@ -521,22 +542,38 @@ class Finding:
     citation: str
 
 
+def _missed(deadline: str, due: datetime, done: datetime | None, tz: tzinfo, *, done_word: str, undone: str) -> str:
+    """"错过投诉处理期限（2026-11-30 18:00，处理完成于 …）": which deadline, when, and what happened (item 23)."""
+    when = f"{done_word}于 {done.astimezone(tz):%Y-%m-%d %H:%M}" if done else undone
+    return f"错过{deadline}（{due.astimezone(tz):%Y-%m-%d %H:%M}，{when}）："
+
+
 def attribute_responsibility(facts: ResponsibilityFacts) -> list[Finding]:
-    """Who answers for a missed deadline, by the three clauses of 《投诉顾问支持及责任划分》二."""
-    end = facts.resolved_at or facts.as_of
+    """Who answers for a missed deadline, by the three clauses of 《投诉顾问支持及责任划分》二; each reason names the
+    deadline missed, when it fell due and when (or whether) it was met."""
+    tz = facts.tz
     findings: list[Finding] = []
     if facts.intake_due_at and (facts.contact_received_at or facts.as_of) > facts.intake_due_at:
         findings.append(Finding("第1条", facts.intake_delayed_by or "（延误人待查明）",
-                                "投诉接口未及时收到投诉信息，由造成延误者负责", cite("D12", "二.1")))
+                                _missed("投诉接口收件期限", facts.intake_due_at, facts.contact_received_at, tz,
+                                        done_word="投诉接口收到", undone="投诉接口尚未收到")
+                                + "投诉接口未及时收到投诉信息，由造成延误者负责", cite("D12", "二.1")))
     for c in facts.consults:
         if c.hq_asked_at and c.hq_forward_due_at and (c.hq_forwarded_at or facts.as_of) > c.hq_forward_due_at:
-            findings.append(Finding("第2条", facts.hq_head, "客服中心未及时转达求助信息，由客服中心负责人负责",
-                                    cite("D12", "二.2")))
+            findings.append(Finding("第2条", facts.hq_head,
+                                    _missed("客服中心转达期限", c.hq_forward_due_at, c.hq_forwarded_at, tz,
+                                            done_word="转达", undone="尚未转达")
+                                    + "客服中心未及时转达求助信息，由客服中心负责人负责", cite("D12", "二.2")))
         if (c.replied_at or facts.as_of) > c.reply_due_at:
-            findings.append(Finding("第2条", c.consultant_name, "专业顾问未及时提供支持，由该顾问负责", cite("D12", "二.2")))
-    if end > facts.handling_due_at and not findings:
-        findings.append(Finding("第3条", facts.contact_person, "投诉接口收到投诉后未能妥善解决，由投诉接口负责人负责",
-                                cite("D12", "二.3")))
+            findings.append(Finding("第2条", c.consultant_name,
+                                    _missed("顾问书面答复期限", c.reply_due_at, c.replied_at, tz,
+                                            done_word="答复", undone="尚未答复")
+                                    + "专业顾问未及时提供支持，由该顾问负责", cite("D12", "二.2")))
+    if (facts.handled_at or facts.as_of) > facts.handling_due_at and not findings:
+        findings.append(Finding("第3条", facts.contact_person,
+                                _missed("投诉处理期限", facts.handling_due_at, facts.handled_at, tz,
+                                        done_word="处理完成", undone="尚未处理完成")
+                                + "投诉接口收到投诉后未能妥善解决，由投诉接口负责人负责", cite("D12", "二.3")))
     return findings
 
 

@@ -42,7 +42,11 @@ DOCS = {
     "D19": "顾客投诉处理制度(知识管理)",
     "D20": "XX物业客服中心来访接待流程",
     "SYS": "系统安全设置",
+    "CO": "公司设定",
 }
+# A number no policy document states (the company's own setting, e.g. the per-class handling deadlines): it cites no
+# clause; its citation says so and that the value awaits the customer's confirmation (推定).
+COMPANY_SETTING = "CO"
 
 KINDS = ("int", "float", "money", "bool", "text", "time", "duration", "table", "order")
 CONFIRM_NEEDED = frozenset({"inferred"})
@@ -68,6 +72,8 @@ class Param:
 
     @property
     def citation(self) -> str:
+        if self.doc == COMPANY_SETTING:
+            return f"公司设定（{self.clause}；制度未规定，推定，待客户确认）"
         return f"依据《{DOCS[self.doc]}》{self.clause}"
 
     @property
@@ -268,6 +274,8 @@ PARAMS: dict[str, Param] = {
         _p("home_visit.arrive_early_minutes", "提前到达时间", 5, "int", "分钟", "D11", "步骤第3条", "found", 0, 60),
         # complaints (D12–D19)
         _p("complaint.consultant_reply", "顾问书面答复期限", _dur(24, "hours"), "duration", "", "D12", "一.3", "found"),
+        # 二.1 says "及时" without a number: from when anyone of ours first had the complaint to the 投诉接口 having it
+        _p("complaint.contact_within", "投诉信息送达投诉接口时限", _dur(2, "hours"), "duration", "", "D12", "二.1", "inferred"),
         _p("complaint.major_collective", "重大投诉：集体投诉人数", 10, "int", "人", "D14", "一.1", "found", 2, 1000),
         _p("complaint.hot_collective", "热点投诉：集体投诉人数", 3, "int", "人", "D14", "一.2", "found", 2, 1000),
         _p("complaint.hot_same_issue", "热点投诉：同一事项不同投诉人数", 3, "int", "人", "D14", "一.2", "found", 2, 1000),
@@ -280,15 +288,15 @@ PARAMS: dict[str, Param] = {
                {"major": "重大", "hot": "热点", "important": "重要", "general": "一般"}, "D14", "二", "found"),
         _p("complaint.report_at_once", "重大/热点“立即”通报时限", _dur(1, "hours"), "duration", "", "D14", "二", "inferred"),
         _p("complaint.express_bulletin_every", "重大投诉快报间隔", _dur(7, "days"), "duration", "", "D14", "二.1", "found"),
-        _p("complaint.due_major", "重大投诉处理期限", _dur(7, "days"), "duration", "", "D14", "处理期限", "inferred"),
-        _p("complaint.due_hot", "热点投诉处理期限", _dur(5, "days"), "duration", "", "D14", "处理期限", "inferred"),
-        _p("complaint.due_important", "重要投诉处理期限", _dur(3, "working_days"), "duration", "", "D14", "处理期限", "inferred"),
-        _p("complaint.due_general", "一般投诉处理期限", _dur(2, "working_days"), "duration", "", "D14", "处理期限", "inferred"),
+        _p("complaint.due_major", "重大投诉处理期限", _dur(7, "days"), "duration", "", "CO", "投诉处理期限", "inferred"),
+        _p("complaint.due_hot", "热点投诉处理期限", _dur(5, "days"), "duration", "", "CO", "投诉处理期限", "inferred"),
+        _p("complaint.due_important", "重要投诉处理期限", _dur(3, "working_days"), "duration", "", "CO", "投诉处理期限", "inferred"),
+        _p("complaint.due_general", "一般投诉处理期限", _dur(2, "working_days"), "duration", "", "CO", "投诉处理期限", "inferred"),
         _p("complaint.callback_within", "验证后回访期限", _dur(3, "days"), "duration", "", "D13", "第3条", "inferred"),
         _t("complaint.callback_callers", "各类投诉的回访人", COMPLAINT_CALLBACK_CALLERS, _CALLBACK_CALLER_ROWS, "D13", "第3条",
            "inferred"),
         _p("complaint.callback_target_pct", "回访率目标", 100, "int", "%", "D13", "第6条", "inferred", 0, 100),
-        _p("complaint.hotline_reply", "政府热线/住建转办答复期限", _dur(2, "working_days"), "duration", "", "D14", "转办", "inferred"),
+        _p("complaint.hotline_reply", "政府热线/住建转办答复期限", _dur(2, "working_days"), "duration", "", "CO", "政府热线/住建转办答复期限", "inferred"),
         _p("complaint.online_facts", "网上投诉书面事实报告期限", _dur(24, "hours"), "duration", "", "D17", "第2条", "inferred"),
         _p("complaint.online_facts_viral", "网上投诉(媒体关注)事实报告期限", _dur(4, "hours"), "duration", "", "D17", "第2条", "inferred"),
         _p("complaint.online_public_reply", "总部网上公开回复期限", _dur(2, "working_days"), "duration", "", "D17", "第3条", "inferred"),
@@ -302,7 +310,7 @@ PARAMS: dict[str, Param] = {
         _p("complaint.callback_exempt_extra", "其他免回访情形(以“；”分隔)", "顾客明确表示不接受回访", "text", "", "D13", "第2条", "inferred"),
         _p("complaint.hq_forward_within", "客服中心转达顾问求助期限", _dur(2, "hours"), "duration", "", "D12", "一.2", "inferred"),
         _p("complaint.same_issue_suggest_days", "同一事项建议：同类别同楼栋天数", 30, "int", "天", "D14", "一.2", "inferred", 1, 365),
-        _p("complaint.breaching_soon_hours", "即将超期提醒提前量", 24, "int", "小时", "D14", "处理期限", "inferred", 1, 240),
+        _p("complaint.breaching_soon_hours", "即将超期提醒提前量", 24, "int", "小时", "CO", "即将超期提醒", "inferred", 1, 240),
         _t("complaint.categories", "投诉分类", COMPLAINT_CATEGORIES, _CATEGORY_ROWS, "D19", "第2条", "seed"),
         _t("complaint.report_routing", "各类投诉的通报对象", COMPLAINT_ROUTING, _ROUTING_ROWS, "D14", "二", "found"),
         _t("approval.chains", "审批链", APPROVAL_CHAINS, _CHAIN_ROWS, "D12", "二", "inferred"),

@@ -54,6 +54,11 @@ class Complaint(SQLModel, table=True):
     occurred_at: datetime
     received_at: datetime
     forwarded_at: datetime | None = None  # when HQ / a hotline passed it on (intake clause of 责任划分)
+    # 责任划分 二.1: when anyone of ours first had it, when the 投诉接口 should have had it (received_at is when it
+    # did: the intake), and who held it in between (named when the hand-off was late)
+    first_received_at: datetime | None = None
+    contact_due_at: datetime | None = None
+    contact_held_by: str = Field(default="", max_length=64)
     # facts the classification engine reads
     our_fault: bool = False
     lawsuit: bool = False
@@ -184,6 +189,10 @@ class OnlinePost(SQLModel, table=True):
     public_reply_due_at: datetime | None = None
     public_reply_at: datetime | None = None
     reply_text: str = Field(default="", max_length=2000)
+    # The handling result posted on the public thread by HQ (网上投诉处理 第4条): who, when, where; needed to archive.
+    result_posted_at: datetime | None = None
+    result_posted_by: int | None = Field(default=None, foreign_key="app_user.id")
+    result_url: str = Field(default="", max_length=500)
 
 
 class ComplaintReport(SQLModel, table=True):

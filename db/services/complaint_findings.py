@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import and_, exists, or_
 from sqlmodel import Session, select
 
 from core import approvals as chain_rules
@@ -45,10 +45,10 @@ def _findings(s, c: Complaint, now: datetime) -> list[rules.Finding]:
                                         reply_due_at=as_utc(r.due_at), replied_at=as_utc(r.replied_at),
                                         hq_asked_at=as_utc(r.hq_asked_at), hq_forward_due_at=as_utc(r.hq_forward_due_at),
                                         hq_forwarded_at=as_utc(r.hq_forwarded_at)) for r, n in rows)
-    resolved = as_utc(c.verified_at or c.closed_at) if rules.State(c.state) not in rules.UNRESOLVED_STATES else None
-    facts = rules.ResponsibilityFacts(as_of=now, handling_due_at=as_utc(c.due_at), resolved_at=resolved,
+    facts = rules.ResponsibilityFacts(as_of=now, handling_due_at=as_utc(c.due_at), handled_at=as_utc(c.handled_at),
                                       contact_person=contact_person(s, c.office_id), hq_head=hq_head_name(s),
-                                      consults=consults)
+                                      intake_due_at=as_utc(c.contact_due_at), contact_received_at=as_utc(c.received_at),
+                                      intake_delayed_by=c.contact_held_by, consults=consults)
     return rules.attribute_responsibility(facts)
 
 
@@ -134,15 +134,17 @@ OVERLAP = timedelta(hours=1)
 
 
 def _may_have_findings(since: datetime, at: datetime):
-    """Complaints with a deadline that passed in [since, at): the handling deadline before they were resolved, or a
-    consultant's (a superset of those with findings: ``_findings`` judges)."""
-    resolved = func.coalesce(Complaint.verified_at, Complaint.closed_at)
+    """Complaints with a deadline that passed in [since, at): the handling deadline before they were handled, or a
+    consultant's, or registered then after a late hand-off (a superset of those with findings: ``_findings`` judges)."""
     late = and_(Complaint.due_at >= since, Complaint.due_at < at,
-                or_(resolved == None, resolved > Complaint.due_at))  # noqa: E711
+                or_(Complaint.handled_at == None, Complaint.handled_at > Complaint.due_at))  # noqa: E711
     consult = exists().where(ConsultRequest.complaint_id == Complaint.id, or_(
         and_(ConsultRequest.due_at >= since, ConsultRequest.due_at < at),
         and_(ConsultRequest.hq_forward_due_at >= since, ConsultRequest.hq_forward_due_at < at)))
-    return or_(late, consult)
+    # 二.1: a hand-off to the 投诉接口 already late when registered (its deadline passed before the intake)
+    late_hand_off = and_(Complaint.created_at >= since, Complaint.created_at < at,
+                         Complaint.contact_due_at < Complaint.received_at)
+    return or_(late, consult, late_hand_off)
 
 
 @daily_job("complaint_findings")

@@ -36,6 +36,7 @@ from db.services.complaint_kernel import (
     set_deadline,
     track_express,
 )
+from db.services.complaint_online import online_post_of
 from db.services.notices import notify
 from db.session import read_session, write_session
 
@@ -53,7 +54,9 @@ def step(*, actor: Actor, complaint_id: int, action: Action, op: Op, event: str,
     """
     with write_session() as s:
         c = load(s, actor, complaint_id, action)
-        wf.require(op, wf.Situation.of(c), actor_user_id=actor.user_id)
+        # archiving an online complaint also looks at its online record (网上投诉处理 第4条)
+        online = wf.OnlineSituation.of(online_post_of(s, c)) if op == Op.CLOSE else None
+        wf.require(op, wf.Situation.of(c), actor_user_id=actor.user_id, online=online)
         before = c.state
         c.state = rules.next_state(c.state, wf.STEP_OF[op]).value
         note = apply(s, c)

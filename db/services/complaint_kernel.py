@@ -312,7 +312,8 @@ def send_reports(s: Session, c: Complaint, *, now: datetime) -> None:
 def contact_person(s: Session, office_id: int) -> str:
     office = s.get(OrgUnit, office_id)
     staff = s.get(Staff, office.complaint_contact_staff_id) if office and office.complaint_contact_staff_id else None
-    return staff.name if staff else "投诉接口负责人"
+    # Saving an office requires its contact person (org.save_unit); an office never saved since says so plainly.
+    return staff.name if staff else "（本管理处未指定投诉接口负责人）"
 
 
 def company_name(s: Session) -> str:

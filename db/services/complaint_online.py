@@ -77,7 +77,7 @@ def save_online_post(*, actor: Actor, complaint_id: int, platform: str, url: str
         return int(post.id)
 
 
-def _online_post(s: Session, c: Complaint) -> OnlinePost | None:
+def online_post_of(s: Session, c: Complaint) -> OnlinePost | None:
     """The complaint's online-post record, if registered (the later steps of 网上投诉处理 need it)."""
     return s.exec(select(OnlinePost).where(OnlinePost.complaint_id == c.id)).first()
 
@@ -86,7 +86,7 @@ def online_department_notified(*, actor: Actor, complaint_id: int, now: datetime
     """The unit has told the head of the department complained about (网上投诉处理 第1条: immediately)."""
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_HANDLE)
-        post = _online_post(s, c)
+        post = online_post_of(s, c)
         wf.require(wf.Op.ONLINE_NOTIFIED, wf.Situation.of(c), online=wf.OnlineSituation.of(post))
         post.unit_notified_at = now
         s.add(post)
@@ -98,7 +98,7 @@ def online_facts(*, actor: Actor, complaint_id: int, facts_text: str, now: datet
     """The department's written facts and proposed measures (第2条); the HQ public reply may follow (第3条)."""
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_HANDLE)
-        post = _online_post(s, c)
+        post = online_post_of(s, c)
         wf.require(wf.Op.ONLINE_FACTS, wf.Situation.of(c), online=wf.OnlineSituation.of(post))
         if not (facts_text or "").strip():
             raise DomainError("请填写书面事实及拟采取的措施", field="facts_text")
@@ -118,7 +118,7 @@ def online_public_reply(*, actor: Actor, complaint_id: int, reply_text: str, now
     """Only the HQ 客服中心 posts the public reply (网上投诉处理 第3条)."""
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_ONLINE_REPLY)
-        post = _online_post(s, c)
+        post = online_post_of(s, c)
         wf.require(wf.Op.ONLINE_REPLY, wf.Situation.of(c), online=wf.OnlineSituation.of(post))
         if not (reply_text or "").strip():
             raise DomainError("请填写公开回复内容", field="reply_text")
@@ -126,3 +126,20 @@ def online_public_reply(*, actor: Actor, complaint_id: int, reply_text: str, now
         meet_deadline(s, c, duty.ONLINE_REPLY.code, at=now, by=actor.user_id, row=post)
         s.add(post)
         record(s, c, actor=actor, action="online_reply", now=now, citation=rules.cite("D17", "第3条"), note="总部已网上公开回复")
+
+
+def online_result_posted(*, actor: Actor, complaint_id: int, url: str, now: datetime) -> None:
+    """HQ has posted the handling result on the public thread (网上投诉处理 第4条): who, when and the link are kept,
+    and the complaint may be archived only after it."""
+    with write_session() as s:
+        c = load(s, actor, complaint_id, Action.COMPLAINT_ONLINE_REPLY)
+        post = online_post_of(s, c)
+        wf.require(wf.Op.ONLINE_RESULT, wf.Situation.of(c), online=wf.OnlineSituation.of(post))
+        url = (url or "").strip()
+        if not url.lower().startswith(("http://", "https://")):
+            raise DomainError("请填写公布处理结果的帖子链接（以 http:// 或 https:// 开头）", field="url",
+                              clause=wf.C_ONLINE_RESULT)
+        post.result_posted_at, post.result_posted_by, post.result_url = now, actor.user_id, url[:500]
+        s.add(post)
+        record(s, c, actor=actor, action="online_result", now=now, citation=wf.C_ONLINE_RESULT,
+               note=f"总部已在原帖公布处理结果：{post.result_url}")

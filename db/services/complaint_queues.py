@@ -55,8 +55,11 @@ _SOON_UNTIL = bindparam("soon_until", type_=Complaint.__table__.c.due_at.type)
 # bind parameters (me, now, soon_until), so a call only binds values and SQLAlchemy reuses the compiled statement.
 QUEUE_CONDITIONS = {
     "mine": (or_(Complaint.handler_user_id == _ME, Complaint.created_by == _ME), Complaint.state.in_(_OPEN)),
-    "soon": (Complaint.state.in_(_OPEN), Complaint.due_at >= _NOW, Complaint.due_at < _SOON_UNTIL),
-    "overdue": (Complaint.state.in_(_OPEN), Complaint.due_at < _NOW),
+    "soon": (Complaint.state.in_(_OPEN), Complaint.handled_at == None,  # noqa: E711
+             Complaint.due_at >= _NOW, Complaint.due_at < _SOON_UNTIL),
+    # core.complaints.handling_overdue: a result in time is not late while it awaits 验证
+    "overdue": (Complaint.state.in_(_OPEN), Complaint.due_at < _NOW,
+                or_(Complaint.handled_at == None, Complaint.handled_at > Complaint.due_at)),  # noqa: E711
     "verify": (Complaint.state == State.HANDLED.value,),
     "callback": (Complaint.state == State.VERIFIED.value,),
     # the callback deadline has passed (投诉回访 第3条)

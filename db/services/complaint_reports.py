@@ -229,7 +229,8 @@ def quality_bulletin(*, actor: Actor, since: datetime, until: datetime, office_i
     satisfaction = (select(Callback.satisfaction).where(Callback.complaint_id == Complaint.id, Callback.satisfaction != None)  # noqa: E711
                     .order_by(Callback.at.desc(), Callback.id.desc()).limit(1).correlate(Complaint).scalar_subquery())
     consulted = select(ConsultRequest.id).where(ConsultRequest.complaint_id == Complaint.id).correlate(Complaint).exists()
-    late = and_(Complaint.due_at != None, Complaint.closed_at > Complaint.due_at)  # noqa: E711
+    # Late means handled after the 处理期限: archiving comes after verification and the callback (issue 11 item 18).
+    late = and_(Complaint.due_at != None, Complaint.handled_at != None, Complaint.handled_at > Complaint.due_at)  # noqa: E711
     with read_session() as s:
         company = company_name(s)
         received = s.exec(scoped(select(Complaint.grade, func.count()).where(

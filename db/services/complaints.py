@@ -19,6 +19,8 @@ from core import complaint_duties as duty
 from core import complaints as rules
 from core.complaint_facts import ComplaintFacts, fact_values
 from core.complaints import State
+from core.duties import STATUS_LABELS, duty_spec
+from core.duties import status as duty_status
 from core.errors import DomainError
 from core.permissions import Action, Actor
 from core.policy import PolicyBook
@@ -63,6 +65,7 @@ from db.services.complaint_kernel import (
     visible,
 )
 from db.services.complaint_online import apply_online_post
+from db.services.duties import record_duties
 from db.services.policy import current_policy
 from db.services.timeline import timeline
 from db.session import read_session, write_session
@@ -89,6 +92,10 @@ class ComplaintIn(ComplaintFacts):
     complainant_phone: str = ""
     same_issue_group_id: int | None = None
     forwarded_at: datetime | None = None
+    # 责任划分 二.1: when someone of ours first had it (a guard, another department …), if before the intake, and
+    # who held it; a hand-off later than complaint.contact_within needs the holder's name
+    first_received_at: datetime | None = None
+    held_by: str = ""
     repeat_of_id: int | None = None
     online: OnlineIn | None = None  # 网上投诉 (channel "online"): where it was posted
     attachments: list[tuple[str, bytes]] = field(default_factory=list)  # (file name, content) from the uploader
@@ -130,6 +137,9 @@ def _validate(data: ComplaintIn, now: datetime) -> None:
         raise DomainError("请填写投诉人姓名，或勾选“匿名投诉”", field="complainant_name")
     if data.satisfied_on_spot and not data.resolved_on_spot:
         raise DomainError("只有当场解决的投诉才能记录“当场确认满意”", field="satisfied_on_spot")
+    first = data.first_received_at
+    if first is not None and (first.tzinfo is None or first > (data.received_at or now)):
+        raise DomainError("首次接到时间不能晚于受理时间", field="first_received_at", clause=rules.cite("D12", "二.1"))
 
 
 def register(*, actor: Actor, data: ComplaintIn, request_id: str | None, now: datetime) -> Complaint:
@@ -195,6 +205,12 @@ def _new_from_intake(s: Session, actor: Actor, data: ComplaintIn, *, building_id
                      now: datetime) -> Complaint:
     """The new complaint's values: its number from the year's sequence, the intake's facts, the policy version."""
     received = data.received_at or now
+    first = data.first_received_at or data.forwarded_at or received
+    contact_due = rules.contact_due(first, policy)
+    held_by = (data.held_by or "").strip()[:64]
+    if received > contact_due and not held_by:
+        raise DomainError(f"投诉接口晚于时限收到该投诉（应在 {contact_due.astimezone(policy.calendar().tz):%Y-%m-%d %H:%M} "
+                          "前收到），请填写延误的经手人", field="held_by", clause=policy.cite("complaint.contact_within"))
     year = received.astimezone(policy.calendar().tz).year
     facts = fact_values(data)
     facts["complainant_count"] = int(data.complainant_count)
@@ -206,7 +222,8 @@ def _new_from_intake(s: Session, actor: Actor, data: ComplaintIn, *, building_id
         complainant_phone="" if data.anonymous else data.complainant_phone.strip()[:32],
         channel=data.channel, category=data.category, title=(data.title or data.description[:40]).strip()[:100],
         description=data.description.strip(), occurred_at=data.occurred_at, received_at=received,
-        forwarded_at=data.forwarded_at, same_issue_group_id=data.same_issue_group_id, repeat_of_id=data.repeat_of_id,
+        forwarded_at=data.forwarded_at, first_received_at=data.first_received_at, contact_due_at=contact_due,
+        contact_held_by=held_by, same_issue_group_id=data.same_issue_group_id, repeat_of_id=data.repeat_of_id,
         grade="general", state=State.RECEIVED.value, policy_version=policy.version,
         hotline_due_at=rules.hotline_due(data.channel, received, policy), created_by=actor.user_id,
         created_at=now, updated_at=now, **facts,
@@ -260,6 +277,33 @@ def _register_online(s: Session, c: Complaint, o: OnlineIn, *, actor: Actor, now
 # ----- lists and detail ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class DeadlineLine:
+    """One deadline of the complaint as the header shows it: what, by when, done when, judged now, under which
+    clause or company setting (the duty rows: handling, 12345/住建 reply, 通报, callback …)."""
+
+    label: str
+    due_at: datetime
+    met_at: datetime | None
+    status: str
+    clause: str
+
+
+def _latest_duties(s: Session, c: Complaint) -> dict:
+    latest = {}
+    for d in record_duties(s, record_type=RECORD_TYPE, record_id=c.id):
+        if d.key == "":  # the complaint's own duties (consult requests show in their tab)
+            latest[d.duty] = d if d.duty not in latest or d.id > latest[d.duty].id else latest[d.duty]
+    return latest
+
+
+def _deadlines(latest: dict, now: datetime) -> list[DeadlineLine]:
+    return [DeadlineLine(duty_spec(d.duty).label, as_utc(d.due_at), as_utc(d.met_at),
+                         STATUS_LABELS[duty_status(due_at=as_utc(d.due_at), met_at=as_utc(d.met_at), now=now,
+                                                   cancelled=d.state == "cancelled")], d.clause)
+            for d in sorted(latest.values(), key=lambda d: d.due_at) if d.state != "cancelled"]
+
+
 @dataclass
 class Detail:
     complaint: Complaint
@@ -280,6 +324,12 @@ class Detail:
     awaiting_my_ack: bool = False  # the viewer has an unacknowledged 通报 notice for this complaint
     company: str = ""  # printed on the complaint's forms (the company unit's name, master data)
     failed_attempts: int = 0  # callback attempts since verification that did not reach the customer (投诉回访 第4条)
+    deadlines: list[DeadlineLine] = field(default_factory=list)
+    report_pending: bool = False  # core.complaints.report_pending: the 须立即通报 call to act (not once archived)
+    # The latest verification and callback deadline, kept for the 回访记录表 after a reopen clears the columns.
+    last_verified_at: datetime | None = None
+    last_verified_by: str = ""
+    last_callback_due_at: datetime | None = None
 
 
 def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
@@ -289,23 +339,29 @@ def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
         callbacks = list(s.exec(select(Callback).where(Callback.complaint_id == c.id)
                                 .order_by(Callback.at, Callback.id)).all())
         # Only the people the screen and its forms name (was every account: issue 9 §5).
-        users = user_names(s, [c.handler_user_id, c.verified_by, c.exempt_by, *(cb.by_user_id for cb in callbacks)])
+        online = s.exec(select(OnlinePost).where(OnlinePost.complaint_id == c.id)).first()
+        users = user_names(s, [c.handler_user_id, c.verified_by, c.exempt_by, *(cb.by_user_id for cb in callbacks),
+                               online.result_posted_by if online else None])
         prop = s.get(Property, c.property_id) if c.property_id else None
         dept = s.get(Department, c.responsible_department_id) if c.responsible_department_id else None
         group = s.get(SameIssueGroup, c.same_issue_group_id) if c.same_issue_group_id else None
         consults = s.exec(select(ConsultRequest, Consultant.name).join(Consultant)
                           .where(ConsultRequest.complaint_id == c.id).order_by(ConsultRequest.id)).all()
+        events = timeline(s, record_type=RECORD_TYPE, record_id=c.id, limit=TIMELINE_LIMIT).events
+        verified = next((e for e in reversed(events) if e.event == "verify"), None)
+        duties = _latest_duties(s, c)
+        callback_duty = duties.get(duty.CALLBACK.code)
         return Detail(
             complaint=c, office_name=s.get(OrgUnit, c.office_id).name, property_label=prop.label if prop else "",
             handler_name=users.get(c.handler_user_id, ""), department_name=dept.name if dept else "",
-            events=timeline(s, record_type=RECORD_TYPE, record_id=c.id, limit=TIMELINE_LIMIT).events,
+            events=events,
             grades=list(s.exec(select(ComplaintGradeHistory).where(ComplaintGradeHistory.complaint_id == c.id)
                                .order_by(ComplaintGradeHistory.id)).all()),
             consults=[(r, n) for r, n in consults],
             callbacks=[(cb, users.get(cb.by_user_id, "")) for cb in callbacks],
             reports=list(s.exec(select(ComplaintReport).where(ComplaintReport.complaint_id == c.id)
                                 .order_by(ComplaintReport.at)).all()),
-            online=s.exec(select(OnlinePost).where(OnlinePost.complaint_id == c.id)).first(),
+            online=online,
             attachments=attachments.listed(s, ATTACHMENTS, c.id),
             group_title=group.title if group else "",
             classification=rules.classify(facts_of(s, c, policy, now), policy),
@@ -316,6 +372,11 @@ def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
             company=company_name(s),
             failed_attempts=sum(1 for cb in callbacks if not cb.reached
                                 and (c.verified_at is None or as_utc(cb.at) >= as_utc(c.verified_at))),
+            deadlines=_deadlines(duties, now),
+            report_pending=rules.report_pending(state=c.state, report_due_at=c.report_due_at, reported_at=c.reported_at),
+            last_verified_at=as_utc(c.verified_at) or (as_utc(verified.at) if verified else None),
+            last_verified_by=users.get(c.verified_by, "") if c.verified_at else (verified.actor_name if verified else ""),
+            last_callback_due_at=as_utc(c.callback_due_at) or (as_utc(callback_duty.due_at) if callback_duty else None),
         )
 
 

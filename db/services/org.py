@@ -109,6 +109,9 @@ def save_unit(*, actor: Actor, unit_id: int | None, code: str, name: str, kind: 
             raise DomainError("上级单位无效", field="上级单位")
         if staff is not None and unit_id and staff.office_id != unit_id:
             raise DomainError("投诉接口人须为本单位员工", field="投诉接口人")
+        if kind == "office" and unit_id and active and staff is None:  # a new office has no staff yet to name
+            raise DomainError("请指定本管理处的投诉接口负责人（责任认定第3条须写明其姓名）", field="投诉接口人",
+                              clause="依据《顾客投诉处理制度(投诉顾问支持及责任划分)》二.3")
         values = dict(code=code, name=name, kind=kind, parent_id=parent_id, address=clean_text(address, "地址", required=False, max_len=200),
                       phone=clean_text(phone, "电话", required=False, max_len=32),
                       complaint_contact_staff_id=complaint_contact_staff_id, active=active)

@@ -27,6 +27,7 @@ from db.models import (
     Zone,
 )
 from db.services import complaint_consult, complaint_groups
+from db.services import complaint_flow as flow
 from db.services import complaints as svc
 from tests.app.harness import ROOT
 from ui.context import ACTOR_KEY
@@ -220,7 +221,7 @@ def test_findings_tab_director_confirms_with_a_reason(team, org, now):
     c = svc.register(actor=team[Role.CLERK], data=_data(org.office_a, long_ago, received_at=long_ago),
                      request_id="late", now=long_ago)
     sup = run_page(LIST, team[Role.CS_SUPERVISOR], tab="责任认定")
-    assert any("第3条 · 投诉接口负责人" in m.value for m in sup.markdown)
+    assert any("第3条 · （本管理处未指定投诉接口负责人）" in m.value for m in sup.markdown)
     assert not [f for f in sup.text_area if f.label == "认定理由 *"]  # only the director / HQ head decides
     director = run_page(LIST, team[Role.OFFICE_DIRECTOR], tab="责任认定")
     labelled(director.button, "提交认定").click()
@@ -368,3 +369,55 @@ def test_detail_draws_only_the_open_tab_and_keeps_it_when_its_count_changes(team
     ok(at)
     assert at.session_state[TAB_KEY] != before and at.session_state[TAB_KEY].startswith("时间线")
     assert any(m.value.endswith("已电话联系业主") for m in at.text)
+
+
+def test_online_tab_hq_posts_the_result_on_the_thread_and_the_complaint_may_then_be_archived(team, org, make_actor, now):
+    """Issue 11 item 16: 归档 waits, with the clause, until HQ records the result on the public thread."""
+    clerk, sup = team[Role.CLERK], team[Role.CS_SUPERVISOR]
+    c = svc.register(actor=clerk, request_id="onr", now=now, data=_data(
+        org.office_a, now, channel="online", online=svc.OnlineIn(platform="业主论坛", url="https://bbs.example.com/t/9")))
+    flow.assign(actor=sup, complaint_id=c.id, handler_user_id=clerk.user_id, department_id=None, note="", now=now)
+    flow.mark_handled(actor=clerk, complaint_id=c.id, result="已更换排水泵", now=now)
+    flow.verify(actor=sup, complaint_id=c.id, note="", now=now)
+    flow.record_callback(actor=make_actor(Role.CS_SUPERVISOR, org.office_a), complaint_id=c.id, method="phone",
+                         reached=True, person_reached="张业主", satisfaction="satisfied", comment="", follow_up="",
+                         now=now)
+    unit = run_page(LIST, sup, tab="网上投诉")
+    ok(unit)
+    assert not [b for b in unit.button if b.label == "归档"]
+    assert any("原帖公布处理结果" in x.value and "第4条" in x.value for x in unit.caption)
+    hq = run_page(LIST, team[Role.HQ_SPECIALIST], tab="网上投诉")
+    labelled(hq.text_input, "公布处理结果的帖子链接 *").input("https://bbs.example.com/t/9#20")
+    labelled(hq.button, "已在原帖公布处理结果").click()
+    hq.run()
+    ok(hq)
+    assert any("原帖公布处理结果**：" in m.value and "https://bbs.example.com/t/9#20" in m.value for m in hq.markdown)
+    unit = run_page(LIST, sup, tab="网上投诉")
+    labelled(unit.button, "归档").click()
+    unit.run()
+    ok(unit)
+    assert _one(Complaint, Complaint.id == c.id).state == "closed"
+
+
+def test_header_shows_the_hotline_deadline_and_no_report_call_once_archived(team, org, make_actor, now):
+    """Issue 11 items 17 and 23: the 12345 deadline is on the page with its state and provenance; an archived 热点
+    complaint no longer asks for the at-once report."""
+    clerk, sup = team[Role.CLERK], team[Role.CS_SUPERVISOR]
+    c = svc.register(actor=clerk, request_id="hl", now=now, data=_data(org.office_a, now, channel="hotline_12345",
+                                                                        complainant_count=3))
+    page = run_page(LIST, sup, id=c.id)
+    ok(page)
+    assert any(x.value.startswith("政府热线/住建转办答复：期限") and "未到期" in x.value and "公司设定" in x.value
+               for x in page.caption), [x.value for x in page.caption]
+    assert any("须立即通报" in w.value for w in page.warning)
+    flow.assign(actor=sup, complaint_id=c.id, handler_user_id=clerk.user_id, department_id=None, note="", now=now)
+    flow.mark_handled(actor=clerk, complaint_id=c.id, result="已处理", now=now)
+    flow.verify(actor=sup, complaint_id=c.id, note="", now=now)
+    flow.record_callback(actor=make_actor(Role.CS_SUPERVISOR, org.office_a), complaint_id=c.id, method="phone",
+                         reached=True, person_reached="张业主", satisfaction="satisfied", comment="", follow_up="",
+                         now=now)
+    flow.close(actor=sup, complaint_id=c.id, note="", now=now)
+    page = run_page(LIST, sup, id=c.id)
+    ok(page)
+    assert not any("须立即通报" in w.value for w in page.warning)
+    assert any("未确认收到" in x.value and "已归档" in x.value for x in page.caption)

@@ -171,3 +171,23 @@ def test_a_selection_is_dropped_when_the_filters_change(seeded, org, make_actor,
     assert len(at.dataframe[0].value) == 2
     assert not any(c.number in h.value for h in at.subheader for c in listed), [h.value for h in at.subheader]
     assert any("选中一条投诉" in c.value for c in at.caption)
+
+
+def test_a_registration_clears_the_form_shows_the_number_and_a_second_click_writes_nothing(seeded, org, make_actor):
+    """Issue 11 item 20: the request id lives until the form is reset; after a success the form is empty (a click
+    on it registers nothing) and the page shows the number."""
+    at = run_page("views/complaints/new.py", make_actor(Role.CLERK, org.office_a))
+    {t.label: t for t in at.text_input}["投诉人姓名"].input("王业主")
+    at.text_area[0].input("小区北门垃圾堆放三天未清运")
+    [b for b in at.button if b.label == "登记投诉"][0].click()
+    at.run()
+    assert not at.exception, at.exception
+    with Session(get_engine()) as s:
+        numbers = [n for n in s.exec(select(Complaint.number).order_by(Complaint.id)).all()]
+    assert len(numbers) == 2
+    assert any(f"已登记 {numbers[-1]}" in s.value for s in at.success), [e.value for e in at.error]
+    assert at.text_area[0].value == "" and {t.label: t for t in at.text_input}["投诉人姓名"].value == ""
+    [b for b in at.button if b.label == "登记投诉"][0].click()  # the next click lands on the emptied form
+    at.run()
+    with Session(get_engine()) as s:
+        assert len(s.exec(select(Complaint)).all()) == 2

@@ -132,7 +132,8 @@ def _closed(url, ids, *, grade="general", reopen=0, late=False, at=None) -> None
     with Session(get_engine(url)) as s:
         s.connection().execute(update(Complaint).where(Complaint.id.in_(ids)).values(
             state="closed", grade=grade, reopen_count=reopen, closed_at=at, handling_result="已处理",
-            due_at=at - timedelta(hours=1) if late else at + timedelta(days=3)))
+            handled_at=at - timedelta(hours=2),  # late: handled after the 处理期限 (the 质量简报's rule)
+            due_at=at - timedelta(hours=3) if late else at + timedelta(days=3)))
         s.commit()
 
 

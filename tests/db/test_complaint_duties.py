@@ -90,7 +90,7 @@ def test_a_complaint_through_its_whole_life_keeps_columns_and_duties_in_step(db_
     duties_now = assert_columns_agree(c.id)
     assert set(duties_now) == {"complaint.handle", "complaint.hotline"}
     assert duties_now["complaint.handle"][0].policy_version == c.policy_version
-    assert duties_now["complaint.handle"][0].clause.endswith("处理期限")
+    assert duties_now["complaint.handle"][0].clause.startswith("公司设定")
 
     flow.assign(actor=team["sup"], complaint_id=c.id, handler_user_id=team["clerk"].user_id, department_id=None,
                 note="", now=now + H)

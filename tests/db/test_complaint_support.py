@@ -468,7 +468,7 @@ def test_late_handling_without_other_causes_falls_to_the_contact_point(db_url, o
     c = svc.register(actor=team["clerk"], data=_data(org.office_a, now), request_id="late", now=now)
     assert complaint_findings.responsibility(actor=team["sup"], complaint_id=c.id, now=now + H) == []
     findings = complaint_findings.responsibility(actor=team["sup"], complaint_id=c.id, now=now + timedelta(days=10))
-    assert [(f.clause, f.person) for f in findings] == [("第3条", "投诉接口负责人")]
+    assert [(f.clause, f.person) for f in findings] == [("第3条", "（本管理处未指定投诉接口负责人）")]
 
 
 # ----- 通报: acknowledgement under 通知与通报, 快报, 专题报告, 质量简报 --------------------------------------------

@@ -63,6 +63,8 @@ def _call(op: Op, who, c_id: int, consult_id: int | None, ctx, arg, now) -> None
         Op.ONLINE_NOTIFIED: lambda: complaint_online.online_department_notified(complaint_id=c_id, **a),
         Op.ONLINE_FACTS: lambda: complaint_online.online_facts(complaint_id=c_id, facts_text="经查属实", **a),
         Op.ONLINE_REPLY: lambda: complaint_online.online_public_reply(complaint_id=c_id, reply_text="已处理", **a),
+        Op.ONLINE_RESULT: lambda: complaint_online.online_result_posted(complaint_id=c_id, url="https://bbs.example.com/t/1",
+                                                                        **a),
         Op.PHONE_REPORT: lambda: reports.record_phone_report(complaint_id=c_id, at=now, to_whom="总部客服中心", note="", **a),
         Op.EXPRESS: lambda: reports.record_express(complaint_id=c_id, progress="本周进展", next_steps="", **a),
         Op.SPECIAL_REPORT: lambda: reports.write_special_report(complaint_id=c_id, part_a="经过", part_b="原因",

@@ -119,7 +119,7 @@ def test_no_follow_up_note_on_a_closed_complaint(db_url, org, team, now):
     flow.add_note(actor=team["clerk"], complaint_id=c.id, note="已联系工程部", now=now)  # open: fine
     _close(c, team, now + H)
     _refused(db_url, c.id, lambda: flow.add_note(actor=team["clerk"], complaint_id=c.id, note="补充", now=now + 2 * H),
-             "只有处理中的投诉可以添加跟进记录", "《顾客投诉处理制度(投诉通报处理制度)》投诉处理流程")
+             "只有处理中的投诉可以添加跟进记录", "《投诉处理流程》")
 
 
 def test_a_phone_report_is_recorded_only_for_a_reported_class(db_url, org, team, now):

@@ -7,7 +7,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from alembic import command
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import column, create_engine, insert, inspect, table, text
 
 from db import engine as engine_module
 from db.migrate import alembic_config, heads
@@ -24,6 +24,15 @@ def _complaint(cid, **kw):
                 policy_version=0, created_at=T0, updated_at=T0, due_at=T0 + 48 * H)
     base.update(kw)
     return base
+
+
+def _insert_as_of_then(conn, model, rows: list[dict]) -> None:
+    """Insert with the model's defaults, but only into the columns the table had then (later migrations add more)."""
+    then = {c["name"] for c in inspect(conn).get_columns(model.__tablename__)}
+    defaults = {c.name: c.default.arg for c in model.__table__.c if c.default is not None and c.default.is_scalar}
+    full = [{k: v for k, v in {**defaults, **row}.items() if k in then} for row in rows]
+    names = sorted({k for row in full for k in row})
+    conn.execute(insert(table(model.__tablename__, *(column(k, model.__table__.c[k].type) for k in names))), full)
 
 
 def test_upgrade_copies_the_complaint_timeline_and_backfills_duties(tmp_path):
@@ -47,10 +56,10 @@ def test_upgrade_copies_the_complaint_timeline_and_backfills_duties(tmp_path):
                        state="handled"),
             _complaint(4, channel="online", grade="major"),
         ]:
-            conn.execute(insert(Complaint), row)
+            _insert_as_of_then(conn, Complaint, [row])
         conn.execute(insert(ConsultRequest), [dict(id=7, complaint_id=1, office_id=2, consultant_id=1, question="q",
                                                    requested_at=T0, due_at=T0 + 24 * H, replied_at=T0 + 3 * H)])
-        conn.execute(insert(OnlinePost), [dict(complaint_id=4, facts_due_at=T0 + 4 * H, facts_at=T0 + 5 * H)])
+        _insert_as_of_then(conn, OnlinePost, [dict(complaint_id=4, facts_due_at=T0 + 4 * H, facts_at=T0 + 5 * H)])
         conn.execute(text("INSERT INTO complaint_report (complaint_id, kind, at, to_whom, note) VALUES "
                           "(4, 'notice', '2026-11-02 02:00:00.000000', '', ''),"
                           "(4, 'express', '2026-11-08 02:00:00.000000', '', '')"))

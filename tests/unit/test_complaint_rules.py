@@ -178,7 +178,7 @@ def test_deadlines_from_policy():
 
 
 def _resp(**kw):
-    base = dict(as_of=NOW, handling_due_at=NOW - timedelta(days=1), resolved_at=None, contact_person="接口人",
+    base = dict(as_of=NOW, handling_due_at=NOW - timedelta(days=1), contact_person="接口人",
                 hq_head="中心主任")
     base.update(kw)
     return r.attribute_responsibility(r.ResponsibilityFacts(**base))
@@ -187,6 +187,7 @@ def _resp(**kw):
 def test_responsibility_three_clauses():
     assert [(f.clause, f.person) for f in _resp()] == [("第3条", "接口人")]
     assert _resp(handling_due_at=NOW + timedelta(days=1)) == []
+    assert _resp(handled_at=NOW - timedelta(days=2)) == []  # handled in time, verified later: no missed deadline
     late_intake = _resp(intake_due_at=NOW - timedelta(days=2), contact_received_at=NOW - timedelta(days=1),
                         intake_delayed_by="前台小李")
     assert [(f.clause, f.person) for f in late_intake] == [("第1条", "前台小李")]

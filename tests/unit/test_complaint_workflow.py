@@ -32,7 +32,7 @@ def sit(state: State, **kw) -> Situation:
 
 def refused(verdict: wf.Verdict) -> str:
     assert not verdict.ok
-    assert "依据《顾客投诉处理制度(" in verdict.message, verdict.message  # every refusal cites its clause
+    assert "依据《" in verdict.message, verdict.message  # every refusal cites its clause (or 《投诉处理流程》)
     return verdict.reason
 
 

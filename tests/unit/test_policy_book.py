@@ -17,7 +17,7 @@ def test_every_parameter_cites_a_known_document_and_a_valid_default():
         assert param.doc in book.DOCS, key
         assert param.provenance in ("seed", "found", "found-variant", "comparable", "inferred"), key
         assert book.validate(key, param.default) == param.default, key
-        assert param.citation.startswith("依据《")
+        assert param.citation.startswith("公司设定" if param.doc == book.COMPANY_SETTING else "依据《")
 
 
 def test_inferred_values_need_customer_confirmation():

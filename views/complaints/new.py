@@ -23,9 +23,16 @@ from views.complaints.widgets.common import POLICY_LINE, complaint_link, grade_l
 from views.complaints.widgets.panels import datetime_input
 
 FORM = "complaint_new"
+DONE = "complaint_new_done"  # the registration just saved: shown once above the emptied form
 NO_FACTS = ComplaintFacts()  # the defaults
 actor = require(Action.COMPLAINT_CREATE)
 page_header("登记投诉", ":material/add_comment:", POLICY_LINE)
+
+done = st.session_state.pop(DONE, None)
+if done:
+    for kind, text in done["messages"]:
+        getattr(st, kind)(text)
+    complaint_link(done["id"], f"打开 {done['number']}")
 
 office_id = office_picker(actor, Action.COMPLAINT_CREATE, key="new_office", allow_all=False)
 prop_text = st.text_input("房屋（输入苑区/楼栋/房号搜索，可留空）", key="new_prop_text")
@@ -36,7 +43,10 @@ collective_help = (f"{wf.at_least(policy, 'complaint.hot_collective')}为热点�
                    f"{wf.at_least(policy, 'complaint.major_collective')}为重大"
                    f"（{policy.cite('complaint.major_collective')}）")
 
-with st.form(FORM):
+# The form is keyed by its request id (ui.forms.form_token): a new id after a registration draws a new, empty form,
+# and a late second click on the old one presses no button of it (issue 11 item 20).
+token = form_token(FORM)
+with st.form(f"{FORM}_{token}"):
     c1, c2, c3 = st.columns(3)
     channel = c1.selectbox("渠道 *", options(rules.CHANNEL_LABELS), format_func=rules.CHANNEL_LABELS.get, placeholder=PICK)
     categories = {r["code"]: r["label"] for r in policy.rows("complaint.categories")}  # the policy book's table
@@ -61,10 +71,15 @@ with st.form(FORM):
         platform = st.text_input("发布平台", placeholder="业主论坛、微博、抖音…")
         url = st.text_input("链接")
         poster = st.text_input("发帖人")
-        posted_at = datetime_input("发帖时间", key="new_posted")
-        forwarded_at = datetime_input("总部客服中心转来时间", key="new_fwd")
+        posted_at = datetime_input("发帖时间", key=f"new_posted_{token}")
+        forwarded_at = datetime_input("总部客服中心转来时间", key=f"new_fwd_{token}")
         viral = st.checkbox("已引起广泛关注/媒体介入")
-    files = file_picker(f"new_files_{form_token(FORM)}", record_type=complaint_attachments.RECORD_TYPE, now=now())
+    with st.expander(f"转交情况（他人先接到时填写；{policy.cite('complaint.contact_within')}）", icon=":material/move_down:"):
+        st.caption(f"投诉接口须在首次接到后 {wf.quote(policy, 'complaint.contact_within')} 内收到（推定，待客户确认）；"
+                   "晚于时限须写明经手人，责任认定第1条据此提出")
+        first_received = datetime_input("首次接到时间", key=f"new_first_{token}")
+        held_by = st.text_input("经手人（谁先接到并转交）", max_chars=64)
+    files = file_picker(f"new_files_{token}", record_type=complaint_attachments.RECORD_TYPE, now=now())
     submitted = submit_button(FORM, "登记投诉", type="primary", icon=":material/save:")
 
 if submitted:
@@ -72,19 +87,23 @@ if submitted:
     data = svc.ComplaintIn(
         office_id=office_id, channel=channel, category=category, description=description, occurred_at=occurred,
         title=title, property_id=property_id, anonymous=anonymous, complainant_name=name, complainant_phone=phone,
-        complainant_count=int(count), **flags, same_issue_group_id=group,
+        complainant_count=int(count), **flags, same_issue_group_id=group, first_received_at=first_received,
+        held_by=held_by,
         online=svc.OnlineIn(platform=platform, url=url, poster_handle=poster, posted_at=posted_at,
                             forwarded_by_hq_at=forwarded_at, viral=viral) if platform.strip() else None,
         attachments=files,
     )
     try:
-        c = svc.register(actor=actor, data=data, request_id=form_token(FORM), now=now())
-        new_form_token(FORM)
-        st.success(f"已登记 {c.number}，类别：{grade_label(c.grade)}（{c.grade_trigger}），处理期限：{dt(c.due_at)}")
-        if c.report_due_at:
-            st.warning(f"{grade_label(c.grade)}投诉已通报总部客服中心等，须在 {dt(c.report_due_at)} 前确认通报。")
-        if channel == rules.Channel.ONLINE.value and not platform.strip():
-            st.info("网上投诉：请在投诉详情的“网上投诉”页登记发布平台，书面事实报告期限随之计算。")
-        complaint_link(c.id, f"打开 {c.number}")
+        c = svc.register(actor=actor, data=data, request_id=token, now=now())
     except DomainError as exc:
         show_error(exc)
+    else:
+        messages = [("success", f"已登记 {c.number}，类别：{grade_label(c.grade)}（{c.grade_trigger}），处理期限：{dt(c.due_at)}")]
+        if c.report_due_at:
+            messages.append(("warning", f"{grade_label(c.grade)}投诉已通报总部客服中心等，须在 {dt(c.report_due_at)} 前确认通报。"))
+        if channel == rules.Channel.ONLINE.value and not platform.strip():
+            messages.append(("info", "网上投诉：请在投诉详情的“网上投诉”页登记发布平台，书面事实报告期限随之计算。"))
+        st.session_state[DONE] = {"id": c.id, "number": c.number, "messages": messages}
+        new_form_token(FORM)  # the next render is a new request with an empty form
+        st.session_state.pop("new_prop_text", None)
+        st.rerun()

@@ -136,9 +136,12 @@ def action_panel(actor: Actor, d: svc.Detail, *, policy: PolicyBook) -> None:
             reason = st.text_input("撤销原因 *", key=f"unexempt_{c.id}")
             if st.button("撤销免回访", key=f"unexempt_btn_{c.id}"):
                 run_action("撤销免回访", flow.unexempt_callback, actor=actor, complaint_id=c.id, reason=reason)
-    if wf.offered(actor, Op.CLOSE, here):
+    online = wf.OnlineSituation.of(d.online)
+    if wf.offered(actor, Op.CLOSE, here, online=online):
         if st.button("归档", key=f"close_{c.id}", icon=":material/inventory_2:"):
             run_action("归档", flow.close, actor=actor, complaint_id=c.id, note="")
+    elif wf.check(Op.CLOSE, here).ok and wf.permitted(actor, Op.CLOSE, office):  # why not yet (网上投诉处理 第4条)
+        st.caption(wf.check(Op.CLOSE, here, online=online).message)
     if wf.offered(actor, Op.REOPEN, here):
         with st.expander("二次投诉 · 重新处理", icon=":material/replay:"):
             st.caption(rules.C_REOPEN)

@@ -72,9 +72,14 @@ def show_header(d: svc.Detail) -> None:
     cols[2].markdown(f"**处理期限** {dt(c.due_at) or '—'}")
     cols[3].markdown(f"**回访期限** {dt(c.callback_due_at) or '—'}")
     st.info(f"类别依据：{c.grade_trigger} → {grade_label(c.grade)}，{c.grade_citation}")
+    for x in d.deadlines:  # the other deadlines (12345/住建 reply, 通报, online facts …), each judged now
+        if x.label not in ("投诉处理", "投诉回访"):
+            st.caption(f"{x.label}：期限 {dt(x.due_at)}，{x.status}（{x.clause}）")
     if c.report_due_at:
         if c.reported_at:
             st.caption(f"通报：总部客服中心已于 {dt(c.reported_at)} 收到（时限 {dt(c.report_due_at)}）")
+        elif not d.report_pending:  # archived: no longer a call to act, the record still says it
+            st.caption(f"通报：总部客服中心未确认收到（时限 {dt(c.report_due_at)}；投诉已归档）")
         else:
             st.warning(f"{grade_label(c.grade)}投诉须立即通报：通报时限 {dt(c.report_due_at)}，总部客服中心尚未确认收到"
                        f"（{rules.cite('D14', '二')}）", icon=":material/campaign:")
@@ -89,6 +94,9 @@ def show_overview(d: svc.Detail) -> None:
         "发生时间": dt(c.occurred_at), "受理时间": dt(c.received_at), "责任部门": d.department_name or "—",
         "责任人": d.handler_name or "—", "我方原因": yes_no(c.our_fault), "同一事项": d.group_title or "—",
     }
+    if c.first_received_at or c.contact_held_by:  # 责任划分 二.1: the hand-off to the office's 投诉接口
+        info |= {"首次接到": dt(c.first_received_at) or "—", "投诉接口应收到": dt(c.contact_due_at) or "—",
+                 "经手人": c.contact_held_by or "—"}
     kv_table(info)
     st.markdown("**投诉内容**")
     st.text(c.description)
@@ -139,14 +147,14 @@ def sheet_data(d: svc.Detail) -> SheetData:
         occurred_at=dt(c.occurred_at), received_at=dt(c.received_at), due_at=dt(c.due_at),
         department=d.department_name, handler=d.handler_name, title=c.title, description=c.description,
         handling_result=c.handling_result,
-        verified=f"验证合格：{dt(c.verified_at)} {names.get(c.verified_by, '')}" if c.verified_at else "",
+        verified=f"验证合格：{dt(d.last_verified_at)} {d.last_verified_by}" if d.last_verified_at else "",
         state=state_label(c.state), timeline=[(dt(e.at), e.actor_name, e.note) for e in d.events],
         callbacks=[(dt(cb.at), who, rules.CALLBACK_METHOD_LABELS.get(cb.method, cb.method), cb.person_reached,
                     rules.SATISFACTION_LABELS.get(cb.satisfaction, "未联系上"), cb.comment, cb.follow_up)
                    for cb, who in d.callbacks],
         exemption=(f"{rules.EXEMPTION_LABELS.get(c.exemption_kind, '')}：{c.exemption_reason}（决定人："
                    f"{names.get(c.exempt_by, '')}）") if c.exemption_kind else "",
-        callback_due=dt(c.callback_due_at),
+        callback_due=dt(d.last_callback_due_at),
     )
 
 

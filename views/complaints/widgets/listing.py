@@ -51,7 +51,7 @@ def _export_columns(office_names: dict[int, str]) -> dict:
         "摘要": lambda c: c.title,
         "状态": lambda c: state_label(c.state),
         "处理期限": lambda c: dt(c.due_at),
-        "超期": lambda c: "已超期" if wf.is_overdue(c.due_at, moment, state=c.state) else "",
+        "超期": lambda c: "已超期" if _late(c, moment) else "",
     }
 
 
@@ -62,7 +62,11 @@ def complaint_frame(rows, office_names: dict[int, str]) -> pd.DataFrame:
 
 def handling_due(moment: datetime) -> tuple[str, Callable[[Any], Any], Callable[[Any], bool]]:
     """The 投诉处理 list's deadline column: the handling deadline, late while the complaint is open."""
-    return "处理期限", lambda c: c.due_at, lambda c: wf.is_overdue(c.due_at, moment, state=c.state)
+    return "处理期限", lambda c: c.due_at, lambda c: _late(c, moment)
+
+
+def _late(c, moment: datetime) -> bool:
+    return rules.handling_overdue(state=c.state, due_at=c.due_at, handled_at=c.handled_at, now=moment)
 
 
 def callback_due(moment: datetime) -> tuple[str, Callable[[Any], Any], Callable[[Any], bool]]:

@@ -149,6 +149,17 @@ def online_panel(actor: Actor, d: svc.Detail) -> None:
                     run_action("登记公开回复", complaint_online.online_public_reply, actor=actor, complaint_id=c.id, reply_text=text)
         elif hq and post.public_reply_at is None:  # HQ sees why it cannot reply yet
             st.caption(wf.check(Op.ONLINE_REPLY, here, online=online).message)
+        if post.result_posted_at:
+            who = d.user_names.get(post.result_posted_by) or "总部客服中心"
+            st.markdown(f"**原帖公布处理结果**：{who}，{dt(post.result_posted_at)}，{post.result_url}")
+        else:
+            st.caption(f"处理完成后由总部客服中心在原帖公布处理结果，之后方可归档（{wf.C_ONLINE_RESULT}）")
+        if wf.offered(actor, Op.ONLINE_RESULT, here, online=online):
+            with st.form(f"on_result_{c.id}"):
+                link = st.text_input("公布处理结果的帖子链接 *", value=post.url)
+                if st.form_submit_button("已在原帖公布处理结果"):
+                    run_action("登记原帖公布处理结果", complaint_online.online_result_posted, actor=actor, complaint_id=c.id,
+                               url=link)
     elif c.channel != rules.Channel.ONLINE.value:
         st.caption("非网上投诉；如该投诉同时在网上发布，可在此登记。")
     if unit or hq:
