@@ -253,6 +253,8 @@ PARAMS: dict[str, Param] = {
         _p("complaint.same_issue_window", "同一事项统计窗口", _dur(1, "months"), "duration", "", "D14", "一.2", "found"),
         _p("complaint.hot_unresolved", "热点投诉：我方原因未解决时长", _dur(7, "days"), "duration", "", "D14", "一.2", "found"),
         _p("complaint.major_unresolved", "重大投诉：我方原因未解决时长", _dur(1, "months"), "duration", "", "D14", "一.1", "found"),
+        _p("complaint.age_clock_from_receipt", "我方原因未解决时长自受理时起算（否：自投诉产生时起算，同制度原文）", False,
+           "bool", "", "D14", "一", "inferred"),
         _p("complaint.thresholds_inclusive", "“以上”含本数", True, "bool", "", "D14", "一", "inferred"),
         # The four classes' codes and labels as core.complaints names them (a unit test holds the two together).
         _order("complaint.rank", "投诉类别严重程度次序",

@@ -97,13 +97,13 @@ def daily_sweep(*, now: datetime) -> SweepResult:
 
     * age — the "我方原因未解决" triggers (``our_fault``), whose thresholds and working-day calendar come from
       the policy book;
-    * its same-issue group — complainants leave the counting window with time, and a registration joining the
-      group does not reclassify the others;
+    * its same-issue group — a registration joining the group does not reclassify the others (the window counts on
+      the complaints' own dates, so time alone does not change the count);
     * a policy change of its version coming into force after the complaint was made (effective-from dates
       can lie in the future).
 
     Those are selected here in SQL. Reclassification itself is unchanged (``reclassify``), so the thresholds stay
-    the policy's. Overdue duties (a 通报 not made in time among them) are then flagged by ``duties.breach_sweep``.
+    the policy's; it raises a class, never lowers one (二.5: only HQ lowers, with a reason; issue 11 item 9). Overdue duties (a 通报 not made in time among them) are then flagged by ``duties.breach_sweep``.
     """
     result = SweepResult()
     at = now.astimezone(UTC)  # stored timestamps are UTC

@@ -174,22 +174,23 @@ def _complainant_key(c: Complaint) -> str:
 
 
 def same_issue_count(s: Session, c: Complaint, policy: PolicyBook, now: datetime) -> int:
-    """Distinct complainants of the same issue within the window (this complaint included)."""
+    """Distinct complainants of the same issue within one window holding this complaint, on the complaints' own
+    dates (this complaint included; ``core.complaints.same_issue_distinct``)."""
     if not c.same_issue_group_id:
         return 1
-    start = rules.same_issue_window_start(now, policy)
     rows = s.exec(select(Complaint).where(Complaint.same_issue_group_id == c.same_issue_group_id,
-                                          Complaint.received_at >= start)).all()
-    keys = {_complainant_key(r) for r in rows} | {_complainant_key(c)}
-    return len(keys)
+                                          Complaint.id != c.id)).all()
+    return rules.same_issue_distinct((as_utc(c.received_at), _complainant_key(c)),
+                                     [(as_utc(r.received_at), _complainant_key(r)) for r in rows], policy)
 
 
 def facts_of(s: Session, c: Complaint, policy: PolicyBook, now: datetime) -> rules.Facts:
     """The classification inputs of a complaint as it stands (core.complaint_facts names which facts count)."""
     has_consult = c.id is not None and s.exec(
         select(func.count()).select_from(ConsultRequest).where(ConsultRequest.complaint_id == c.id)).one() > 0
+    _, clock = rules.age_clock(policy, occurred_at=as_utc(c.occurred_at), received_at=as_utc(c.received_at))
     return classification_facts(
-        c, as_of=now, arose_at=as_utc(c.occurred_at), same_issue_distinct_complainants=same_issue_count(s, c, policy, now),
+        c, as_of=now, arose_at=clock, same_issue_distinct_complainants=same_issue_count(s, c, policy, now),
         resolved=State(c.state) not in rules.UNRESOLVED_STATES,
         repeat_after_close=c.reopen_count > 0 or c.repeat_of_id is not None, has_consult=has_consult)
 
@@ -199,11 +200,15 @@ def reclassify(s: Session, c: Complaint, *, actor: Actor | None, now: datetime, 
     policy = policy_for(s, c, now)
     result = rules.classify(facts_of(s, c, policy, now), policy)
     c.rules_grade = result.grade.value
+    old = c.grade
     grade, source = rules.effective_grade(result.grade, raised_to=c.raised_grade and Grade(c.raised_grade),
-                                          hq_grade=c.hq_grade and Grade(c.hq_grade), policy=policy)
+                                          hq_grade=c.hq_grade and Grade(c.hq_grade), policy=policy,
+                                          held=Grade(old) if old else None)
+    if source is None:  # the rules give less than the class held: it stays until HQ lowers it (二.5)
+        s.add(c)
+        return False
     if source == GradeSource.RULES:
         c.grade_trigger, c.grade_citation = result.trigger_label[:200], result.citation[:200]
-    old = c.grade
     c.grade_source = source.value
     if old == grade.value:
         s.add(c)
@@ -213,8 +218,11 @@ def reclassify(s: Session, c: Complaint, *, actor: Actor | None, now: datetime, 
     if State(c.state) in rules.OPEN_STATES:
         set_deadline(s, c, duty.HANDLE.code, rules.handling_due(grade, as_utc(c.received_at), policy), now=now,
                      started_at=as_utc(c.received_at), clause=policy.cite(f"complaint.due_{grade.value}"))
-    if grade in rules.REPORTED_GRADES and (old is None or Grade(old) not in rules.REPORTED_GRADES):
-        set_deadline(s, c, duty.REPORT.code, rules.report_due(grade, now, policy), now=now)
+    if grade in rules.REPORTED_GRADES and rules.rises(old, grade, policy):
+        # every rise into a reported class is reported anew, by the new class's own deadline (issue 11 item 1)
+        c.reported_at = None
+        set_deadline(s, c, duty.REPORT.code, rules.report_due(grade, now, policy), now=now,
+                     clause=policy.cite("complaint.report_at_once"))
         send_reports(s, c, now=now)
     if Grade.MAJOR.value in (old, grade.value):
         track_express(s, c, policy, now=now)

@@ -53,7 +53,6 @@ from db.services.complaint_kernel import (
     company_name,
     facts_of,
     policy_for,
-    reclassify,
     record,
     record_grade,
     send_reports,
@@ -199,6 +198,9 @@ def _new_from_intake(s: Session, actor: Actor, data: ComplaintIn, *, building_id
     facts = fact_values(data)
     facts["complainant_count"] = int(data.complainant_count)
     facts["contact_available"] = bool(data.contact_available and not data.anonymous)
+    # a complaint through the media, or an online post that drew wide attention, is 媒体曝光 (一.1 "外部网站")
+    facts["media_exposed"] = bool(data.media_exposed or rules.media_exposure(data.channel, data.online is not None
+                                                                             and data.online.viral))
     return _new_complaint(
         number=f"TS-{year}-{next_number(s, 'TS', year):06d}", office_id=data.office_id, property_id=data.property_id,
         building_id=building_id, customer_id=data.customer_id, anonymous=data.anonymous,
@@ -248,13 +250,10 @@ def _open_deadlines(s: Session, c: Complaint, policy: PolicyBook, now: datetime)
 
 
 def _register_online(s: Session, c: Complaint, o: OnlineIn, *, actor: Actor, now: datetime) -> None:
-    """网上投诉: the post's record; a post that drew wide attention is a media risk (reclassified at once)."""
+    """网上投诉: the post's record (a viral post was classed as 媒体曝光 with the intake's facts)."""
     apply_online_post(s, c, OnlinePost(complaint_id=c.id), platform=o.platform, url=o.url,
                       poster_handle=o.poster_handle, posted_at=o.posted_at, forwarded_by_hq_at=o.forwarded_by_hq_at,
                       viral=o.viral, now=now)
-    if o.viral and not c.media_or_lawsuit_risk:
-        c.media_or_lawsuit_risk = True
-        reclassify(s, c, actor=actor, now=now, reason="网上投诉已引起关注")
 
 
 # ----- lists and detail ----------------------------------------------------------------------------
@@ -279,6 +278,8 @@ class Detail:
     user_names: dict[int, str] = field(default_factory=dict)
     awaiting_my_ack: bool = False  # the viewer has an unacknowledged 通报 notice for this complaint
     company: str = ""  # printed on the complaint's forms (the company unit's name, master data)
+    # when the "我方原因未解决" clock of the age triggers started: (label, moment, clause) (policy book, 一.1/一.2)
+    age_clock: tuple[str, datetime, str] | None = None
 
 
 def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
@@ -313,7 +314,13 @@ def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
                 Notice.recipient_user_id == actor.user_id, Notice.entity == ENTITY, Notice.entity_id == str(c.id),
                 Notice.kind == "report", Notice.acked_at == None)).first() is not None,  # noqa: E711
             company=company_name(s),
+            age_clock=_age_clock(c, policy),
         )
+
+
+def _age_clock(c: Complaint, policy: PolicyBook) -> tuple[str, datetime, str]:
+    kind, moment = rules.age_clock(policy, occurred_at=as_utc(c.occurred_at), received_at=as_utc(c.received_at))
+    return rules.AGE_CLOCKS[kind], moment, policy.cite("complaint.age_clock_from_receipt")
 
 
 def handler_choices(*, actor: Actor, office_id: int) -> list[tuple[int, str]]:

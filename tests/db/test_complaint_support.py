@@ -169,7 +169,7 @@ def test_online_complaint_from_intake_to_hq_reply(db_url, org, team, now):
         complaint_online.online_public_reply(actor=team["hq"], complaint_id=c.id, reply_text="再回复", now=now + 3 * H)
 
 
-def test_viral_online_post_shortens_the_facts_deadline_and_makes_it_hot(db_url, org, team, now):
+def test_viral_online_post_shortens_the_facts_deadline_and_is_media_exposure(db_url, org, team, now):
     c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, channel="online"), request_id="v", now=now)
     assert c.grade == "general"
     with pytest.raises(DomainError, match="发布平台"):
@@ -183,7 +183,7 @@ def test_viral_online_post_shortens_the_facts_deadline_and_makes_it_hot(db_url, 
     post = _rows(db_url, OnlinePost, OnlinePost.complaint_id == c.id)[0]
     assert post.facts_due_at == now + 4 * H  # complaint.online_facts_viral, counted from receipt (no HQ forwarding)
     after = _get(db_url, Complaint, c.id)
-    assert after.grade == "hot" and after.report_due_at is not None
+    assert after.grade == "major" and after.media_exposed and after.report_due_at is not None  # 一.1 外部网站
     assert _count(db_url, Notice, Notice.kind == "report", Notice.entity_id == str(c.id)) >= 2
     with pytest.raises(PermissionDenied):  # a guard keeps no online record
         complaint_online.save_online_post(actor=team["guard"], complaint_id=c.id, platform="微博", url="", poster_handle="",
@@ -209,7 +209,7 @@ def test_suggestions_are_same_category_and_building_within_the_window(db_url, or
     assert complaint_groups.suggest_same_issue(actor=team["clerk"], complaint_id=me.id, now=now) == []  # already members
 
 
-def test_third_distinct_complainant_makes_the_group_hot_and_unlink_undoes_it(db_url, org, team, now):
+def test_third_distinct_complainant_makes_the_group_hot_and_unlink_keeps_the_class(db_url, org, team, now):
     a = svc.register(actor=team["clerk"], data=_data(org.office_a, now, complainant_name="甲", complainant_phone="1"),
                      request_id="a", now=now)
     a_again = svc.register(actor=team["clerk"], data=_data(org.office_a, now, complainant_name="甲", complainant_phone="1"),
@@ -232,7 +232,8 @@ def test_third_distinct_complainant_makes_the_group_hot_and_unlink_undoes_it(db_
     with pytest.raises(DomainError, match="理由"):
         complaint_groups.unlink_same_issue(actor=team["clerk"], complaint_id=c.id, reason="", now=now)
     complaint_groups.unlink_same_issue(actor=team["clerk"], complaint_id=c.id, reason="经核实为另一事项", now=now)
-    assert {x.grade for x in _rows(db_url, Complaint)} == {"general"}
+    assert {x.grade for x in _rows(db_url, Complaint)} == {"hot"}  # a class never drops by itself: HQ lowers it
+    assert {x.rules_grade for x in _rows(db_url, Complaint)} == {"general"}
     assert _get(db_url, Complaint, c.id).same_issue_group_id is None
     with pytest.raises(DomainError, match="未归入"):
         complaint_groups.unlink_same_issue(actor=team["clerk"], complaint_id=c.id, reason="再次移出", now=now)

@@ -72,6 +72,11 @@ def show_header(d: svc.Detail) -> None:
     cols[2].markdown(f"**处理期限** {dt(c.due_at) or '—'}")
     cols[3].markdown(f"**回访期限** {dt(c.callback_due_at) or '—'}")
     st.info(f"类别依据：{c.grade_trigger} → {grade_label(c.grade)}，{c.grade_citation}")
+    if c.grade_source == "rules" and d.classification.grade != c.grade:  # held: the rules now give less (二.5)
+        st.caption(rules.lowering_note(c.grade, d.classification.grade))
+    if d.age_clock and c.our_fault:
+        label, moment, clause = d.age_clock
+        st.caption(f"我方原因未解决时长自{label}（{dt(moment)}）起算，{clause}")
     if c.report_due_at:
         if c.reported_at:
             st.caption(f"通报：总部客服中心已于 {dt(c.reported_at)} 收到（时限 {dt(c.report_due_at)}）")

@@ -1,0 +1,158 @@
+"""Issue 11 (items 1–9, 25): classes as 投诉通报处理制度 wrote them — reports on every rise, recipients by the
+routing table, classes that never drop by themselves, the same-issue window on the complaints' own dates, the
+age clock, 媒体曝光. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from core.roles import Role
+from db.engine import get_engine
+from db.models import Complaint, ComplaintReport, Department, Duty, Notice, Staff, User
+from db.services import complaint_grades, complaint_groups
+from db.services import complaints as svc
+from db.services import policy as policy_service
+from db.services.complaints import ComplaintIn, OnlineIn
+
+
+def _data(office_id, now, **kw) -> ComplaintIn:
+    base = dict(office_id=office_id, channel="phone", category="engineering", description="电梯经常停运",
+                occurred_at=now - timedelta(hours=2), complainant_name="张业主", complainant_phone="13800000001")
+    base.update(kw)
+    return ComplaintIn(**base)
+
+
+def _rows(url, model, *where, order=None):
+    with Session(get_engine(url)) as s:
+        stmt = select(model).where(*where)
+        return list(s.exec(stmt.order_by(order) if order is not None else stmt).all())
+
+
+def _head(url, org_unit_id, *, name, kind, user_id, leader_user_id=None) -> int:
+    """A department of ``kind`` whose head is the account ``user_id``; returns the department id."""
+    with Session(get_engine(url)) as s:
+        staff = Staff(office_id=org_unit_id, name=name, post="assistant")
+        s.add(staff)
+        s.flush()
+        dept = Department(org_unit_id=org_unit_id, name=f"{name}部门", kind=kind, head_staff_id=staff.id)
+        s.add(dept)
+        s.get(User, user_id).staff_id = staff.id
+        s.commit()
+        return dept.id
+
+
+@pytest.fixture
+def team(org, make_actor):
+    return {
+        "clerk": make_actor(Role.CLERK, org.office_a),
+        "sup": make_actor(Role.CS_SUPERVISOR, org.office_a),
+        "mgr": make_actor(Role.CS_MANAGER, org.office_a),
+        "hq": make_actor(Role.HQ_SPECIALIST, org.hq_id),
+        "director": make_actor(Role.OFFICE_DIRECTOR, org.office_a),
+        "leader": make_actor(Role.LEADER, org.hq_id),
+        "admin": make_actor(Role.SYSADMIN, org.hq_id),
+    }
+
+
+def _report_notices(url, complaint_id):
+    return _rows(url, Notice, Notice.kind == "report", Notice.entity_id == str(complaint_id))
+
+
+# ----- item 1: every upward change of class triggers the new class's duties ------------------------------
+
+
+def test_hot_rising_to_major_by_age_reports_again_with_its_own_deadline(db_url, org, team, make_actor, now):
+    pr = make_actor(Role.ASSISTANT, org.company_id, username="pr_head")
+    _head(db_url, org.company_id, name="公关部长", kind="pr_admin", user_id=pr.user_id)
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, our_fault=True), request_id="age", now=now)
+    assert c.grade == "general"
+    week = now + timedelta(days=8)
+    assert complaint_grades.daily_sweep(now=week).regraded == [c.number]
+    hot_told = {n.recipient_user_id for n in _report_notices(db_url, c.id)}
+    assert pr.user_id not in hot_told and team["hq"].user_id in hot_told
+    month = now + timedelta(days=32)
+    assert complaint_grades.daily_sweep(now=month).regraded == [c.number]
+    row = _rows(db_url, Complaint)[0]
+    assert row.grade == "major"
+    told = {n.recipient_user_id for n in _report_notices(db_url, c.id) if n.title.startswith("【重大")}
+    assert {pr.user_id, team["leader"].user_id, team["hq"].user_id} <= told
+    sent = _rows(db_url, ComplaintReport, ComplaintReport.complaint_id == c.id, ComplaintReport.kind == "notice",
+                 order=ComplaintReport.id)
+    assert len(sent) == 2 and "行政公关部负责人" in sent[1].to_whom
+    # the 重大 report is owed by its own deadline, counted from the rise
+    report_duties = _rows(db_url, Duty, Duty.record_id == c.id, Duty.duty == "complaint.report", order=Duty.id)
+    assert report_duties[-1].due_at.replace(tzinfo=None) == (month + timedelta(hours=1)).replace(tzinfo=None)
+
+
+# ----- item 9: a class never drops by itself ------------------------------------------------------------
+
+
+def _three_of_one_issue(team, org, now, dates=(0, 0, 0)):
+    ids = [svc.register(actor=team["clerk"], data=_data(org.office_a, now, complainant_name=n, complainant_phone=p,
+                                                        received_at=now - timedelta(days=d),
+                                                        occurred_at=now - timedelta(days=d, hours=1)),
+                        request_id=n, now=now).id
+           for n, p, d in zip(("甲", "乙", "丙"), ("1", "2", "3"), dates, strict=True)]
+    group = complaint_groups.link_same_issue(actor=team["clerk"], complaint_id=ids[0], with_complaint_id=ids[1], now=now)
+    complaint_groups.link_same_issue(actor=team["clerk"], complaint_id=ids[2], group_id=group, now=now)
+    return ids
+
+
+def test_the_sweep_never_lowers_a_class(db_url, org, team, now):
+    _three_of_one_issue(team, org, now)
+    assert {c.grade for c in _rows(db_url, Complaint)} == {"hot"}
+    complaint_grades.daily_sweep(now=now + timedelta(days=40))
+    rows = _rows(db_url, Complaint)
+    assert {c.grade for c in rows} == {"hot"}
+    # only headquarters lowers, with a reason
+    down = complaint_grades.override_grade(actor=team["hq"], complaint_id=rows[0].id, grade="general",
+                                           reason="经核实已解决", now=now + timedelta(days=41))
+    assert down.grade == "general" and down.grade_source == "hq"
+
+
+# ----- item 8: the same-issue window on the complaints' own dates ----------------------------------------
+
+
+def test_same_issue_window_counts_on_the_complaints_own_dates(db_url, org, team, now):
+    _three_of_one_issue(team, org, now, dates=(40, 0, 0))  # the first came 40 days before the other two
+    assert {c.grade for c in _rows(db_url, Complaint)} == {"general"}
+
+
+def test_same_issue_within_one_month_of_each_other_is_hot(db_url, org, team, now):
+    _three_of_one_issue(team, org, now, dates=(50, 40, 30))  # all long ago, but within a month of each other
+    assert {c.grade for c in _rows(db_url, Complaint)} == {"hot"}
+
+
+# ----- item 25: the age clock is a policy-book choice, shown on the complaint ---------------------------
+
+
+def test_age_clock_from_receipt_when_the_policy_book_says_so(db_url, org, team, now):
+    old = dict(our_fault=True, occurred_at=now - timedelta(days=10))
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, **old), request_id="o1", now=now)
+    assert c.grade == "hot"  # the text's default: from when the complaint arose
+    assert svc.detail(actor=team["sup"], complaint_id=c.id, now=now).age_clock[0] == "投诉产生（问题发生）时"
+    policy_service.set_value(actor=team["admin"], key="complaint.age_clock_from_receipt", value=True,
+                             effective_from=now - timedelta(minutes=1), reason="客户确认自受理起算", now=now)
+    c2 = svc.register(actor=team["clerk"], data=_data(org.office_a, now, **old), request_id="o2", now=now)
+    assert c2.grade == "general"
+    label, moment, clause = svc.detail(actor=team["sup"], complaint_id=c2.id, now=now).age_clock
+    assert label == "受理时" and moment == now and "投诉通报处理制度" in clause
+    assert complaint_grades.daily_sweep(now=now + timedelta(days=8)).regraded == [c2.number]
+
+
+# ----- item 6: a viral post or media involvement is 媒体曝光 (重大) -------------------------------------------
+
+
+def test_viral_online_post_is_media_exposure_and_major(db_url, org, team, now):
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, channel="online",
+                                                     online=OnlineIn(platform="业主论坛", viral=True)),
+                     request_id="v", now=now)
+    assert c.grade == "major" and c.media_exposed and "媒体曝光" in c.grade_trigger
+
+
+def test_media_channel_is_media_exposure(db_url, org, team, now):
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, channel="media"), request_id="m", now=now)
+    assert c.grade == "major" and c.media_exposed
