@@ -120,10 +120,19 @@ REPORT_RECIPIENTS = {
 REPORT_TIMING = {"at_once": "立即通报", "bulletin": "质量简报"}
 
 
+# The recipients 投诉通报处理制度 二 names for each reported class: a routing may add others, never leave one out.
+REQUIRED_RECIPIENTS = {"major": ("hq_cs", "pr_admin_head", "leaders"), "hot": ("hq_cs", "dept_head", "leader_in_charge")}
+
+
 def _routing_names_hq(rows: list[dict]) -> None:
     for row in rows:
         if row["active"] and row["timing"] == "at_once" and "hq_cs" not in row["recipients"]:
             raise DomainError(f"“{row['label']}”须通报客服中心(总部)（《{DOCS['D14']}》二）：通报对象不能缺少它")
+        if row["code"] in REQUIRED_RECIPIENTS and not (row["active"] and row["timing"] == "at_once"):
+            raise DomainError(f"“{row['label']}”须立即通报（《{DOCS['D14']}》二）：不能停用或改为其他通报方式")
+        missing = [REPORT_RECIPIENTS[r] for r in REQUIRED_RECIPIENTS.get(row["code"], ()) if r not in row["recipients"]]
+        if missing:
+            raise DomainError(f"“{row['label']}”的通报对象不能缺少{'、'.join(missing)}（《{DOCS['D14']}》二）")
 
 
 COMPLAINT_ROUTING = TableSpec(

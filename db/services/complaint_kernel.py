@@ -29,6 +29,7 @@ from db.models import (
     ComplaintReport,
     ConsultRequest,
     Department,
+    Notice,
     OrgUnit,
     Staff,
     User,
@@ -261,8 +262,11 @@ def _held_by(code: str, c: Complaint):
 
     if code == "hq_cs":
         return roles(Role.HQ_HEAD, Role.HQ_SPECIALIST)
-    if code in ("leaders", "leader_in_charge"):  # no 分管 link in the master data yet: every company leader
+    if code == "leaders":
         return roles(Role.LEADER)
+    if code == "leader_in_charge" and c.responsible_department_id:  # the department's 分管领导 (组织与房屋)
+        return User.staff_id.in_(select(Department.leader_staff_id).where(
+            Department.id == c.responsible_department_id, Department.leader_staff_id != None))  # noqa: E711
     if code == "office_director":
         return roles(Role.OFFICE_DIRECTOR, office_id=c.office_id)
     if code == "pr_admin_head":
@@ -273,6 +277,7 @@ def _held_by(code: str, c: Complaint):
 
 
 NOBODY = "无人（请在组织与房屋或用户与角色中设置）"
+BY_DEPARTMENT = frozenset({"dept_head", "leader_in_charge"})  # known once the complaint has a responsible department
 
 
 def report_recipients(s: Session, c: Complaint, policy: PolicyBook) -> list[tuple[str, list[tuple[int, str]], str]]:
@@ -293,7 +298,7 @@ def report_recipients(s: Session, c: Complaint, policy: PolicyBook) -> list[tupl
                        .where(User.active == True, or_(*conditions.values())).order_by(User.id)).all()  # noqa: E712
     told_by = {code: [(r[0], r[1]) for r in found if r[2 + i]] for i, code in enumerate(conditions)}
     return [(REPORT_RECIPIENTS.get(code, code), told_by.get(code, []),
-             "尚未指定责任部门" if code == "dept_head" and not c.responsible_department_id else NOBODY)
+             "尚未指定责任部门" if code in BY_DEPARTMENT and not c.responsible_department_id else NOBODY)
             for code in codes]
 
 
@@ -305,16 +310,32 @@ def told(recipients: list[tuple[str, list[tuple[int, str]], str]]) -> str:
     return text if len(text) <= 200 else text[:190] + f"…共{count}人"
 
 
-def send_reports(s: Session, c: Complaint, *, now: datetime) -> None:
-    """The system report of a 重大/热点 complaint, to the recipients the routing table names for its class."""
+def send_reports(s: Session, c: Complaint, *, now: datetime, supplement: bool = False) -> None:
+    """The system report of a 重大/热点 complaint, to the recipients the routing table names for its class.
+
+    "Reported" means sent (issue 11 item 4): the 通报 duty is met when every recipient of the routing row was told
+    (the report row names them, or says why nobody); acknowledgement is tracked apart, on the notices. A recipient
+    with nobody leaves the duty open (the 通报 is completed by phone, or later). ``supplement``: only those of this
+    class not yet told (a responsible department named after the report); nothing when there are none.
+    """
     recipients = report_recipients(s, c, policy_for(s, c, now))
-    user_ids = list(dict.fromkeys(i for _, users, _ in recipients for i, _ in users))
     label = rules.GRADE_LABELS[Grade(c.grade)]
-    notify(s, recipient_user_ids=user_ids, kind="report", title=f"【{label}投诉通报】{c.number} {c.title or ''}".strip(),
+    title = f"【{label}投诉通报】{c.number} {c.title or ''}".strip()
+    user_ids = list(dict.fromkeys(i for _, users, _ in recipients for i, _ in users))
+    if supplement:
+        before = set(s.exec(select(Notice.recipient_user_id).where(
+            Notice.entity == ENTITY, Notice.entity_id == str(c.id), Notice.kind == "report",
+            Notice.title.startswith(f"【{label}投诉通报】"))).all())
+        user_ids = [i for i in user_ids if i not in before]
+        if not user_ids:
+            return
+    notify(s, recipient_user_ids=user_ids, kind="report", title=title,
            body=f"{c.grade_trigger}。{c.description[:300]}", page=LIST_PAGE, entity=ENTITY, entity_id=str(c.id),
            office_id=c.office_id, requires_ack=True, due_at=c.report_due_at, now=now)
     s.add(ComplaintReport(complaint_id=c.id, kind="notice", at=now, to_whom=told(recipients),
-                          note=c.grade_trigger))
+                          note=("补充通报：" if supplement else "") + c.grade_trigger))
+    if recipients and all(users for _, users, _ in recipients) and c.report_due_at is not None:
+        meet_deadline(s, c, duty.REPORT.code, at=now)
 
 
 def contact_person(s: Session, office_id: int) -> str:

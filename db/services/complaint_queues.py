@@ -107,7 +107,7 @@ def my_work(*, actor: Actor, now: datetime) -> list[WorkItem]:
                                       severity=severity, source="投诉"))
         unacked = s.exec(select(func.count()).select_from(Notice).where(
             Notice.recipient_user_id == actor.user_id, Notice.entity == ENTITY, Notice.kind == "report",
-            Notice.acked_at == None)).one()  # noqa: E711
+            Notice.acked_at == None, Notice.closed_at == None)).one()  # noqa: E711
     if unacked:
         items.append(WorkItem(title="投诉通报待确认", count=int(unacked), page=LIST_PAGE, severity="danger", source="投诉"))
     return items

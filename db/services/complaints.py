@@ -62,6 +62,7 @@ from db.services.complaint_kernel import (
     visible,
 )
 from db.services.complaint_online import apply_online_post
+from db.services.complaint_reports import ReportStatus, report_status_in
 from db.services.policy import current_policy
 from db.services.timeline import timeline
 from db.session import read_session, write_session
@@ -280,6 +281,7 @@ class Detail:
     company: str = ""  # printed on the complaint's forms (the company unit's name, master data)
     # when the "我方原因未解决" clock of the age triggers started: (label, moment, clause) (policy book, 一.1/一.2)
     age_clock: tuple[str, datetime, str] | None = None
+    report: ReportStatus | None = None  # the 通报 of its class: sent when and to whom; acknowledged apart
 
 
 def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
@@ -293,6 +295,8 @@ def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
         prop = s.get(Property, c.property_id) if c.property_id else None
         dept = s.get(Department, c.responsible_department_id) if c.responsible_department_id else None
         group = s.get(SameIssueGroup, c.same_issue_group_id) if c.same_issue_group_id else None
+        sent = list(s.exec(select(ComplaintReport).where(ComplaintReport.complaint_id == c.id)
+                           .order_by(ComplaintReport.at)).all())
         consults = s.exec(select(ConsultRequest, Consultant.name).join(Consultant)
                           .where(ConsultRequest.complaint_id == c.id).order_by(ConsultRequest.id)).all()
         return Detail(
@@ -303,8 +307,7 @@ def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
                                .order_by(ComplaintGradeHistory.id)).all()),
             consults=[(r, n) for r, n in consults],
             callbacks=[(cb, users.get(cb.by_user_id, "")) for cb in callbacks],
-            reports=list(s.exec(select(ComplaintReport).where(ComplaintReport.complaint_id == c.id)
-                                .order_by(ComplaintReport.at)).all()),
+            reports=sent,
             online=s.exec(select(OnlinePost).where(OnlinePost.complaint_id == c.id)).first(),
             attachments=attachments.listed(s, ATTACHMENTS, c.id),
             group_title=group.title if group else "",
@@ -315,6 +318,7 @@ def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
                 Notice.kind == "report", Notice.acked_at == None)).first() is not None,  # noqa: E711
             company=company_name(s),
             age_clock=_age_clock(c, policy),
+            report=report_status_in(s, c, sent) if c.report_due_at else None,
         )
 
 

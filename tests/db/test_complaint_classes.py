@@ -9,10 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
+from core.errors import DomainError
 from core.roles import Role
 from db.engine import get_engine
 from db.models import Complaint, ComplaintReport, Department, Duty, Notice, Staff, User
 from db.services import complaint_grades, complaint_groups
+from db.services import complaint_reports as reports
 from db.services import complaints as svc
 from db.services import policy as policy_service
 from db.services.complaints import ComplaintIn, OnlineIn
@@ -49,6 +51,7 @@ def team(org, make_actor):
     return {
         "clerk": make_actor(Role.CLERK, org.office_a),
         "sup": make_actor(Role.CS_SUPERVISOR, org.office_a),
+        "sup2": make_actor(Role.CS_SUPERVISOR, org.office_a),
         "mgr": make_actor(Role.CS_MANAGER, org.office_a),
         "hq": make_actor(Role.HQ_SPECIALIST, org.hq_id),
         "director": make_actor(Role.OFFICE_DIRECTOR, org.office_a),
@@ -156,3 +159,117 @@ def test_viral_online_post_is_media_exposure_and_major(db_url, org, team, now):
 def test_media_channel_is_media_exposure(db_url, org, team, now):
     c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, channel="media"), request_id="m", now=now)
     assert c.grade == "major" and c.media_exposed
+
+
+# ----- items 2–4: recipients by the routing table, "reported" = sent, acknowledgement apart ---------------
+
+
+def _routing(**change):
+    from core.policy import PARAMS
+
+    rows = [dict(r) for r in PARAMS["complaint.report_routing"].default]
+    for row in rows:
+        if row["code"] in change:
+            row["recipients"] = change[row["code"]]
+    return rows
+
+
+def test_a_routing_without_a_required_recipient_is_refused(db_url, org, team, now):
+    for code, recipients, missing in (("major", ["hq_cs", "leaders", "office_director"], "行政公关部负责人"),
+                                      ("hot", ["hq_cs", "leaders", "office_director"], "职能部门负责人")):
+        with pytest.raises(DomainError, match=missing):
+            policy_service.set_value(actor=team["admin"], key="complaint.report_routing",
+                                     value=_routing(**{code: recipients}), effective_from=now, reason="测试", now=now)
+    rows = _routing()
+    rows[1]["timing"] = "bulletin"
+    with pytest.raises(DomainError, match="须立即通报"):
+        policy_service.set_value(actor=team["admin"], key="complaint.report_routing", value=rows, effective_from=now,
+                                 reason="测试", now=now)
+    # more recipients than the text requires is fine
+    policy_service.set_value(actor=team["admin"], key="complaint.report_routing",
+                             value=_routing(hot=["hq_cs", "dept_head", "leader_in_charge", "office_director", "leaders"]),
+                             effective_from=now, reason="测试", now=now)
+
+
+def test_a_major_report_missing_a_recipient_is_not_reported(db_url, org, team, now):
+    """No 行政公关部 with a head account: the report says so and the 通报 stays owed (item 2), not silently done."""
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, lawsuit=True), request_id="law", now=now)
+    sent = _rows(db_url, ComplaintReport, ComplaintReport.complaint_id == c.id)[0]
+    assert "行政公关部负责人：无人" in sent.to_whom
+    row = _rows(db_url, Complaint)[0]
+    assert row.reported_at is None
+    assert _rows(db_url, Duty, Duty.record_id == c.id, Duty.duty == "complaint.report")[0].state == "open"
+    # a phone report to the missing recipient completes it
+    reports.record_phone_report(actor=team["director"], complaint_id=c.id, at=now + timedelta(minutes=20),
+                                to_whom="行政公关部王部长", note="电话告知", now=now + timedelta(minutes=20))
+    assert _rows(db_url, Complaint)[0].reported_at is not None
+
+
+def test_reported_means_sent_and_acknowledgement_is_tracked_apart(db_url, org, team, make_actor, now):
+    pr = make_actor(Role.ASSISTANT, org.company_id, username="pr_head")
+    _head(db_url, org.company_id, name="公关部长", kind="pr_admin", user_id=pr.user_id)
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, complainant_count=10), request_id="m", now=now)
+    row = _rows(db_url, Complaint)[0]
+    assert row.reported_at == now.replace(tzinfo=row.reported_at.tzinfo)  # sent at once, to everyone the routing names
+    status = reports.report_status(actor=team["sup"], complaint_id=c.id)
+    assert status.sent_at is not None and status.acknowledged == 0 and status.recipients == 4
+    reports.acknowledge_report(actor=team["leader"], complaint_id=c.id, now=now + timedelta(minutes=5))
+    status = reports.report_status(actor=team["sup"], complaint_id=c.id)
+    assert status.acknowledged == 1 and len(status.acknowledged_by) == 1 and len(status.waiting) == 3
+    assert _rows(db_url, Complaint)[0].reported_at == row.reported_at  # an acknowledgement changes nothing of it
+
+
+def _archive(team, c, now):
+    from db.services import complaint_flow as flow
+
+    flow.assign(actor=team["sup"], complaint_id=c.id, handler_user_id=team["clerk"].user_id, department_id=None,
+                note="", now=now)
+    flow.mark_handled(actor=team["clerk"], complaint_id=c.id, result="已处理", now=now)
+    flow.verify(actor=team["sup"], complaint_id=c.id, note="", now=now)
+    flow.record_callback(actor=team["sup2"], complaint_id=c.id, method="phone", reached=True, person_reached="张业主",
+                         satisfaction="satisfied", comment="", follow_up="", now=now)
+    return flow.close(actor=team["sup"], complaint_id=c.id, note="", now=now)
+
+
+def test_a_notice_about_an_archived_complaint_leaves_my_work(db_url, org, team, now):
+    from db.services import complaint_queues, notices
+
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, complainant_count=3), request_id="h", now=now)
+    assert notices.open_counts(actor=team["hq"]).get("report") == 1
+    _archive(team, c, now + timedelta(hours=2))
+    assert notices.open_counts(actor=team["hq"]).get("report", 0) == 0
+    assert not [w for w in complaint_queues.my_work(actor=team["hq"], now=now) if w.title == "投诉通报待确认"]
+    assert notices.my_notices(actor=team["hq"]).total == 0
+
+
+def test_hot_tells_the_responsible_department_and_its_leader_in_charge(db_url, org, make_actor, team, now):
+    from db.services import complaint_flow as flow
+    from db.services import org as org_service
+
+    other_leader = make_actor(Role.LEADER, org.hq_id, username="leader2")
+    head = make_actor(Role.ASSISTANT, org.office_a, username="eng_head")
+    dept = _head(db_url, org.office_a, name="工程主管", kind="engineering", user_id=head.user_id)
+    with Session(get_engine(db_url)) as s:
+        leader_staff = Staff(office_id=org.company_id, name="分管副总", post="leader")
+        s.add(leader_staff)
+        s.flush()
+        s.get(User, team["leader"].user_id).staff_id = leader_staff.id
+        s.commit()
+        leader_staff_id = leader_staff.id
+    org_service.save_department(actor=team["admin"], department_id=dept, org_unit_id=org.office_a, name="工程部",
+                                kind="engineering", head_staff_id=_rows(db_url, Department)[0].head_staff_id,
+                                leader_staff_id=leader_staff_id)
+    with pytest.raises(DomainError, match="分管领导须为公司或总部的员工"):  # an office's staff is no company leader
+        org_service.save_department(actor=team["admin"], department_id=dept, org_unit_id=org.office_a, name="工程部",
+                                    kind="engineering", head_staff_id=None,
+                                    leader_staff_id=_rows(db_url, Department)[0].head_staff_id)
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, complainant_count=3), request_id="h", now=now)
+    told = {n.recipient_user_id for n in _report_notices(db_url, c.id)}
+    assert told == {team["hq"].user_id, team["director"].user_id}  # no department yet: no leader at all
+    flow.assign(actor=team["sup"], complaint_id=c.id, handler_user_id=team["clerk"].user_id, department_id=dept,
+                note="", now=now + timedelta(minutes=10))
+    told = {n.recipient_user_id for n in _report_notices(db_url, c.id)}
+    assert {head.user_id, team["leader"].user_id} <= told and other_leader.user_id not in told
+    sent = _rows(db_url, ComplaintReport, ComplaintReport.complaint_id == c.id, order=ComplaintReport.id)
+    assert "分管领导：" in sent[-1].to_whom and "分管副总" not in sent[0].to_whom
+    assert _rows(db_url, Complaint)[0].reported_at is not None  # every recipient now told

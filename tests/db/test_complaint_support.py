@@ -473,17 +473,19 @@ def test_late_handling_without_other_causes_falls_to_the_contact_point(db_url, o
 # ----- 通报: acknowledgement under 通知与通报, 快报, 专题报告, 质量简报 --------------------------------------------
 
 
-def test_acknowledging_the_notice_completes_the_report_only_for_hq(db_url, org, team, now):
+def test_acknowledging_the_notice_is_tracked_apart_from_the_report(db_url, org, team, now):
+    """Reported = sent (issue 11 item 4): acknowledging records who confirmed, and never completes a report."""
     c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, complainant_count=12), request_id="m", now=now)
     mine = {n.recipient_user_id: n.id for n in _rows(db_url, Notice, Notice.kind == "report")}
     notices.acknowledge(actor=team["leader"], notice_id=mine[team["leader"].user_id], now=now + timedelta(minutes=10))
-    assert _get(db_url, Complaint, c.id).reported_at is None  # a leader's confirmation is not HQ's
     notices.acknowledge(actor=team["hq"], notice_id=mine[team["hq"].user_id], now=now + 2 * H)
-    assert _get(db_url, Complaint, c.id).reported_at == now + 2 * H
+    assert _get(db_url, Complaint, c.id).reported_at is None  # nobody heads a 行政公关部: still owed
     notes = [e.note for e in _rows(db_url, RecordEvent, RecordEvent.record_type == "complaint", RecordEvent.record_id == c.id,
                                    RecordEvent.event == "report_ack")]
-    assert len(notes) == 2 and "晚于立即通报时限" in notes[1]  # due 1 h after intake
-    assert queues.search(actor=team["hq"], now=now, queue="report").total == 0
+    assert notes == ["确认收到通报", "确认收到通报（总部客服中心）"]
+    status = reports.report_status(actor=team["sup"], complaint_id=c.id)
+    assert (status.recipients, status.acknowledged) == (len(mine), 2) and "行政公关部负责人：无人" in status.to_whom
+    assert queues.search(actor=team["hq"], now=now, queue="report").total == 1
 
 
 def test_express_bulletins_for_an_open_major_complaint(db_url, org, team, now):

@@ -1,0 +1,32 @@
+"""issue 11 (reporting and classification): a department's leader in charge (分管领导), told of a 热点 complaint;
+a notice's closed_at (its matter archived: it leaves "my work" without being acknowledged)
+
+Revision ID: 0011_i11_report
+Revises: 0010_job_runs
+Create Date: 2026-11-30 14:00:00
+
+"""
+from typing import Sequence, Union
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision: str = "0011_i11_report"
+down_revision: Union[str, Sequence[str], None] = "0010_job_runs"
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("department") as batch:
+        batch.add_column(sa.Column("leader_staff_id", sa.Integer(), nullable=True))
+    with op.batch_alter_table("notice") as batch:
+        batch.add_column(sa.Column("closed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("notice") as batch:
+        batch.drop_column("closed_at")
+    with op.batch_alter_table("department") as batch:
+        batch.drop_column("leader_staff_id")
