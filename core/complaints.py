@@ -551,6 +551,11 @@ def express_due(since: datetime, policy: PolicyBook) -> datetime:
     return _due(policy, "complaint.express_bulletin_every", since)
 
 
+def special_due(closed_at: datetime, policy: PolicyBook) -> datetime:
+    """The 专题报告 of a closed 重大/热点 complaint: ``complaint.special_report_within`` after archiving."""
+    return _due(policy, "complaint.special_report_within", closed_at)
+
+
 def check_express(progress: str) -> None:
     """The 快报's text; whether one is due now is ``core.complaint_workflow`` (Op.EXPRESS)."""
     if not (progress or "").strip():

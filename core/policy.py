@@ -270,6 +270,7 @@ PARAMS: dict[str, Param] = {
                {"major": "重大", "hot": "热点", "important": "重要", "general": "一般"}, "D14", "二", "found"),
         _p("complaint.report_at_once", "重大/热点“立即”通报时限", _dur(1, "hours"), "duration", "", "D14", "二", "inferred"),
         _p("complaint.express_bulletin_every", "重大投诉快报间隔", _dur(7, "days"), "duration", "", "D14", "二.1", "found"),
+        _p("complaint.special_report_within", "专题报告提交期限(归档后)", _dur(7, "days"), "duration", "", "D14", "二", "inferred"),
         _p("complaint.due_major", "重大投诉处理期限", _dur(7, "days"), "duration", "", "D14", "处理期限", "inferred"),
         _p("complaint.due_hot", "热点投诉处理期限", _dur(5, "days"), "duration", "", "D14", "处理期限", "inferred"),
         _p("complaint.due_important", "重要投诉处理期限", _dur(3, "working_days"), "duration", "", "D14", "处理期限", "inferred"),

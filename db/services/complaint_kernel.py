@@ -145,6 +145,23 @@ def track_express(s: Session, c: Complaint, policy: PolicyBook, *, now: datetime
                      clause=policy.cite("complaint.express_bulletin_every"))
     elif not new_record:
         set_deadline(s, c, duty.EXPRESS.code, None, now=now, note="不再是处理中的重大投诉")
+    if not new_record:
+        track_special(s, c, policy, now=now)
+
+
+def track_special(s: Session, c: Complaint, policy: PolicyBook, *, now: datetime) -> None:
+    """An archived 重大/热点 complaint owes its 专题报告 (二: three parts / brief) within the policy book's days of
+    archiving, unless written already; reopened, it owes none until archived again."""
+    closed = State(c.state) == State.CLOSED and c.closed_at is not None
+    if closed and rules.special_kind(c.grade) is not None:
+        written = s.exec(select(ComplaintReport.id).where(ComplaintReport.complaint_id == c.id,
+                                                          ComplaintReport.kind == "special",
+                                                          ComplaintReport.at >= c.closed_at)).first()
+        if written is None:
+            set_deadline(s, c, duty.SPECIAL.code, rules.special_due(as_utc(c.closed_at), policy), now=now,
+                         started_at=as_utc(c.closed_at), clause=policy.cite("complaint.special_report_within"))
+            return
+    set_deadline(s, c, duty.SPECIAL.code, None, now=now, note="投诉未归档或已无须专题报告")
 
 
 def assign_deadlines(s: Session, c: Complaint, *, at: datetime) -> None:

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_
+from sqlalchemy import case, func, or_
 from sqlmodel import select
 
+from core import complaint_duties as duty
 from core import complaints as rules
 from core.complaints import State
+from core.duties import DutyState
 from core.permissions import Action, Actor
 from core.registry import WorkItem, work_provider
-from db.models import Complaint, Notice
+from db.models import Complaint, Duty, Notice
 from db.services.base import Page, authorize, paginate, scope_filter
 from db.services.complaint_kernel import ENTITY, LIST_PAGE
 from db.services.policy import policy_in
@@ -81,6 +83,26 @@ def _filters(stmt, *, actor, now, office_id, state, grade, category, since, unti
     return stmt
 
 
+def _report_duties(s, actor: Actor, now: datetime) -> list[WorkItem]:
+    """The office's 快报 coming due (within the policy book's warning time, or late) and the 专题报告 owed after
+    archiving (投诉通报处理制度 二.1, 二): open duties in the offices where the actor reports."""
+    hours = policy_in(s, at=now)["complaint.breaching_soon_hours"]
+    found = []
+    for spec, title, horizon in ((duty.EXPRESS, "重大投诉快报待报送", now + timedelta(hours=hours)),
+                                 (duty.SPECIAL, "专题报告待提交", None)):
+        stmt = scope_filter(select(func.count(), func.coalesce(func.sum(case((Duty.due_at < now, 1), else_=0)), 0)),
+                            Duty.office_id, actor.scope(Action.COMPLAINT_REPORT))
+        stmt = stmt.select_from(Duty).where(Duty.record_type == ENTITY, Duty.duty == spec.code,
+                                            Duty.state == DutyState.OPEN.value)
+        if horizon is not None:
+            stmt = stmt.where(Duty.due_at < horizon)
+        total, late = s.exec(stmt).one()
+        if total:
+            found.append(WorkItem(title=title, count=int(total), page=LIST_PAGE, severity="danger" if late else "warning",
+                                  source="投诉"))
+    return found
+
+
 @work_provider("complaints")
 def my_work(*, actor: Actor, now: datetime) -> list[WorkItem]:
     if not actor.can(Action.COMPLAINT_VIEW):
@@ -105,6 +127,8 @@ def my_work(*, actor: Actor, now: datetime) -> list[WorkItem]:
             if total:
                 items.append(WorkItem(title=title, count=total, page=CALLBACK_PAGE if queue == "callback" else LIST_PAGE,
                                       severity=severity, source="投诉"))
+        if actor.can(Action.COMPLAINT_REPORT):
+            items.extend(_report_duties(s, actor, now))
         unacked = s.exec(select(func.count()).select_from(Notice).where(
             Notice.recipient_user_id == actor.user_id, Notice.entity == ENTITY, Notice.kind == "report",
             Notice.acked_at == None, Notice.closed_at == None)).one()  # noqa: E711

@@ -168,7 +168,11 @@ def write_special_report(*, actor: Actor, complaint_id: int, part_a: str, part_b
                               note=label))
         notify(s, recipient_user_ids=hq_user_ids(s), kind="info", title=f"【{label}】{c.number} {c.title}",
                body=row.part_a[:500], page=PAGE, entity="complaint", entity_id=str(c.id), office_id=c.office_id, now=now)
-        record(s, c, actor=actor, action="report_special", now=now, citation=rules.C_SPECIAL, note=f"已报送{label}")
+        policy = policy_for(s, c, now)
+        late = c.closed_at is not None and now > rules.special_due(as_utc(c.closed_at), policy)
+        record(s, c, actor=actor, action="report_special", now=now, citation=rules.C_SPECIAL,
+               note=f"已报送{label}" + (wf.late_note(policy, "complaint.special_report_within") if late else ""))
+        meet_deadline(s, c, duty.SPECIAL.code, at=now, by=actor.user_id)
         remember(s, request_id, "complaint_special_report", row.id)
         return int(row.id)
 

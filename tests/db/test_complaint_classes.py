@@ -273,3 +273,61 @@ def test_hot_tells_the_responsible_department_and_its_leader_in_charge(db_url, o
     sent = _rows(db_url, ComplaintReport, ComplaintReport.complaint_id == c.id, order=ComplaintReport.id)
     assert "分管领导：" in sent[-1].to_whom and "分管副总" not in sent[0].to_whom
     assert _rows(db_url, Complaint)[0].reported_at is not None  # every recipient now told
+
+
+# ----- item 5: 快报 and 专题报告 are duties in my work, flagged when missed --------------------------------------
+
+
+def _work(actor, now):
+    from db.services import complaint_queues
+
+    return {w.title: w for w in complaint_queues.my_work(actor=actor, now=now)}
+
+
+def test_the_weekly_express_bulletin_is_due_in_my_work_and_a_breach_when_missed(db_url, org, team, now):
+    from db.models import RecordEvent
+
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, lawsuit=True), request_id="law", now=now)
+    assert "重大投诉快报待报送" not in _work(team["sup"], now)  # due in a week
+    soon = _work(team["sup"], now + timedelta(days=6, hours=12))["重大投诉快报待报送"]
+    assert soon.count == 1 and soon.severity == "warning"
+    assert "重大投诉快报待报送" not in _work(team["clerk"], now + timedelta(days=6, hours=12))  # not the clerk's to send
+    late = now + timedelta(days=8)
+    complaint_grades.daily_sweep(now=late)
+    assert _work(team["sup"], late)["重大投诉快报待报送"].severity == "danger"
+    [express] = _rows(db_url, Duty, Duty.record_id == c.id, Duty.duty == "complaint.express")
+    assert express.breached
+    events = [e.event for e in _rows(db_url, RecordEvent, RecordEvent.record_id == c.id)]
+    assert "express_breach" in events
+    reports.record_express(actor=team["sup"], complaint_id=c.id, progress="已应诉", next_steps="", now=late)
+    assert "重大投诉快报待报送" not in _work(team["sup"], late)
+
+
+def test_the_special_report_is_due_after_archiving_and_flagged_when_late(db_url, org, team, now):
+    from db.models import RecordEvent
+
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, complainant_count=3), request_id="h", now=now)
+    assert c.grade == "hot"
+    assert not _rows(db_url, Duty, Duty.record_id == c.id, Duty.duty == "complaint.special")
+    closed_at = now + timedelta(hours=3)
+    _archive(team, c, closed_at)
+    [special] = _rows(db_url, Duty, Duty.record_id == c.id, Duty.duty == "complaint.special")
+    assert special.state == "open" and "投诉通报处理制度" in special.clause
+    assert special.due_at.replace(tzinfo=None) == (closed_at + timedelta(days=7)).replace(tzinfo=None)
+    assert _work(team["sup"], closed_at)["专题报告待提交"].count == 1
+    late = closed_at + timedelta(days=8)
+    complaint_grades.daily_sweep(now=late)
+    assert "special_breach" in [e.event for e in _rows(db_url, RecordEvent, RecordEvent.record_id == c.id)]
+    reports.write_special_report(actor=team["sup"], complaint_id=c.id, part_a="经过与处理", part_b="", part_c="",
+                                 now=late)
+    [special] = _rows(db_url, Duty, Duty.record_id == c.id, Duty.duty == "complaint.special")
+    assert (special.state, special.breached) == ("met", True)
+    assert "专题报告待提交" not in _work(team["sup"], late)
+    # the number of days is the policy book's
+    policy_service.set_value(actor=team["admin"], key="complaint.special_report_within", value={"amount": 3, "unit": "days"},
+                             effective_from=now - timedelta(days=1), reason="测试", now=now)
+    d = svc.register(actor=team["clerk"], data=_data(org.office_a, now, complainant_count=4, complainant_phone="2"),
+                     request_id="h2", now=now)
+    _archive(team, d, closed_at)
+    [special] = _rows(db_url, Duty, Duty.record_id == d.id, Duty.duty == "complaint.special")
+    assert special.due_at.replace(tzinfo=None) == (closed_at + timedelta(days=3)).replace(tzinfo=None)
