@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
@@ -183,6 +183,12 @@ def _check_references(s: Session, data: ComplaintIn) -> int | None:
         cust = conn.execute(core_select(Customer.office_id).where(Customer.id == data.customer_id)).first()
         if cust is None or cust.office_id != data.office_id:
             raise DomainError("客户不属于所选管理处", field="customer_id")
+    if data.repeat_of_id:  # 二次投诉: of a complaint of this office already handled (一.3 "处理结案后")
+        earlier = conn.execute(core_select(Complaint.office_id, Complaint.state)
+                               .where(Complaint.id == data.repeat_of_id)).first()
+        if earlier is None or earlier.office_id != data.office_id or State(earlier.state) in rules.OPEN_STATES:
+            raise DomainError("二次投诉须关联本管理处已处理结案的投诉", field="repeat_of_id",
+                              clause=rules.cite("D14", "一.3"))
     if data.same_issue_group_id:
         group = conn.execute(core_select(SameIssueGroup.office_id)
                              .where(SameIssueGroup.id == data.same_issue_group_id)).first()
@@ -325,6 +331,28 @@ def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
 def _age_clock(c: Complaint, policy: PolicyBook) -> tuple[str, datetime, str]:
     kind, moment = rules.age_clock(policy, occurred_at=as_utc(c.occurred_at), received_at=as_utc(c.received_at))
     return rules.AGE_CLOCKS[kind], moment, policy.cite("complaint.age_clock_from_receipt")
+
+
+REPEAT_CANDIDATES = 20
+
+
+def repeat_candidates(*, actor: Actor, office_id: int, text: str) -> list[tuple[int, str]]:
+    """An intake's 二次投诉 picker: the office's handled complaints (not in handling) matching a number, phone, name
+    or title, newest first, as (id, "number · title · complainant")."""
+    authorize(actor, Action.COMPLAINT_CREATE, office_id)
+    text = (text or "").strip()
+    if not text:
+        return []
+    like = f"%{text[:64]}%"
+    with read_session() as s:
+        rows = s.exec(select(Complaint.id, Complaint.number, Complaint.title, Complaint.complainant_name,
+                             Complaint.anonymous).where(
+            Complaint.office_id == office_id, Complaint.state.notin_([x.value for x in rules.OPEN_STATES]),
+            or_(Complaint.number.like(like), Complaint.complainant_phone.like(like),
+                Complaint.complainant_name.like(like), Complaint.title.like(like)))
+            .order_by(Complaint.received_at.desc(), Complaint.id.desc()).limit(REPEAT_CANDIDATES)).all()
+    return [(i, f"{number} · {title} · {'匿名' if anonymous else name or '—'}")
+            for i, number, title, name, anonymous in rows]
 
 
 def handler_choices(*, actor: Actor, office_id: int) -> list[tuple[int, str]]:

@@ -331,3 +331,54 @@ def test_the_special_report_is_due_after_archiving_and_flagged_when_late(db_url,
     _archive(team, d, closed_at)
     [special] = _rows(db_url, Duty, Duty.record_id == d.id, Duty.duty == "complaint.special")
     assert special.due_at.replace(tzinfo=None) == (closed_at + timedelta(days=3)).replace(tzinfo=None)
+
+
+# ----- item 7: facts corrected after registration; 二次投诉 linked at intake -------------------------------------
+
+
+def test_correcting_the_facts_needs_a_reason_and_the_right_role_and_raises_at_once(db_url, org, team, now):
+    from core.errors import PermissionDenied
+    from db.models import AuditLog
+
+    c = svc.register(actor=team["clerk"], data=_data(org.office_a, now), request_id="f", now=now)
+    with pytest.raises(PermissionDenied):  # a clerk registers; a supervisor or above corrects
+        complaint_grades.update_facts(actor=team["clerk"], complaint_id=c.id, changes={"lawsuit": True},
+                                      reason="业主已起诉", now=now)
+    with pytest.raises(DomainError, match="更正理由"):
+        complaint_grades.update_facts(actor=team["sup"], complaint_id=c.id, changes={"lawsuit": True}, reason=" ",
+                                      now=now)
+    with pytest.raises(DomainError, match="没有需要更正"):
+        complaint_grades.update_facts(actor=team["sup"], complaint_id=c.id, changes={"lawsuit": False},
+                                      reason="核对", now=now)
+    up = complaint_grades.update_facts(actor=team["sup"], complaint_id=c.id, changes={"lawsuit": True},
+                                       reason="业主已向法院起诉", now=now)
+    assert up.grade == "major" and up.lawsuit
+    [audit] = _rows(db_url, AuditLog, AuditLog.action == "complaint.facts")
+    assert "业主已向法院起诉" in audit.summary
+    # corrected downwards: the class stays 重大 until HQ confirms the lowering
+    hq_before = len(_rows(db_url, Notice, Notice.recipient_user_id == team["hq"].user_id))
+    down = complaint_grades.update_facts(actor=team["sup"], complaint_id=c.id, changes={"lawsuit": False},
+                                         reason="登记有误：业主只是扬言起诉", now=now + timedelta(hours=1))
+    assert (down.grade, down.rules_grade) == ("major", "general") and not down.lawsuit
+    asked = _rows(db_url, Notice, Notice.recipient_user_id == team["hq"].user_id)
+    assert len(asked) == hq_before + 1 and "降级" in asked[-1].title
+    confirmed = complaint_grades.override_grade(actor=team["hq"], complaint_id=c.id, grade="general",
+                                                reason="同意降级：未起诉", now=now + timedelta(hours=2))
+    assert confirmed.grade == "general"
+
+
+def test_a_new_complaint_can_be_a_repeat_of_an_earlier_one(db_url, org, team, make_actor, now):
+    first = svc.register(actor=team["clerk"], data=_data(org.office_a, now - timedelta(days=20)), request_id="1",
+                         now=now - timedelta(days=20))
+    with pytest.raises(DomainError, match="二次投诉"):  # still being handled: not a repeat after closing
+        svc.register(actor=team["clerk"], data=_data(org.office_a, now, repeat_of_id=first.id), request_id="r0", now=now)
+    _archive(team, first, now - timedelta(days=10))
+    found = svc.repeat_candidates(actor=team["clerk"], office_id=org.office_a, text="13800000001")
+    assert [i for i, _ in found] == [first.id] and first.number in found[0][1]
+    assert svc.repeat_candidates(actor=team["clerk"], office_id=org.office_a, text="没有这个人") == []
+    again = svc.register(actor=team["clerk"], data=_data(org.office_a, now, repeat_of_id=first.id), request_id="r",
+                         now=now)
+    assert again.repeat_of_id == first.id and again.grade == "important" and "二次投诉" in again.grade_trigger
+    clerk_b = make_actor(Role.CLERK, org.office_b, username="clerk_b")
+    with pytest.raises(DomainError, match="二次投诉"):  # another office's complaint cannot be picked
+        svc.register(actor=clerk_b, data=_data(org.office_b, now, repeat_of_id=first.id), request_id="rb", now=now)

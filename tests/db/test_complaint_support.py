@@ -503,7 +503,7 @@ def test_express_bulletins_for_an_open_major_complaint(db_url, org, team, now):
                            now=now + timedelta(days=2))
     status = reports.express_status(actor=team["sup"], complaint_id=c.id, now=now + timedelta(days=3))
     assert status.count == 1 and status.next_due_at == now + timedelta(days=9) and status.changes_since == []
-    complaint_grades.update_facts(actor=team["sup"], complaint_id=c.id, changes={"media_exposed": True}, note="报社来电采访",
+    complaint_grades.update_facts(actor=team["sup"], complaint_id=c.id, changes={"media_exposed": True}, reason="报社来电采访",
                                   now=now + timedelta(days=3))
     status = reports.express_status(actor=team["sup"], complaint_id=c.id, now=now + timedelta(days=3))
     assert any("报社来电采访" in x for x in status.changes_since)  # a significant change calls for a 快报
