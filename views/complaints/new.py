@@ -86,7 +86,7 @@ if submitted:
         new_form_token(FORM)
         st.success(f"已登记 {c.number}，类别：{grade_label(c.grade)}（{c.grade_trigger}），处理期限：{dt(c.due_at)}")
         if c.report_due_at:
-            st.warning(f"{grade_label(c.grade)}投诉已按通报对象发出通报（通报时限 {dt(c.report_due_at)}），"
+            st.warning(f"{grade_label(c.grade)}投诉已按通报对象发出通报，须在 {dt(c.report_due_at)} 前通报到每一对象；"
                        "通报对象与确认情况见投诉详情。")
         if channel == rules.Channel.ONLINE.value and not platform.strip():
             st.info("网上投诉：请在投诉详情的“网上投诉”页登记发布平台，书面事实报告期限随之计算。")

@@ -85,7 +85,7 @@ def show_header(d: svc.Detail) -> None:
                        f"（{rules.cite('D14', '二')}）")
         else:
             st.warning(f"{grade_label(c.grade)}投诉须立即通报：通报时限 {dt(c.report_due_at)}，通报尚未完成"
-                       f"（{r.to_whom or '尚未发出'}）；可记录电话通报补全（{rules.cite('D14', '二')}）",
+                       f"（{r.to_whom or '尚未发出'}）；可记录电话通报补全；{acks}（{rules.cite('D14', '二')}）",
                        icon=":material/campaign:")
 
 
