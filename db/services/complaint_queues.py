@@ -32,7 +32,7 @@ QUEUES = {
     "overdue": "已超期",
     "verify": "待验证",
     "callback": "待回访",
-    "report": "通报未确认",
+    "report": "通报未完成",
 }
 
 
@@ -84,11 +84,12 @@ def _filters(stmt, *, actor, now, office_id, state, grade, category, since, unti
 
 
 def _report_duties(s, actor: Actor, now: datetime) -> list[WorkItem]:
-    """The office's 快报 coming due (within the policy book's warning time, or late) and the 专题报告 owed after
-    archiving (投诉通报处理制度 二.1, 二): open duties in the offices where the actor reports."""
+    """The office's 通报 not yet sent to every recipient, 快报 coming due (within the policy book's warning time, or
+    late) and 专题报告 owed after archiving (投诉通报处理制度 二, 二.1): open duties where the actor reports."""
     hours = policy_in(s, at=now)["complaint.breaching_soon_hours"]
     found = []
-    for spec, title, horizon in ((duty.EXPRESS, "重大投诉快报待报送", now + timedelta(hours=hours)),
+    for spec, title, horizon in ((duty.REPORT, "投诉通报未完成", None),
+                                 (duty.EXPRESS, "重大投诉快报待报送", now + timedelta(hours=hours)),
                                  (duty.SPECIAL, "专题报告待提交", None)):
         stmt = scope_filter(select(func.count(), func.coalesce(func.sum(case((Duty.due_at < now, 1), else_=0)), 0)),
                             Duty.office_id, actor.scope(Action.COMPLAINT_REPORT))

@@ -199,6 +199,7 @@ def test_a_major_report_missing_a_recipient_is_not_reported(db_url, org, team, n
     row = _rows(db_url, Complaint)[0]
     assert row.reported_at is None
     assert _rows(db_url, Duty, Duty.record_id == c.id, Duty.duty == "complaint.report")[0].state == "open"
+    assert _work(team["director"], now)["投诉通报未完成"].count == 1  # in the office's my work
     # a phone report to the missing recipient completes it
     reports.record_phone_report(actor=team["director"], complaint_id=c.id, at=now + timedelta(minutes=20),
                                 to_whom="行政公关部王部长", note="电话告知", now=now + timedelta(minutes=20))
