@@ -23,6 +23,11 @@ def upgrade() -> None:
         batch.add_column(sa.Column("leader_staff_id", sa.Integer(), nullable=True))
     with op.batch_alter_table("notice") as batch:
         batch.add_column(sa.Column("closed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+    # notices of complaints archived before this revision leave "my work" as later ones do
+    op.execute(sa.text(
+        "UPDATE notice SET closed_at = (SELECT c.closed_at FROM complaint c WHERE CAST(c.id AS VARCHAR(64)) = notice.entity_id) "
+        "WHERE notice.entity = 'complaint' AND notice.acked_at IS NULL AND EXISTS (SELECT 1 FROM complaint c "
+        "WHERE CAST(c.id AS VARCHAR(64)) = notice.entity_id AND c.state = 'closed' AND c.closed_at IS NOT NULL)"))
 
 
 def downgrade() -> None:
