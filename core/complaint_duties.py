@@ -38,7 +38,11 @@ ONLINE_REPLY = register_duty(DutySpec(
     "complaint.online_reply", RECORD_TYPE.code, "总部网上公开回复", cite("D17", "第3条"), ("complaint.online_public_reply",),
     role=Role.HQ_SPECIALIST.value))
 EXPRESS = register_duty(DutySpec(
-    "complaint.express", RECORD_TYPE.code, "重大投诉每周快报", cite("D14", "二.1"), ("complaint.express_bulletin_every",)))
+    "complaint.express", RECORD_TYPE.code, "重大投诉每周快报", cite("D14", "二.1"), ("complaint.express_bulletin_every",),
+    breach_event="express_breach"))
+SPECIAL = register_duty(DutySpec(
+    "complaint.special", RECORD_TYPE.code, "重大/热点投诉专题报告", cite("D14", "二"), ("complaint.special_report_within",),
+    breach_event="special_breach"))
 
 # The duties a handler answers for once the complaint is assigned (派单).
 HANDLER_DUTIES = (HANDLE.code, HOTLINE.code)

@@ -265,6 +265,23 @@ def classify(facts: Facts, policy: PolicyBook) -> Classification:
     return Classification(top.grade, top.label, top.citation, ordered)
 
 
+def media_exposure(channel: Channel | str, viral_post: bool) -> bool:
+    """一.1 "被媒体（报纸、外部网站等）曝光": a complaint through the media, or an online post that drew wide attention
+    (viral), is media exposure (重大), not a mere risk of it (issue 11 item 6)."""
+    return Channel(channel) == Channel.MEDIA or bool(viral_post)
+
+
+AGE_CLOCKS = {"occurred": "投诉产生（问题发生）时", "received": "受理时"}
+
+
+def age_clock(policy: PolicyBook, *, occurred_at: datetime, received_at: datetime) -> tuple[str, datetime]:
+    """When the "我方原因未解决" clock starts (一.1/一.2 count from when the complaint arose; the policy book may
+    choose receipt instead): ("occurred"|"received", the moment)."""
+    if policy["complaint.age_clock_from_receipt"]:
+        return "received", received_at
+    return "occurred", occurred_at
+
+
 def _span(amount: float, unit: str) -> str:
     from core.worktime import UNITS
 
@@ -276,13 +293,32 @@ def _span(amount: float, unit: str) -> str:
 
 
 def effective_grade(rules: Grade, *, raised_to: Grade | None, hq_grade: Grade | None,
-                    policy: PolicyBook) -> tuple[Grade, GradeSource]:
-    """HQ has the final say; otherwise the higher of the rules and the unit's raise."""
+                    policy: PolicyBook, held: Grade | None = None) -> tuple[Grade, GradeSource | None]:
+    """HQ has the final say; otherwise the highest of the rules, the unit's raise and the class ``held`` now.
+
+    A class never drops by itself (二.5: only the HQ 客服中心 lowers one, with a reason): when the rules now give
+    less, the held class stays and the source is ``None`` (the class, its trigger and clause are unchanged).
+    """
     if hq_grade is not None:
         return Grade(hq_grade), GradeSource.HQ
     if raised_to is not None and severity(raised_to, policy) > severity(rules, policy):
-        return Grade(raised_to), GradeSource.UNIT_RAISE
-    return Grade(rules), GradeSource.RULES
+        best, source = Grade(raised_to), GradeSource.UNIT_RAISE
+    else:
+        best, source = Grade(rules), GradeSource.RULES
+    if held is not None and severity(held, policy) > severity(best, policy):
+        return Grade(held), None
+    return best, source
+
+
+def rises(old: Grade | str | None, new: Grade | str, policy: PolicyBook) -> bool:
+    """A change to a more severe class (or the first class): it brings the duties of the new class."""
+    return old is None or severity(new, policy) > severity(old, policy)
+
+
+def lowering_note(held: Grade | str, rules: Grade | str) -> str:
+    """Said on the complaint when the rules now give less than the class it keeps."""
+    return (f"按现有事实制度判定为“{GRADE_LABELS[Grade(rules)]}”，低于现类别“{GRADE_LABELS[Grade(held)]}”；"
+            f"类别不自行降低，降级须由总部客服中心认定（{C_HQ_FINAL}）")
 
 
 def check_unit_raise(*, current: Grade, rules: Grade, new: Grade, reason: str, policy: PolicyBook) -> None:
@@ -499,11 +535,28 @@ def online_facts_due(received_at: datetime, *, viral: bool, policy: PolicyBook) 
     return _due(policy, "complaint.online_facts_viral" if viral else "complaint.online_facts", received_at)
 
 
-def same_issue_window_start(moment: datetime, policy: PolicyBook) -> datetime:
+def same_issue_window_end(start: datetime, policy: PolicyBook) -> datetime:
     amount, unit = policy.duration("complaint.same_issue_window")
     if unit == "months":
-        return add_months(moment, -int(amount))
-    return moment - (due_at(moment, amount, unit, policy.calendar()) - moment)
+        return add_months(start, int(amount))
+    return due_at(start, amount, unit, policy.calendar())
+
+
+def same_issue_distinct(own: tuple[datetime, str], others: list[tuple[datetime, str]], policy: PolicyBook) -> int:
+    """Distinct complainants of one issue within one window (一.2 "一个月内") that holds this complaint, counted on
+    the complaints' own dates (received), not back from today: the most any such window holds (issue 11 item 8).
+
+    ``own`` and ``others`` are (received at, complainant key); a window starts at a complaint's date."""
+    when, key = own
+    everyone = [*others, own]
+    best = 1
+    for start, _ in everyone:
+        if start > when or same_issue_window_end(start, policy) < when:
+            continue  # a window starting there does not hold this complaint
+        end = same_issue_window_end(start, policy)
+        best = max(best, len({k for d, k in everyone if start <= d <= end} | {key}))
+    return best
+
 
 
 # ----- responsibility (责任划分) ------------------------------------------------------------------
@@ -589,6 +642,11 @@ MAJOR_CHANGE_ACTIONS = frozenset({"grade", "facts", "reopen", "callback", "onlin
 def express_due(since: datetime, policy: PolicyBook) -> datetime:
     """The next 快报 for an open 重大 complaint: at least every ``complaint.express_bulletin_every``."""
     return _due(policy, "complaint.express_bulletin_every", since)
+
+
+def special_due(closed_at: datetime, policy: PolicyBook) -> datetime:
+    """The 专题报告 of a closed 重大/热点 complaint: ``complaint.special_report_within`` after archiving."""
+    return _due(policy, "complaint.special_report_within", closed_at)
 
 
 def check_express(progress: str) -> None:

@@ -39,6 +39,7 @@ class Action(StrEnum):
     COMPLAINT_CLOSE = "complaint.close"
     COMPLAINT_GRADE_RAISE = "complaint.grade_raise"
     COMPLAINT_GRADE_OVERRIDE_HQ = "complaint.grade_override_hq"
+    COMPLAINT_FACTS_CORRECT = "complaint.facts_correct"  # correct the facts a class is judged by (issue 11 item 7)
     COMPLAINT_CONSULT_REQUEST = "complaint.consult_request"
     COMPLAINT_CONSULT_REPLY = "complaint.consult_reply"
     COMPLAINT_CONSULTANT_MANAGE = "complaint.consultant_manage"
@@ -79,6 +80,8 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.COMPLAINT_CLOSE: frozenset({R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR}),
     Action.COMPLAINT_GRADE_RAISE: frozenset({R.CS_MANAGER, R.OFFICE_DIRECTOR}),
     Action.COMPLAINT_GRADE_OVERRIDE_HQ: frozenset({R.HQ_HEAD, R.HQ_SPECIALIST}),
+    Action.COMPLAINT_FACTS_CORRECT: frozenset({R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR, R.HQ_HEAD,
+                                               R.HQ_SPECIALIST}),
     Action.COMPLAINT_CONSULT_REQUEST: frozenset({R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR, R.HQ_HEAD,
                                                  R.HQ_SPECIALIST}),
     Action.COMPLAINT_CONSULT_REPLY: frozenset({R.CONSULTANT, R.HQ_HEAD, R.HQ_SPECIALIST}),

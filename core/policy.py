@@ -126,10 +126,19 @@ REPORT_RECIPIENTS = {
 REPORT_TIMING = {"at_once": "立即通报", "bulletin": "质量简报"}
 
 
+# The recipients 投诉通报处理制度 二 names for each reported class: a routing may add others, never leave one out.
+REQUIRED_RECIPIENTS = {"major": ("hq_cs", "pr_admin_head", "leaders"), "hot": ("hq_cs", "dept_head", "leader_in_charge")}
+
+
 def _routing_names_hq(rows: list[dict]) -> None:
     for row in rows:
         if row["active"] and row["timing"] == "at_once" and "hq_cs" not in row["recipients"]:
             raise DomainError(f"“{row['label']}”须通报客服中心(总部)（《{DOCS['D14']}》二）：通报对象不能缺少它")
+        if row["code"] in REQUIRED_RECIPIENTS and not (row["active"] and row["timing"] == "at_once"):
+            raise DomainError(f"“{row['label']}”须立即通报（《{DOCS['D14']}》二）：不能停用或改为其他通报方式")
+        missing = [REPORT_RECIPIENTS[r] for r in REQUIRED_RECIPIENTS.get(row["code"], ()) if r not in row["recipients"]]
+        if missing:
+            raise DomainError(f"“{row['label']}”的通报对象不能缺少{'、'.join(missing)}（《{DOCS['D14']}》二）")
 
 
 COMPLAINT_ROUTING = TableSpec(
@@ -282,12 +291,15 @@ PARAMS: dict[str, Param] = {
         _p("complaint.same_issue_window", "同一事项统计窗口", _dur(1, "months"), "duration", "", "D14", "一.2", "found"),
         _p("complaint.hot_unresolved", "热点投诉：我方原因未解决时长", _dur(7, "days"), "duration", "", "D14", "一.2", "found"),
         _p("complaint.major_unresolved", "重大投诉：我方原因未解决时长", _dur(1, "months"), "duration", "", "D14", "一.1", "found"),
+        _p("complaint.age_clock_from_receipt", "我方原因未解决时长自受理时起算（否：自投诉产生时起算，同制度原文）", False,
+           "bool", "", "D14", "一", "inferred"),
         _p("complaint.thresholds_inclusive", "“以上”含本数", True, "bool", "", "D14", "一", "inferred"),
         # The four classes' codes and labels as core.complaints names them (a unit test holds the two together).
         _order("complaint.rank", "投诉类别严重程度次序",
                {"major": "重大", "hot": "热点", "important": "重要", "general": "一般"}, "D14", "二", "found"),
         _p("complaint.report_at_once", "重大/热点“立即”通报时限", _dur(1, "hours"), "duration", "", "D14", "二", "inferred"),
         _p("complaint.express_bulletin_every", "重大投诉快报间隔", _dur(7, "days"), "duration", "", "D14", "二.1", "found"),
+        _p("complaint.special_report_within", "专题报告提交期限(归档后)", _dur(7, "days"), "duration", "", "D14", "二", "inferred"),
         _p("complaint.due_major", "重大投诉处理期限", _dur(7, "days"), "duration", "", "CO", "投诉处理期限", "inferred"),
         _p("complaint.due_hot", "热点投诉处理期限", _dur(5, "days"), "duration", "", "CO", "投诉处理期限", "inferred"),
         _p("complaint.due_important", "重要投诉处理期限", _dur(3, "working_days"), "duration", "", "CO", "投诉处理期限", "inferred"),

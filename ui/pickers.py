@@ -45,6 +45,7 @@ class DepartmentRow(NamedTuple):
     kind: str
     head_staff_id: int | None
     active: bool
+    leader_staff_id: int | None = None  # 分管领导
 
 
 _ENGINE_KEYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -26,3 +26,4 @@ class Notice(SQLModel, table=True):
     due_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     acked_at: datetime | None = None
+    closed_at: datetime | None = None  # its matter ended (a complaint archived): no longer awaits acknowledgement

@@ -65,4 +65,5 @@ class Department(SQLModel, table=True):
     name: str = Field(max_length=64)
     kind: str = Field(max_length=32)  # see core.labels.DEPARTMENT_KIND
     head_staff_id: int | None = None  # staff.id (no FK: staff → department → staff cycle)
+    leader_staff_id: int | None = None  # 分管领导: the company leader in charge (staff.id, no FK), told of a 热点 complaint
     active: bool = True

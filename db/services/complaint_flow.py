@@ -33,11 +33,12 @@ from db.services.complaint_kernel import (
     policy_for,
     reclassify,
     record,
+    send_reports,
     set_deadline,
     track_express,
 )
 from db.services.complaint_online import online_post_of
-from db.services.notices import notify
+from db.services.notices import close_notices, notify
 from db.session import read_session, write_session
 
 DETAIL_PAGE = "views/complaints/list.py"
@@ -99,8 +100,11 @@ def assign(*, actor: Actor, complaint_id: int, handler_user_id: int, department_
         handler = s.get(User, handler_user_id)
         if handler is None or not handler.active or in_office is None:
             raise DomainError("责任人须是本管理处的在职账号", field="handler")
+        department_named = department_id is not None and department_id != c.responsible_department_id
         c.handler_user_id, c.responsible_department_id = handler_user_id, department_id
         assign_deadlines(s, c, at=now)
+        if department_named and Grade(c.grade) in rules.REPORTED_GRADES:  # its head and 分管领导 are told now (二)
+            send_reports(s, c, now=now, supplement=True)
         notify(s, recipient_user_ids=[handler_user_id], kind="assigned", title=f"投诉派单：{c.number} {c.title}",
                body=note, page=DETAIL_PAGE, entity=ENTITY, entity_id=str(c.id), office_id=c.office_id,
                due_at=c.due_at, now=now)
@@ -288,9 +292,12 @@ def close(*, actor: Actor, complaint_id: int, note: str, now: datetime) -> Compl
         c.closed_at = now
         return _with_note("归档", note)
 
+    def then(s: Session, c: Complaint) -> None:
+        track_express(s, c, policy_for(s, c, now), now=now)  # 专题报告 instead of 快报
+        close_notices(s, entity=ENTITY, entity_id=str(c.id), at=now)  # its 通报 no longer await acknowledgement
+
     return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_CLOSE, op=Op.CLOSE, event="close",
-                citation=rules.C_CALLBACK, now=now, apply=apply,
-                then=lambda s, c: track_express(s, c, policy_for(s, c, now), now=now))  # 专题报告 instead of 快报
+                citation=rules.C_CALLBACK, now=now, apply=apply, then=then)
 
 
 def reopen(*, actor: Actor, complaint_id: int, reason: str, now: datetime) -> Complaint:

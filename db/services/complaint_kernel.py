@@ -29,6 +29,7 @@ from db.models import (
     ComplaintReport,
     ConsultRequest,
     Department,
+    Notice,
     OrgUnit,
     Staff,
     User,
@@ -144,6 +145,23 @@ def track_express(s: Session, c: Complaint, policy: PolicyBook, *, now: datetime
                      clause=policy.cite("complaint.express_bulletin_every"))
     elif not new_record:
         set_deadline(s, c, duty.EXPRESS.code, None, now=now, note="不再是处理中的重大投诉")
+    if not new_record:
+        track_special(s, c, policy, now=now)
+
+
+def track_special(s: Session, c: Complaint, policy: PolicyBook, *, now: datetime) -> None:
+    """An archived 重大/热点 complaint owes its 专题报告 (二: three parts / brief) within the policy book's days of
+    archiving, unless written already; reopened, it owes none until archived again."""
+    closed = State(c.state) == State.CLOSED and c.closed_at is not None
+    if closed and rules.special_kind(c.grade) is not None:
+        written = s.exec(select(ComplaintReport.id).where(ComplaintReport.complaint_id == c.id,
+                                                          ComplaintReport.kind == "special",
+                                                          ComplaintReport.at >= c.closed_at)).first()
+        if written is None:
+            set_deadline(s, c, duty.SPECIAL.code, rules.special_due(as_utc(c.closed_at), policy), now=now,
+                         started_at=as_utc(c.closed_at), clause=policy.cite("complaint.special_report_within"))
+            return
+    set_deadline(s, c, duty.SPECIAL.code, None, now=now, note="投诉未归档或已无须专题报告")
 
 
 def assign_deadlines(s: Session, c: Complaint, *, at: datetime) -> None:
@@ -174,22 +192,23 @@ def _complainant_key(c: Complaint) -> str:
 
 
 def same_issue_count(s: Session, c: Complaint, policy: PolicyBook, now: datetime) -> int:
-    """Distinct complainants of the same issue within the window (this complaint included)."""
+    """Distinct complainants of the same issue within one window holding this complaint, on the complaints' own
+    dates (this complaint included; ``core.complaints.same_issue_distinct``)."""
     if not c.same_issue_group_id:
         return 1
-    start = rules.same_issue_window_start(now, policy)
     rows = s.exec(select(Complaint).where(Complaint.same_issue_group_id == c.same_issue_group_id,
-                                          Complaint.received_at >= start)).all()
-    keys = {_complainant_key(r) for r in rows} | {_complainant_key(c)}
-    return len(keys)
+                                          Complaint.id != c.id)).all()
+    return rules.same_issue_distinct((as_utc(c.received_at), _complainant_key(c)),
+                                     [(as_utc(r.received_at), _complainant_key(r)) for r in rows], policy)
 
 
 def facts_of(s: Session, c: Complaint, policy: PolicyBook, now: datetime) -> rules.Facts:
     """The classification inputs of a complaint as it stands (core.complaint_facts names which facts count)."""
     has_consult = c.id is not None and s.exec(
         select(func.count()).select_from(ConsultRequest).where(ConsultRequest.complaint_id == c.id)).one() > 0
+    _, clock = rules.age_clock(policy, occurred_at=as_utc(c.occurred_at), received_at=as_utc(c.received_at))
     return classification_facts(
-        c, as_of=now, arose_at=as_utc(c.occurred_at), same_issue_distinct_complainants=same_issue_count(s, c, policy, now),
+        c, as_of=now, arose_at=clock, same_issue_distinct_complainants=same_issue_count(s, c, policy, now),
         resolved=State(c.state) not in rules.UNRESOLVED_STATES,
         repeat_after_close=c.reopen_count > 0 or c.repeat_of_id is not None, has_consult=has_consult)
 
@@ -199,11 +218,15 @@ def reclassify(s: Session, c: Complaint, *, actor: Actor | None, now: datetime, 
     policy = policy_for(s, c, now)
     result = rules.classify(facts_of(s, c, policy, now), policy)
     c.rules_grade = result.grade.value
+    old = c.grade
     grade, source = rules.effective_grade(result.grade, raised_to=c.raised_grade and Grade(c.raised_grade),
-                                          hq_grade=c.hq_grade and Grade(c.hq_grade), policy=policy)
+                                          hq_grade=c.hq_grade and Grade(c.hq_grade), policy=policy,
+                                          held=Grade(old) if old else None)
+    if source is None:  # the rules give less than the class held: it stays until HQ lowers it (二.5)
+        s.add(c)
+        return False
     if source == GradeSource.RULES:
         c.grade_trigger, c.grade_citation = result.trigger_label[:200], result.citation[:200]
-    old = c.grade
     c.grade_source = source.value
     if old == grade.value:
         s.add(c)
@@ -213,8 +236,11 @@ def reclassify(s: Session, c: Complaint, *, actor: Actor | None, now: datetime, 
     if State(c.state) in rules.OPEN_STATES:
         set_deadline(s, c, duty.HANDLE.code, rules.handling_due(grade, as_utc(c.received_at), policy), now=now,
                      started_at=as_utc(c.received_at), clause=policy.cite(f"complaint.due_{grade.value}"))
-    if grade in rules.REPORTED_GRADES and (old is None or Grade(old) not in rules.REPORTED_GRADES):
-        set_deadline(s, c, duty.REPORT.code, rules.report_due(grade, now, policy), now=now)
+    if grade in rules.REPORTED_GRADES and rules.rises(old, grade, policy):
+        # every rise into a reported class is reported anew, by the new class's own deadline (issue 11 item 1)
+        c.reported_at = None
+        set_deadline(s, c, duty.REPORT.code, rules.report_due(grade, now, policy), now=now,
+                     clause=policy.cite("complaint.report_at_once"))
         send_reports(s, c, now=now)
     if Grade.MAJOR.value in (old, grade.value):
         track_express(s, c, policy, now=now)
@@ -253,8 +279,11 @@ def _held_by(code: str, c: Complaint):
 
     if code == "hq_cs":
         return roles(Role.HQ_HEAD, Role.HQ_SPECIALIST)
-    if code in ("leaders", "leader_in_charge"):  # no 分管 link in the master data yet: every company leader
+    if code == "leaders":
         return roles(Role.LEADER)
+    if code == "leader_in_charge" and c.responsible_department_id:  # the department's 分管领导 (组织与房屋)
+        return User.staff_id.in_(select(Department.leader_staff_id).where(
+            Department.id == c.responsible_department_id, Department.leader_staff_id != None))  # noqa: E711
     if code == "office_director":
         return roles(Role.OFFICE_DIRECTOR, office_id=c.office_id)
     if code == "pr_admin_head":
@@ -265,6 +294,7 @@ def _held_by(code: str, c: Complaint):
 
 
 NOBODY = "无人（请在组织与房屋或用户与角色中设置）"
+BY_DEPARTMENT = frozenset({"dept_head", "leader_in_charge"})  # known once the complaint has a responsible department
 
 
 def report_recipients(s: Session, c: Complaint, policy: PolicyBook) -> list[tuple[str, list[tuple[int, str]], str]]:
@@ -285,7 +315,7 @@ def report_recipients(s: Session, c: Complaint, policy: PolicyBook) -> list[tupl
                        .where(User.active == True, or_(*conditions.values())).order_by(User.id)).all()  # noqa: E712
     told_by = {code: [(r[0], r[1]) for r in found if r[2 + i]] for i, code in enumerate(conditions)}
     return [(REPORT_RECIPIENTS.get(code, code), told_by.get(code, []),
-             "尚未指定责任部门" if code == "dept_head" and not c.responsible_department_id else NOBODY)
+             "尚未指定责任部门" if code in BY_DEPARTMENT and not c.responsible_department_id else NOBODY)
             for code in codes]
 
 
@@ -297,16 +327,32 @@ def told(recipients: list[tuple[str, list[tuple[int, str]], str]]) -> str:
     return text if len(text) <= 200 else text[:190] + f"…共{count}人"
 
 
-def send_reports(s: Session, c: Complaint, *, now: datetime) -> None:
-    """The system report of a 重大/热点 complaint, to the recipients the routing table names for its class."""
+def send_reports(s: Session, c: Complaint, *, now: datetime, supplement: bool = False) -> None:
+    """The system report of a 重大/热点 complaint, to the recipients the routing table names for its class.
+
+    "Reported" means sent (issue 11 item 4): the 通报 duty is met when every recipient of the routing row was told
+    (the report row names them, or says why nobody); acknowledgement is tracked apart, on the notices. A recipient
+    with nobody leaves the duty open (the 通报 is completed by phone, or later). ``supplement``: only those of this
+    class not yet told (a responsible department named after the report); nothing when there are none.
+    """
     recipients = report_recipients(s, c, policy_for(s, c, now))
-    user_ids = list(dict.fromkeys(i for _, users, _ in recipients for i, _ in users))
     label = rules.GRADE_LABELS[Grade(c.grade)]
-    notify(s, recipient_user_ids=user_ids, kind="report", title=f"【{label}投诉通报】{c.number} {c.title or ''}".strip(),
+    title = f"【{label}投诉通报】{c.number} {c.title or ''}".strip()
+    user_ids = list(dict.fromkeys(i for _, users, _ in recipients for i, _ in users))
+    if supplement:
+        before = set(s.exec(select(Notice.recipient_user_id).where(
+            Notice.entity == ENTITY, Notice.entity_id == str(c.id), Notice.kind == "report",
+            Notice.title.startswith(f"【{label}投诉通报】"))).all())
+        user_ids = [i for i in user_ids if i not in before]
+        if not user_ids:
+            return
+    notify(s, recipient_user_ids=user_ids, kind="report", title=title,
            body=f"{c.grade_trigger}。{c.description[:300]}", page=LIST_PAGE, entity=ENTITY, entity_id=str(c.id),
            office_id=c.office_id, requires_ack=True, due_at=c.report_due_at, now=now)
     s.add(ComplaintReport(complaint_id=c.id, kind="notice", at=now, to_whom=told(recipients),
-                          note=c.grade_trigger))
+                          note=("补充通报：" if supplement else "") + c.grade_trigger))
+    if recipients and all(users for _, users, _ in recipients) and c.report_due_at is not None:
+        meet_deadline(s, c, duty.REPORT.code, at=now)
 
 
 def contact_person(s: Session, office_id: int) -> str:

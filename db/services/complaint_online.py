@@ -69,9 +69,9 @@ def save_online_post(*, actor: Actor, complaint_id: int, platform: str, url: str
         key = "complaint.online_facts_viral" if viral else "complaint.online_facts"
         record(s, c, actor=actor, action="online", now=now, citation=policy.cite(key),
                note=f"网上投诉：{post.platform}" + ("（已引起广泛关注）" if viral else "") + "，书面事实报告期限随之计算")
-        if viral and not c.media_or_lawsuit_risk:
-            c.media_or_lawsuit_risk = True
-            reclassify(s, c, actor=actor, now=now, reason="网上投诉已引起关注")
+        if rules.media_exposure(c.channel, viral) and not c.media_exposed:  # 一.1: exposed on an outside website
+            c.media_exposed = True
+            reclassify(s, c, actor=actor, now=now, reason="网上投诉已引起广泛关注，按媒体曝光（外部网站）认定")
         s.flush()
         remember(s, request_id, "online_post", post.id)
         return int(post.id)

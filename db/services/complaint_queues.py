@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, Integer, bindparam, func, or_
+from sqlalchemy import Boolean, Integer, bindparam, case, func, or_
 from sqlmodel import select
 
+from core import complaint_duties as duty
 from core import complaints as rules
 from core.complaints import State
+from core.duties import DutyState
 from core.permissions import Action, Actor
 from core.registry import WorkItem, work_provider
-from db.models import Complaint, Notice
+from db.models import Complaint, Duty, Notice
 from db.services.base import Page, authorize, paginate, scope_filter
 from db.services.complaint_kernel import ENTITY, LIST_PAGE
 from db.services.policy import policy_in
@@ -31,7 +33,7 @@ QUEUES = {
     "verify": "待验证",
     "callback": "待回访",
     "callback_overdue": "回访超期",
-    "report": "通报未确认",
+    "report": "通报未完成",
 }
 
 
@@ -110,9 +112,30 @@ _HOME_QUEUES = (("mine", "我的投诉", "info", "view"), ("soon", "投诉即将
 _HOME_COUNTS = select(*(_count(scope_name, queue) for queue, _, _, scope_name in _HOME_QUEUES),
                       select(func.count()).select_from(Notice).where(
                           Notice.recipient_user_id == _ME, Notice.entity == ENTITY, Notice.kind == "report",
-                          Notice.acked_at == None).scalar_subquery())  # noqa: E711
+                          Notice.acked_at == None, Notice.closed_at == None).scalar_subquery())  # noqa: E711
 _SCOPE_ACTIONS = {"view": Action.COMPLAINT_VIEW, "verify": Action.COMPLAINT_VERIFY,
                   "callback": Action.COMPLAINT_CALLBACK}
+
+
+def _report_duties(s, actor: Actor, now: datetime) -> list[WorkItem]:
+    """The office's 通报 not yet sent to every recipient, 快报 coming due (within the policy book's warning time, or
+    late) and 专题报告 owed after archiving (投诉通报处理制度 二, 二.1): open duties where the actor reports."""
+    hours = policy_in(s, at=now)["complaint.breaching_soon_hours"]
+    found = []
+    for spec, title, horizon in ((duty.REPORT, "投诉通报未完成", None),
+                                 (duty.EXPRESS, "重大投诉快报待报送", now + timedelta(hours=hours)),
+                                 (duty.SPECIAL, "专题报告待提交", None)):
+        stmt = scope_filter(select(func.count(), func.coalesce(func.sum(case((Duty.due_at < now, 1), else_=0)), 0)),
+                            Duty.office_id, actor.scope(Action.COMPLAINT_REPORT))
+        stmt = stmt.select_from(Duty).where(Duty.record_type == ENTITY, Duty.duty == spec.code,
+                                            Duty.state == DutyState.OPEN.value)
+        if horizon is not None:
+            stmt = stmt.where(Duty.due_at < horizon)
+        total, late = s.exec(stmt).one()
+        if total:
+            found.append(WorkItem(title=title, count=int(total), page=LIST_PAGE, severity="danger" if late else "warning",
+                                  source="投诉"))
+    return found
 
 
 @work_provider("complaints")
@@ -125,9 +148,11 @@ def my_work(*, actor: Actor, now: datetime) -> list[WorkItem]:
         params[f"all_{name}"], params[f"offices_{name}"] = scope is None, sorted(scope or ())
     with read_session() as s:
         *counts, unacked = s.exec(_HOME_COUNTS.params(**params, **_queue_params(s, actor, now))).one()
+        reports = _report_duties(s, actor, now) if actor.can(Action.COMPLAINT_REPORT) else []
     items = [WorkItem(title=title, count=int(n), page=CALLBACK_PAGE if queue.startswith("callback") else LIST_PAGE,
                       severity=severity, source="投诉")
              for (queue, title, severity, _), n in zip(_HOME_QUEUES, counts, strict=True) if n]
+    items.extend(reports)
     if unacked:
         items.append(WorkItem(title="投诉通报待确认", count=int(unacked), page=LIST_PAGE, severity="danger", source="投诉"))
     return items

@@ -43,6 +43,7 @@ from db.services.complaint_kernel import (
     policy_for,
     record,
     set_deadline,
+    user_names,
     visible,
 )
 from db.services.notices import notify, on_acknowledge
@@ -167,7 +168,11 @@ def write_special_report(*, actor: Actor, complaint_id: int, part_a: str, part_b
                               note=label))
         notify(s, recipient_user_ids=hq_user_ids(s), kind="info", title=f"【{label}】{c.number} {c.title}",
                body=row.part_a[:500], page=PAGE, entity="complaint", entity_id=str(c.id), office_id=c.office_id, now=now)
-        record(s, c, actor=actor, action="report_special", now=now, citation=rules.C_SPECIAL, note=f"已报送{label}")
+        policy = policy_for(s, c, now)
+        late = c.closed_at is not None and now > rules.special_due(as_utc(c.closed_at), policy)
+        record(s, c, actor=actor, action="report_special", now=now, citation=rules.C_SPECIAL,
+               note=f"已报送{label}" + (wf.late_note(policy, "complaint.special_report_within") if late else ""))
+        meet_deadline(s, c, duty.SPECIAL.code, at=now, by=actor.user_id)
         remember(s, request_id, "complaint_special_report", row.id)
         return int(row.id)
 
@@ -303,8 +308,43 @@ def record_phone_report(*, actor: Actor, complaint_id: int, at: datetime, to_who
         return int(row.id)
 
 
+@dataclass
+class ReportStatus:
+    """A complaint's 通报: when the report of its class was sent and to whom (the report row); apart from that, who
+    of the accounts told has acknowledged it (issue 11 item 4)."""
+
+    sent_at: datetime | None
+    to_whom: str
+    recipients: int  # accounts told of the current class
+    acknowledged: int
+    acknowledged_by: list[str] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)
+
+
+def report_status(*, actor: Actor, complaint_id: int) -> ReportStatus:
+    with read_session() as s:
+        c = visible(s, actor, complaint_id)
+        return report_status_in(s, c)
+
+
+def report_status_in(s: Session, c: Complaint, sent: list[ComplaintReport] | None = None) -> ReportStatus:
+    """``sent``: the complaint's report rows when the caller has read them already (the detail page)."""
+    label = rules.GRADE_LABELS.get(Grade(c.grade), "") if c.grade else ""
+    if sent is None:
+        sent = list(s.exec(select(ComplaintReport).where(ComplaintReport.complaint_id == c.id)).all())
+    notices_sent = sorted((r for r in sent if r.kind == "notice"), key=lambda r: (as_utc(r.at), r.id or 0))
+    last = notices_sent[-1] if notices_sent else None
+    rows = s.exec(select(Notice.recipient_user_id, Notice.acked_at).where(
+        Notice.entity == ENTITY, Notice.entity_id == str(c.id), Notice.kind == "report",
+        Notice.title.startswith(f"【{label}投诉通报】"))).all()
+    names = user_names(s, [uid for uid, _ in rows])
+    acked = [names.get(uid, "") for uid, at in rows if at is not None]
+    return ReportStatus(as_utc(c.reported_at) if c.reported_at else None, last.to_whom if last else "", len(rows),
+                        len(acked), acked, [names.get(uid, "") for uid, at in rows if at is None])
+
+
 def acknowledge_report(*, actor: Actor, complaint_id: int, now: datetime) -> int:
-    """The recipient confirms the 通报; an HQ confirmation marks the complaint as reported."""
+    """The recipient confirms the 通报 (tracked apart from sending: being told is not being reported)."""
     with write_session() as s:
         c = load(s, actor, complaint_id, Action.COMPLAINT_VIEW)
         rows = s.exec(select(Notice).where(Notice.recipient_user_id == actor.user_id, Notice.entity == ENTITY,
@@ -320,11 +360,8 @@ def acknowledge_report(*, actor: Actor, complaint_id: int, now: datetime) -> int
 
 def _report_received(s: Session, c: Complaint, actor: Actor, now: datetime) -> None:
     hq = {Role.HQ_HEAD, Role.HQ_SPECIALIST} & actor.roles
-    if hq and c.reported_at is None:
-        meet_deadline(s, c, duty.REPORT.code, at=now, by=actor.user_id)
-    late = c.report_due_at is not None and now > as_utc(c.report_due_at)
     record(s, c, actor=actor, action="report_ack", now=now, citation=rules.cite("D14", "二"),
-           note="确认收到通报" + ("（总部客服中心已收到，通报完成）" if hq else "") + ("，晚于立即通报时限" if hq and late else ""))
+           note="确认收到通报" + ("（总部客服中心）" if hq else ""))
 
 
 @on_acknowledge(ENTITY)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
@@ -55,7 +55,6 @@ from db.services.complaint_kernel import (
     company_name,
     facts_of,
     policy_for,
-    reclassify,
     record,
     record_grade,
     send_reports,
@@ -65,6 +64,7 @@ from db.services.complaint_kernel import (
     visible,
 )
 from db.services.complaint_online import apply_online_post
+from db.services.complaint_reports import ReportStatus, report_status_in
 from db.services.duties import record_duties
 from db.services.policy import current_policy
 from db.services.timeline import timeline
@@ -193,6 +193,12 @@ def _check_references(s: Session, data: ComplaintIn) -> int | None:
         cust = conn.execute(core_select(Customer.office_id).where(Customer.id == data.customer_id)).first()
         if cust is None or cust.office_id != data.office_id:
             raise DomainError("客户不属于所选管理处", field="customer_id")
+    if data.repeat_of_id:  # 二次投诉: of a complaint of this office already handled (一.3 "处理结案后")
+        earlier = conn.execute(core_select(Complaint.office_id, Complaint.state)
+                               .where(Complaint.id == data.repeat_of_id)).first()
+        if earlier is None or earlier.office_id != data.office_id or State(earlier.state) in rules.OPEN_STATES:
+            raise DomainError("二次投诉须关联本管理处已处理结案的投诉", field="repeat_of_id",
+                              clause=rules.cite("D14", "一.3"))
     if data.same_issue_group_id:
         group = conn.execute(core_select(SameIssueGroup.office_id)
                              .where(SameIssueGroup.id == data.same_issue_group_id)).first()
@@ -215,6 +221,9 @@ def _new_from_intake(s: Session, actor: Actor, data: ComplaintIn, *, building_id
     facts = fact_values(data)
     facts["complainant_count"] = int(data.complainant_count)
     facts["contact_available"] = bool(data.contact_available and not data.anonymous)
+    # a complaint through the media, or an online post that drew wide attention, is 媒体曝光 (一.1 "外部网站")
+    facts["media_exposed"] = bool(data.media_exposed or rules.media_exposure(data.channel, data.online is not None
+                                                                             and data.online.viral))
     return _new_complaint(
         number=f"TS-{year}-{next_number(s, 'TS', year):06d}", office_id=data.office_id, property_id=data.property_id,
         building_id=building_id, customer_id=data.customer_id, anonymous=data.anonymous,
@@ -265,13 +274,10 @@ def _open_deadlines(s: Session, c: Complaint, policy: PolicyBook, now: datetime)
 
 
 def _register_online(s: Session, c: Complaint, o: OnlineIn, *, actor: Actor, now: datetime) -> None:
-    """网上投诉: the post's record; a post that drew wide attention is a media risk (reclassified at once)."""
+    """网上投诉: the post's record (a viral post was classed as 媒体曝光 with the intake's facts)."""
     apply_online_post(s, c, OnlinePost(complaint_id=c.id), platform=o.platform, url=o.url,
                       poster_handle=o.poster_handle, posted_at=o.posted_at, forwarded_by_hq_at=o.forwarded_by_hq_at,
                       viral=o.viral, now=now)
-    if o.viral and not c.media_or_lawsuit_risk:
-        c.media_or_lawsuit_risk = True
-        reclassify(s, c, actor=actor, now=now, reason="网上投诉已引起关注")
 
 
 # ----- lists and detail ----------------------------------------------------------------------------
@@ -330,6 +336,9 @@ class Detail:
     last_verified_at: datetime | None = None
     last_verified_by: str = ""
     last_callback_due_at: datetime | None = None
+    # when the "我方原因未解决" clock of the age triggers started: (label, moment, clause) (policy book, 一.1/一.2)
+    age_clock: tuple[str, datetime, str] | None = None
+    report: ReportStatus | None = None  # the 通报 of its class: sent when and to whom; acknowledged apart
 
 
 def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
@@ -345,6 +354,8 @@ def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
         prop = s.get(Property, c.property_id) if c.property_id else None
         dept = s.get(Department, c.responsible_department_id) if c.responsible_department_id else None
         group = s.get(SameIssueGroup, c.same_issue_group_id) if c.same_issue_group_id else None
+        sent = list(s.exec(select(ComplaintReport).where(ComplaintReport.complaint_id == c.id)
+                           .order_by(ComplaintReport.at)).all())
         consults = s.exec(select(ConsultRequest, Consultant.name).join(Consultant)
                           .where(ConsultRequest.complaint_id == c.id).order_by(ConsultRequest.id)).all()
         events = timeline(s, record_type=RECORD_TYPE, record_id=c.id, limit=TIMELINE_LIMIT).events
@@ -359,8 +370,7 @@ def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
                                .order_by(ComplaintGradeHistory.id)).all()),
             consults=[(r, n) for r, n in consults],
             callbacks=[(cb, users.get(cb.by_user_id, "")) for cb in callbacks],
-            reports=list(s.exec(select(ComplaintReport).where(ComplaintReport.complaint_id == c.id)
-                                .order_by(ComplaintReport.at)).all()),
+            reports=sent,
             online=online,
             attachments=attachments.listed(s, ATTACHMENTS, c.id),
             group_title=group.title if group else "",
@@ -377,7 +387,36 @@ def detail(*, actor: Actor, complaint_id: int, now: datetime) -> Detail:
             last_verified_at=as_utc(c.verified_at) or (as_utc(verified.at) if verified else None),
             last_verified_by=users.get(c.verified_by, "") if c.verified_at else (verified.actor_name if verified else ""),
             last_callback_due_at=as_utc(c.callback_due_at) or (as_utc(callback_duty.due_at) if callback_duty else None),
+            age_clock=_age_clock(c, policy),
+            report=report_status_in(s, c, sent) if c.report_due_at else None,
         )
+
+
+def _age_clock(c: Complaint, policy: PolicyBook) -> tuple[str, datetime, str]:
+    kind, moment = rules.age_clock(policy, occurred_at=as_utc(c.occurred_at), received_at=as_utc(c.received_at))
+    return rules.AGE_CLOCKS[kind], moment, policy.cite("complaint.age_clock_from_receipt")
+
+
+REPEAT_CANDIDATES = 20
+
+
+def repeat_candidates(*, actor: Actor, office_id: int, text: str) -> list[tuple[int, str]]:
+    """An intake's 二次投诉 picker: the office's handled complaints (not in handling) matching a number, phone, name
+    or title, newest first, as (id, "number · title · complainant")."""
+    authorize(actor, Action.COMPLAINT_CREATE, office_id)
+    text = (text or "").strip()
+    if not text:
+        return []
+    like = f"%{text[:64]}%"
+    with read_session() as s:
+        rows = s.exec(select(Complaint.id, Complaint.number, Complaint.title, Complaint.complainant_name,
+                             Complaint.anonymous).where(
+            Complaint.office_id == office_id, Complaint.state.notin_([x.value for x in rules.OPEN_STATES]),
+            or_(Complaint.number.like(like), Complaint.complainant_phone.like(like),
+                Complaint.complainant_name.like(like), Complaint.title.like(like)))
+            .order_by(Complaint.received_at.desc(), Complaint.id.desc()).limit(REPEAT_CANDIDATES)).all()
+    return [(i, f"{number} · {title} · {'匿名' if anonymous else name or '—'}")
+            for i, number, title, name, anonymous in rows]
 
 
 def handler_choices(*, actor: Actor, office_id: int) -> list[tuple[int, str]]:

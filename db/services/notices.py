@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from core.errors import DomainError, NotFound
@@ -44,6 +44,15 @@ def notify(session: Session, *, recipient_user_ids: list[int], kind: str, title:
     return rows
 
 
+def close_notices(session: Session, *, entity: str, entity_id: str, at: datetime) -> int:
+    """The matter of these notices ended (a complaint archived): those still awaiting acknowledgement leave "my work"
+    (not acknowledged: who confirmed stays what it was). In the caller's transaction; returns how many."""
+    done = session.connection().execute(update(Notice).where(
+        Notice.entity == entity, Notice.entity_id == str(entity_id), Notice.acked_at == None,  # noqa: E711
+        Notice.closed_at == None).values(closed_at=at))  # noqa: E711
+    return done.rowcount
+
+
 def my_notices(*, actor: Actor, kind: str | None = None, open_only: bool = True, page: int = 1,
                page_size: int = 20) -> Page:
     authorize(actor, Action.NOTICE_VIEW_OWN)
@@ -52,14 +61,15 @@ def my_notices(*, actor: Actor, kind: str | None = None, open_only: bool = True,
         if kind:
             stmt = stmt.where(Notice.kind == kind)
         if open_only:
-            stmt = stmt.where(Notice.acked_at == None)  # noqa: E711
+            stmt = stmt.where(Notice.acked_at == None, Notice.closed_at == None)  # noqa: E711
         return paginate(s, stmt, page=page, page_size=page_size, order_by=[Notice.created_at.desc(), Notice.id.desc()])
 
 
 def open_counts(*, actor: Actor) -> dict[str, int]:
     with read_session() as s:
         rows = s.exec(select(Notice.kind, func.count()).where(
-            Notice.recipient_user_id == actor.user_id, Notice.acked_at == None).group_by(Notice.kind)).all()  # noqa: E711
+            Notice.recipient_user_id == actor.user_id, Notice.acked_at == None,  # noqa: E711
+            Notice.closed_at == None).group_by(Notice.kind)).all()  # noqa: E711
     return {kind: int(n) for kind, n in rows}
 
 

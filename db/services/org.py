@@ -259,7 +259,7 @@ def list_departments(*, actor: Actor, org_unit_id: int | None = None) -> list:
     authorize(actor, Action.ORG_VIEW, org_unit_id)
     with read_session() as s:
         stmt = scope_filter(select(Department.id, Department.org_unit_id, Department.name, Department.kind,
-                                   Department.head_staff_id, Department.active),
+                                   Department.head_staff_id, Department.active, Department.leader_staff_id),
                             Department.org_unit_id, actor.scope(Action.ORG_VIEW))
         if org_unit_id:
             stmt = stmt.where(Department.org_unit_id == org_unit_id)
@@ -267,7 +267,10 @@ def list_departments(*, actor: Actor, org_unit_id: int | None = None) -> list:
 
 
 def save_department(*, actor: Actor, department_id: int | None, org_unit_id: int, name: str, kind: str,
-                    head_staff_id: int | None, active: bool = True, request_id: str | None = None) -> int:
+                    head_staff_id: int | None, active: bool = True, request_id: str | None = None,
+                    leader_staff_id: int | None = None) -> int:
+    """A department; ``leader_staff_id``: its 分管领导 (a staff member of any unit), told of a 热点 complaint it answers
+    for (投诉通报处理制度 二)."""
     authorize(actor, Action.ORG_MANAGE, org_unit_id)
     with write_session() as s:
         if done := replayed(s, request_id, "department", department_id):
@@ -276,6 +279,11 @@ def save_department(*, actor: Actor, department_id: int | None, org_unit_id: int
                                   entity="department") if department_id else None)
         head = (load_scoped(s, Staff, head_staff_id, actor=actor, action=Action.ORG_MANAGE, entity="staff", lock=False,
                             missing="负责人不存在") if head_staff_id is not None else None)
+        if leader_staff_id is not None:  # a company leader: staff of the company or the HQ, never of a 管理处
+            leader = s.get(Staff, leader_staff_id)
+            unit = s.get(OrgUnit, leader.office_id) if leader is not None else None
+            if unit is None or unit.kind not in ("company", "hq"):
+                raise DomainError("分管领导须为公司或总部的员工", field="分管领导")
         name = clean_text(name, "部门名称")
         if kind not in DEPARTMENT_KIND:
             raise DomainError("部门类型无效")
@@ -285,6 +293,7 @@ def save_department(*, actor: Actor, department_id: int | None, org_unit_id: int
             raise DomainError("负责人须为本单位员工", field="负责人")
         row = save_row(s, actor=actor, action=Action.ORG_MANAGE, model=Department, row_id=department_id,
                        existing=department,
-                       values=dict(org_unit_id=org_unit_id, name=name, kind=kind, head_staff_id=head_staff_id, active=active),
+                       values=dict(org_unit_id=org_unit_id, name=name, kind=kind, head_staff_id=head_staff_id,
+                                   leader_staff_id=leader_staff_id, active=active),
                        entity="department", office_id=org_unit_id, summary=f"部门 {name}", request_id=request_id)
         return int(row.id)

@@ -22,6 +22,7 @@ from db.models import (
     ComplaintFinding,
     ComplaintReport,
     Consultant,
+    Notice,
     OnlinePost,
     Property,
     Zone,
@@ -186,7 +187,10 @@ def test_reports_tab_express_bulletin_and_hq_acknowledgement(team, org, now):
     labelled(hq.button, "确认收到通报").click()
     hq.run()
     ok(hq)
-    assert _one(Complaint, Complaint.id == c.id).reported_at is not None
+    # acknowledged, apart from reporting: nobody heads a 行政公关部, so the 通报 is still owed (issue 11 items 2, 4)
+    assert _one(Notice, Notice.recipient_user_id == team[Role.HQ_SPECIALIST].user_id).acked_at is not None
+    assert _one(Complaint, Complaint.id == c.id).reported_at is None
+    assert any("通报尚未完成" in w.value and "行政公关部负责人：无人" in w.value for w in run_page(LIST, team[Role.HQ_SPECIALIST]).warning)
 
 
 def test_reports_tab_special_report_after_closing(team, org, make_actor, now):

@@ -57,15 +57,16 @@ def test_reports_follow_the_routing_and_say_who_was_told(db_url, org, make_actor
     assert "客服中心(总部)：周专员" in report.to_whom and "公司领导：吴总" in report.to_whom
     assert "行政公关部负责人：无人" in report.to_whom  # nobody heads a 行政公关部: said, not skipped silently
 
-    # 重大 told to the HQ only, from the next version on; the complaint above keeps its version's routing.
+    # 重大 told without the 管理处主任, from the next version on (the text's three must stay: issue 11 item 2); the
+    # complaint above keeps its version's routing.
     routing = policy_service.policy_at(now).rows("complaint.report_routing")
-    routing[0]["recipients"] = ["hq_cs"]
+    routing[0]["recipients"] = ["hq_cs", "pr_admin_head", "leaders"]
     _set(admin, "complaint.report_routing", routing, now)
     d = svc.register(actor=clerk, data=_data(org.office_a, now, complainant_count=12), request_id="m2", now=now)
     with Session(get_engine(db_url)) as s:
         told = {n.recipient_user_id for n in s.exec(select(Notice).where(Notice.kind == "report",
                                                                          Notice.entity_id == str(d.id))).all()}
-    assert told == {hq.user_id}
+    assert told == {hq.user_id, leader.user_id}
 
 
 def test_hot_reports_reach_the_responsible_department_head(db_url, org, make_actor, now):

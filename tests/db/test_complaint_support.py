@@ -170,7 +170,7 @@ def test_online_complaint_from_intake_to_hq_reply(db_url, org, team, now):
         complaint_online.online_public_reply(actor=team["hq"], complaint_id=c.id, reply_text="再回复", now=now + 3 * H)
 
 
-def test_viral_online_post_shortens_the_facts_deadline_and_makes_it_hot(db_url, org, team, now):
+def test_viral_online_post_shortens_the_facts_deadline_and_is_media_exposure(db_url, org, team, now):
     c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, channel="online"), request_id="v", now=now)
     assert c.grade == "general"
     with pytest.raises(DomainError, match="发布平台"):
@@ -184,7 +184,7 @@ def test_viral_online_post_shortens_the_facts_deadline_and_makes_it_hot(db_url, 
     post = _rows(db_url, OnlinePost, OnlinePost.complaint_id == c.id)[0]
     assert post.facts_due_at == now + 4 * H  # complaint.online_facts_viral, counted from receipt (no HQ forwarding)
     after = _get(db_url, Complaint, c.id)
-    assert after.grade == "hot" and after.report_due_at is not None
+    assert after.grade == "major" and after.media_exposed and after.report_due_at is not None  # 一.1 外部网站
     assert _count(db_url, Notice, Notice.kind == "report", Notice.entity_id == str(c.id)) >= 2
     with pytest.raises(PermissionDenied):  # a guard keeps no online record
         complaint_online.save_online_post(actor=team["guard"], complaint_id=c.id, platform="微博", url="", poster_handle="",
@@ -210,7 +210,7 @@ def test_suggestions_are_same_category_and_building_within_the_window(db_url, or
     assert complaint_groups.suggest_same_issue(actor=team["clerk"], complaint_id=me.id, now=now) == []  # already members
 
 
-def test_third_distinct_complainant_makes_the_group_hot_and_unlink_undoes_it(db_url, org, team, now):
+def test_third_distinct_complainant_makes_the_group_hot_and_unlink_keeps_the_class(db_url, org, team, now):
     a = svc.register(actor=team["clerk"], data=_data(org.office_a, now, complainant_name="甲", complainant_phone="1"),
                      request_id="a", now=now)
     a_again = svc.register(actor=team["clerk"], data=_data(org.office_a, now, complainant_name="甲", complainant_phone="1"),
@@ -233,7 +233,8 @@ def test_third_distinct_complainant_makes_the_group_hot_and_unlink_undoes_it(db_
     with pytest.raises(DomainError, match="理由"):
         complaint_groups.unlink_same_issue(actor=team["clerk"], complaint_id=c.id, reason="", now=now)
     complaint_groups.unlink_same_issue(actor=team["clerk"], complaint_id=c.id, reason="经核实为另一事项", now=now)
-    assert {x.grade for x in _rows(db_url, Complaint)} == {"general"}
+    assert {x.grade for x in _rows(db_url, Complaint)} == {"hot"}  # a class never drops by itself: HQ lowers it
+    assert {x.rules_grade for x in _rows(db_url, Complaint)} == {"general"}
     assert _get(db_url, Complaint, c.id).same_issue_group_id is None
     with pytest.raises(DomainError, match="未归入"):
         complaint_groups.unlink_same_issue(actor=team["clerk"], complaint_id=c.id, reason="再次移出", now=now)
@@ -474,17 +475,19 @@ def test_late_handling_without_other_causes_falls_to_the_contact_point(db_url, o
 # ----- 通报: acknowledgement under 通知与通报, 快报, 专题报告, 质量简报 --------------------------------------------
 
 
-def test_acknowledging_the_notice_completes_the_report_only_for_hq(db_url, org, team, now):
+def test_acknowledging_the_notice_is_tracked_apart_from_the_report(db_url, org, team, now):
+    """Reported = sent (issue 11 item 4): acknowledging records who confirmed, and never completes a report."""
     c = svc.register(actor=team["clerk"], data=_data(org.office_a, now, complainant_count=12), request_id="m", now=now)
     mine = {n.recipient_user_id: n.id for n in _rows(db_url, Notice, Notice.kind == "report")}
     notices.acknowledge(actor=team["leader"], notice_id=mine[team["leader"].user_id], now=now + timedelta(minutes=10))
-    assert _get(db_url, Complaint, c.id).reported_at is None  # a leader's confirmation is not HQ's
     notices.acknowledge(actor=team["hq"], notice_id=mine[team["hq"].user_id], now=now + 2 * H)
-    assert _get(db_url, Complaint, c.id).reported_at == now + 2 * H
+    assert _get(db_url, Complaint, c.id).reported_at is None  # nobody heads a 行政公关部: still owed
     notes = [e.note for e in _rows(db_url, RecordEvent, RecordEvent.record_type == "complaint", RecordEvent.record_id == c.id,
                                    RecordEvent.event == "report_ack")]
-    assert len(notes) == 2 and "晚于立即通报时限" in notes[1]  # due 1 h after intake
-    assert queues.search(actor=team["hq"], now=now, queue="report").total == 0
+    assert notes == ["确认收到通报", "确认收到通报（总部客服中心）"]
+    status = reports.report_status(actor=team["sup"], complaint_id=c.id)
+    assert (status.recipients, status.acknowledged) == (len(mine), 2) and "行政公关部负责人：无人" in status.to_whom
+    assert queues.search(actor=team["hq"], now=now, queue="report").total == 1
 
 
 def test_express_bulletins_for_an_open_major_complaint(db_url, org, team, now):
@@ -502,7 +505,7 @@ def test_express_bulletins_for_an_open_major_complaint(db_url, org, team, now):
                            now=now + timedelta(days=2))
     status = reports.express_status(actor=team["sup"], complaint_id=c.id, now=now + timedelta(days=3))
     assert status.count == 1 and status.next_due_at == now + timedelta(days=9) and status.changes_since == []
-    complaint_grades.update_facts(actor=team["sup"], complaint_id=c.id, changes={"media_exposed": True}, note="报社来电采访",
+    complaint_grades.update_facts(actor=team["sup"], complaint_id=c.id, changes={"media_exposed": True}, reason="报社来电采访",
                                   now=now + timedelta(days=3))
     status = reports.express_status(actor=team["sup"], complaint_id=c.id, now=now + timedelta(days=3))
     assert any("报社来电采访" in x for x in status.changes_since)  # a significant change calls for a 快报

@@ -72,7 +72,7 @@ def _call(op: Op, who, c_id: int, consult_id: int | None, ctx, arg, now) -> None
         Op.GRADE_RAISE: lambda: grades.raise_grade(complaint_id=c_id, grade=GRADES[arg % 4], reason="提级", **a),
         Op.GRADE_OVERRIDE: lambda: grades.override_grade(complaint_id=c_id, grade=GRADES[arg % 4], reason="认定", **a),
         Op.UPDATE_FACTS: lambda: grades.update_facts(complaint_id=c_id, changes={"complainant_count": (1, 4, 12)[arg % 3]},
-                                                  note="", **a),
+                                                  reason="更正人数", **a),
     }
     calls[op]()
 

@@ -105,9 +105,13 @@ def test_collective_ten_is_major_and_reported_to_hq_leaders_director(db_url, org
     recipients = {n.recipient_user_id for n in _rows(db_url, Notice, Notice.kind == "report")}
     assert recipients == {team["hq"].user_id, team["leader"].user_id, team["director"].user_id}
     assert all(n.requires_ack for n in _rows(db_url, Notice, Notice.kind == "report"))
-    # an unacknowledged report shows in the queue; HQ acknowledgement marks it reported
+    # nobody heads a 行政公关部: the report is owed still (the queue); an acknowledgement is not a report, a phone
+    # report to the one missing is (issue 11 items 2, 4)
     assert queues.search(actor=team["hq"], now=now, queue="report").total == 1
     reports.acknowledge_report(actor=team["hq"], complaint_id=c.id, now=now + timedelta(minutes=10))
+    assert queues.search(actor=team["hq"], now=now, queue="report").total == 1
+    reports.record_phone_report(actor=team["director"], complaint_id=c.id, at=now + timedelta(minutes=20),
+                                to_whom="行政公关部", note="", now=now + timedelta(minutes=20))
     assert queues.search(actor=team["hq"], now=now, queue="report").total == 0
 
 

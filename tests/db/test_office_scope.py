@@ -41,6 +41,7 @@ NOT_OFFICE_ROWS = {
     "handler_user_id": "an account; assign() checks that the handler works in the complaint's office",
     "deputy_user_id": "an account (user administration)",
     "notice_id": "notices are the recipient's own (test_authz_enforced)",
+    "leader_staff_id": "a company leader (staff of the company or the HQ): save_department refuses an office's staff",
     "consultant_id": "the consultant directory is company-wide, published by HQ (投诉顾问支持 一.1)",
     "record_id": "a row of the record type named beside it (attachments); scoped in tests/db/test_attachments.py",
 }

@@ -20,8 +20,11 @@ from db.models import (
     AuditLog,
     Complaint,
     ComplaintGradeHistory,
+    Department,
     IdempotencyKey,
     RecordEvent,
+    Staff,
+    User,
 )
 from db.models.base import as_utc
 from db.orm_adapter import FastConstructor
@@ -186,19 +189,31 @@ def test_register_writes_the_same_rows(db_url, org, make_actor, now):
 
 
 def test_register_then_change_in_one_transaction(db_url, org, make_actor, now):
-    """A viral online complaint is reclassified inside registration: the attached object's changes reach the row."""
+    """A viral online complaint is 媒体曝光 (重大) and reported to everyone the routing names inside registration:
+    the attached object's changes after its INSERT (reported_at) reach the row."""
     clerk = make_actor(Role.CLERK, org.office_a)
+    pr = make_actor(Role.ASSISTANT, org.company_id, username="pr_head")
+    make_actor(Role.HQ_SPECIALIST, org.hq_id)
+    make_actor(Role.LEADER, org.hq_id)
+    make_actor(Role.OFFICE_DIRECTOR, org.office_a)
+    with Session(get_engine(db_url)) as s:
+        staff = Staff(office_id=org.company_id, name="公关部长", post="assistant")
+        s.add(staff)
+        s.flush()
+        s.add(Department(org_unit_id=org.company_id, name="行政公关部", kind="pr_admin", head_staff_id=staff.id))
+        s.get(User, pr.user_id).staff_id = staff.id
+        s.commit()
     c = svc.register(actor=clerk, now=now, request_id="req-viral", data=_data(
         org.office_a, now, channel="online", online=svc.OnlineIn(platform="微博", forwarded_by_hq_at=now, viral=True)))
-    assert c.grade == "hot" and c.media_or_lawsuit_risk
+    assert c.grade == "major" and c.media_exposed
     with Session(get_engine(db_url)) as s:
         stored = s.get(Complaint, c.id)
-        assert (stored.grade, stored.media_or_lawsuit_risk, stored.report_due_at is not None) == ("hot", True, True)
+        assert (stored.grade, stored.media_exposed, as_utc(stored.reported_at)) == ("major", True, now)
         grades = s.exec(select(ComplaintGradeHistory.to_grade).where(ComplaintGradeHistory.complaint_id == c.id)
                         .order_by(ComplaintGradeHistory.id)).all()
         actions = s.exec(select(RecordEvent.event).where(RecordEvent.record_type == "complaint", RecordEvent.record_id == c.id)
                          .order_by(RecordEvent.id)).all()
-    assert grades == ["general", "hot"] and actions == ["register", "grade"]
+    assert grades == ["major"] and actions == ["register"]
 
 
 def test_double_submit_returns_the_same_complaint(db_url, org, make_actor, now):

@@ -1,7 +1,8 @@
 """A complaint in a real Chromium, end to end through the real pages (顾客投诉处理制度 docs 12–14).
 
 1. clerk1 registers a collective complaint of 12 owners: 重大, with its report deadline on the detail page;
-2. the 通报 reaches hq_kf and leader under 通知与通报; both acknowledge it (HQ's confirmation completes it);
+2. the 通报 reaches hq_kf and leader under 通知与通报; both acknowledge it (tracked apart from the report, which
+   stays owed while nobody heads the 行政公关部);
 3. manager1 assigns it to supervisor1 and asks the consultant 冯顾问 for support;
 4. the consultant opens the request from the notice (顾问支持) and replies in writing;
 5. supervisor1 handles it and is not offered its verification; supervisor_b1 verifies it;
@@ -210,7 +211,8 @@ def test_collective_complaint_from_intake_to_closed_with_pdf(desk, names, tmp_pa
     leader = desk("leader")
     acknowledge_notice(leader, number)
     open_complaint(hq, cid, number)
-    expect(hq.get_by_text(re.compile(r"通报：总部客服中心已于 .* 收到"))).to_be_visible()
+    # acknowledged apart from reporting: the demo has no 行政公关部 head, so the 通报 is still owed (issue 11 items 2, 4)
+    expect(hq.get_by_text(re.compile(r"通报尚未完成.*行政公关部负责人：无人.*已确认 2/"))).to_be_visible()
 
     # 3. the manager assigns it and asks the consultant for support
     manager = desk("manager1")

@@ -149,11 +149,23 @@ def units_tab() -> None:
                 show_error(exc)
 
 
+def _company_staff() -> dict[int, str]:
+    """Staff of the company and the HQ 客服中心 in the actor's view: the 分管领导 a department may name."""
+    found: dict[int, str] = {}
+    for u in units:
+        if u.kind in ("company", "hq") and actor.can(Action.ORG_VIEW, u.id):
+            found.update(staff_choices(actor=actor, office_id=u.id))
+    return found
+
+
 @st.fragment
 def departments_tab() -> None:
     depts = cached_departments(actor)  # a 管理处 user: the own 管理处's departments only
+    leaders = _company_staff()
     st.dataframe(table(depts, {"单位": lambda d: unit_names.get(d.org_unit_id, ""), "部门": lambda d: d.name,
-                               "类型": lambda d: DEPARTMENT_KIND.get(d.kind, d.kind)}), hide_index=True,
+                               "类型": lambda d: DEPARTMENT_KIND.get(d.kind, d.kind),
+                               "分管领导": lambda d: leaders.get(d.leader_staff_id, "已指定") if d.leader_staff_id else "—"}),
+                 hide_index=True,
                  width="stretch")
     if not can_edit:
         return
@@ -164,11 +176,15 @@ def departments_tab() -> None:
         c2, c3 = st.columns(2)
         d_name = c2.text_input("部门名称 *")
         d_kind = c3.selectbox("类型", list(DEPARTMENT_KIND), format_func=DEPARTMENT_KIND.get, placeholder=PICK)
-        head = st.selectbox("负责人", [None, *heads], format_func=lambda i: "未指定" if i is None else heads[i], placeholder=PICK)
+        c4, c5 = st.columns(2)
+        head = c4.selectbox("负责人", [None, *heads], format_func=lambda i: "未指定" if i is None else heads[i], placeholder=PICK)
+        leader = c5.selectbox("分管领导（热点投诉通报对象）", [None, *leaders],
+                              format_func=lambda i: "未指定" if i is None else leaders[i], placeholder=PICK)
         if submit_button("dept_form", "添加部门"):
             try:
                 org.save_department(actor=actor, department_id=None, org_unit_id=d_unit, name=d_name,
-                                    kind=d_kind, head_staff_id=head, request_id=form_token("dept_form"))
+                                    kind=d_kind, head_staff_id=head, leader_staff_id=leader,
+                                    request_id=form_token("dept_form"))
                 saved(f"已添加部门 {d_name}", form="dept_form", lookups=True)
             except DomainError as exc:
                 show_error(exc)

@@ -38,6 +38,8 @@ office_id = office_picker(actor, Action.COMPLAINT_CREATE, key="new_office", allo
 prop_text = st.text_input("房屋（输入苑区/楼栋/房号搜索，可留空）", key="new_prop_text")
 props = dict(find_properties(actor=actor, text=prop_text, office_id=office_id, limit=30)) if prop_text.strip() else {}
 groups = dict(complaint_groups.group_choices(actor=actor, office_id=office_id))
+repeat_text = st.text_input("二次投诉的原投诉（输入编号/电话/姓名搜索本管理处已处理的投诉，可留空）", key="new_repeat_text")
+repeats = dict(svc.repeat_candidates(actor=actor, office_id=office_id, text=repeat_text)) if repeat_text.strip() else {}
 policy = policy_at(now())
 collective_help = (f"{wf.at_least(policy, 'complaint.hot_collective')}为热点，"
                    f"{wf.at_least(policy, 'complaint.major_collective')}为重大"
@@ -67,6 +69,8 @@ with st.form(f"{FORM}_{token}"):
     flags = {name: fact_columns[i % 4].checkbox(FACT_LABELS[name], value=getattr(NO_FACTS, name))
              for i, name in enumerate(FLAG_FACTS)}
     group = st.selectbox("同一事项", [None, *groups], format_func=lambda g: "—" if g is None else groups[g], placeholder=PICK)
+    repeat_of = st.selectbox(f"二次投诉：原投诉（{rules.cite('D14', '一.3')}）", [None, *repeats],
+                             format_func=lambda r: "—（不是二次投诉）" if r is None else repeats[r], placeholder=PICK)
     with st.expander("网上投诉信息（渠道为“网络”时填写，《网上投诉处理》第1–2条）", icon=":material/public:"):
         platform = st.text_input("发布平台", placeholder="业主论坛、微博、抖音…")
         url = st.text_input("链接")
@@ -88,7 +92,7 @@ if submitted:
         office_id=office_id, channel=channel, category=category, description=description, occurred_at=occurred,
         title=title, property_id=property_id, anonymous=anonymous, complainant_name=name, complainant_phone=phone,
         complainant_count=int(count), **flags, same_issue_group_id=group, first_received_at=first_received,
-        held_by=held_by,
+        held_by=held_by, repeat_of_id=repeat_of,
         online=svc.OnlineIn(platform=platform, url=url, poster_handle=poster, posted_at=posted_at,
                             forwarded_by_hq_at=forwarded_at, viral=viral) if platform.strip() else None,
         attachments=files,
@@ -100,7 +104,8 @@ if submitted:
     else:
         messages = [("success", f"已登记 {c.number}，类别：{grade_label(c.grade)}（{c.grade_trigger}），处理期限：{dt(c.due_at)}")]
         if c.report_due_at:
-            messages.append(("warning", f"{grade_label(c.grade)}投诉已通报总部客服中心等，须在 {dt(c.report_due_at)} 前确认通报。"))
+            messages.append(("warning", f"{grade_label(c.grade)}投诉已按通报对象发出通报，须在 {dt(c.report_due_at)} 前通报到"
+                                        "每一对象；通报对象与确认情况见投诉详情。"))
         if channel == rules.Channel.ONLINE.value and not platform.strip():
             messages.append(("info", "网上投诉：请在投诉详情的“网上投诉”页登记发布平台，书面事实报告期限随之计算。"))
         st.session_state[DONE] = {"id": c.id, "number": c.number, "messages": messages}

@@ -6,6 +6,7 @@ import streamlit as st
 
 from core import complaint_workflow as wf
 from core import complaints as rules
+from core.complaint_facts import EDITABLE_FACTS, FACT_LABELS
 from core.complaint_workflow import Op
 from core.errors import DomainError
 from core.permissions import Actor
@@ -156,6 +157,24 @@ def action_panel(actor: Actor, d: svc.Detail, *, policy: PolicyBook) -> None:
     grade_panel(actor, d)
 
 
+def _facts_form(actor: Actor, c) -> None:
+    """更正投诉情况: the facts the class is judged by, with a reason; a rise applies at once, a lowering waits for HQ."""
+    with st.expander("更正投诉情况", icon=":material/rule:"):
+        with st.form(f"facts_{c.id}"):
+            st.caption(f"{rules.C_CLASSES}：更正后立即重新判定类别；判定结果较低时维持现类别，由总部客服中心认定降级"
+                       f"（{rules.C_HQ_FINAL}）")
+            changes: dict = {"complainant_count": st.number_input(
+                FACT_LABELS["complainant_count"], min_value=1, max_value=10000, value=int(c.complainant_count), step=1)}
+            cols = st.columns(2)
+            for i, name in enumerate(n for n in EDITABLE_FACTS if n != "complainant_count"):
+                changes[name] = cols[i % 2].checkbox(FACT_LABELS[name], value=bool(getattr(c, name)), key=f"fact_{c.id}_{name}")
+            reason = st.text_input("更正理由 *")
+            if st.form_submit_button("保存更正"):
+                changed = {k: v for k, v in changes.items() if v != getattr(c, k)}
+                run_action("更正投诉情况", complaint_grades.update_facts, actor=actor, complaint_id=c.id,
+                           changes=changed, reason=reason)
+
+
 def grade_panel(actor: Actor, d: svc.Detail) -> None:
     c = d.complaint
     grades = options(rules.GRADE_LABELS)
@@ -170,6 +189,8 @@ def grade_panel(actor: Actor, d: svc.Detail) -> None:
                 run_action("提高类别", complaint_grades.raise_grade, actor=actor, complaint_id=c.id, grade=grade, reason=reason)
             if can_hq and st.button("总部认定", key=f"hq_{c.id}"):
                 run_action("认定类别", complaint_grades.override_grade, actor=actor, complaint_id=c.id, grade=grade, reason=reason)
+    if wf.offered(actor, Op.UPDATE_FACTS, wf.Situation.of(c)):
+        _facts_form(actor, c)
     if c.report_due_at and d.awaiting_my_ack:
         if st.button("确认收到通报", key=f"ack_{c.id}", icon=":material/done_all:", type="primary"):
             run_action("确认通报", reports.acknowledge_report, actor=actor, complaint_id=c.id)

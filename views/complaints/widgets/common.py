@@ -75,14 +75,23 @@ def show_header(d: svc.Detail) -> None:
     for x in d.deadlines:  # the other deadlines (12345/住建 reply, 通报, online facts …), each judged now
         if x.label not in ("投诉处理", "投诉回访"):
             st.caption(f"{x.label}：期限 {dt(x.due_at)}，{x.status}（{x.clause}）")
-    if c.report_due_at:
+    if c.grade_source == "rules" and d.classification.grade != c.grade:  # held: the rules now give less (二.5)
+        st.caption(rules.lowering_note(c.grade, d.classification.grade))
+    if d.age_clock and c.our_fault:
+        label, moment, clause = d.age_clock
+        st.caption(f"我方原因未解决时长自{label}（{dt(moment)}）起算，{clause}")
+    if c.report_due_at and d.report is not None:
+        r = d.report
+        acks = f"已确认 {r.acknowledged}/{r.recipients} 人" + (f"（待确认：{'、'.join(r.waiting[:5])}）" if r.waiting else "")
         if c.reported_at:
-            st.caption(f"通报：总部客服中心已于 {dt(c.reported_at)} 收到（时限 {dt(c.report_due_at)}）")
+            st.caption(f"通报：已于 {dt(c.reported_at)} 发出（时限 {dt(c.report_due_at)}）；对象：{r.to_whom or '—'}；{acks}"
+                       f"（{rules.cite('D14', '二')}）")
         elif not d.report_pending:  # archived: no longer a call to act, the record still says it
-            st.caption(f"通报：总部客服中心未确认收到（时限 {dt(c.report_due_at)}；投诉已归档）")
+            st.caption(f"通报：未在时限 {dt(c.report_due_at)} 前通报到每一对象（投诉已归档）；对象：{r.to_whom or '—'}；{acks}")
         else:
-            st.warning(f"{grade_label(c.grade)}投诉须立即通报：通报时限 {dt(c.report_due_at)}，总部客服中心尚未确认收到"
-                       f"（{rules.cite('D14', '二')}）", icon=":material/campaign:")
+            st.warning(f"{grade_label(c.grade)}投诉须立即通报：通报时限 {dt(c.report_due_at)}，通报尚未完成"
+                       f"（{r.to_whom or '尚未发出'}）；可记录电话通报补全；{acks}（{rules.cite('D14', '二')}）",
+                       icon=":material/campaign:")
 
 
 def show_overview(d: svc.Detail) -> None:

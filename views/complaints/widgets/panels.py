@@ -176,7 +176,7 @@ def online_post_form(actor: Actor, c, post) -> None:
         posted = datetime_input("发帖时间", key=f"on_posted_{c.id}", value=post.posted_at if post else None)
         forwarded = datetime_input("总部客服中心转来时间", key=f"on_fwd_{c.id}",
                                    value=post.forwarded_by_hq_at if post else None)
-        viral = st.checkbox("已引起广泛关注/媒体介入（事实报告时限缩短，并按可能曝光判定类别）",
+        viral = st.checkbox("已引起广泛关注/媒体介入（事实报告时限缩短，按媒体曝光判定为重大）",
                             value=bool(post and post.viral))
         if submit_button(f"on_post_{c.id}", "保存网上投诉信息"):
             run_action("保存网上投诉信息", complaint_online.save_online_post, form=f"on_post_{c.id}", actor=actor,

@@ -15,6 +15,7 @@ from core.pdf import complaint_forms as forms
 from core.permissions import Action, Actor
 from db.services import complaint_reports as reports
 from db.services import complaints as svc
+from db.services.policy import policy_at
 from ui.fmt import dt, now
 from ui.forms import submit_button
 from ui.pdf import pdf_button
@@ -94,6 +95,15 @@ def _special(actor: Actor, d: svc.Detail, may_report: bool) -> None:
         st.caption(f"结案后须写{title}（{rules.C_SPECIAL}）。")
         return
     written = reports.special_report(actor=actor, complaint_id=c.id)
+    if written is None and c.closed_at is not None:  # the duty: the policy book's days after archiving (二)
+        policy = policy_at(now(), c.policy_version)
+        due = rules.special_due(c.closed_at, policy)
+        text = f"{title}应于 {dt(due)} 前报送（归档后{wf.quote(policy, 'complaint.special_report_within')}，" \
+               f"{policy.cite('complaint.special_report_within')}）"
+        if wf.is_overdue(due, now()):
+            st.error(text + "，已超期", icon=":material/alarm:")
+        else:
+            st.info(text, icon=":material/schedule:")
     if written is not None:
         st.success(f"{title}已于 {dt(written.written_at)} 报送。", icon=":material/description:")
         key = f"special_pdf_{c.id}_{written.id}"
