@@ -1,4 +1,4 @@
-"""Migration 0011 (issue 11) on a database holding complaints: the open notices of complaints archived before it
+"""Migration 0012 (issue 11, reporting) on a database holding complaints: the open notices of complaints archived before it
 leave "my work" (closed_at), the others stay (SQLite file, as shipped)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, insert, text
 from db.migrate import alembic_config
 from db.models import Complaint, OrgUnit, User
 
-BEFORE = "0010_job_runs"
+BEFORE = "0011_i11_honest"
 T0 = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
 
 
