@@ -164,6 +164,13 @@ def _deactivated(key: str, code: str):
     return [{**r, "active": r["active"] and r["code"] != code} for r in book.PARAMS[key].default]
 
 
+def _archived(w: World, c):
+    w.verified(c)
+    flow.record_callback(actor=w.sup2, complaint_id=c.id, method="phone", reached=True, person_reached="张业主",
+                         satisfaction="satisfied", comment="", follow_up="", now=w.now)
+    return flow.close(actor=w.sup, complaint_id=c.id, note="", now=w.now)
+
+
 def _callback_rate_meets_target(w: World):
     """One of two callbacks done: 50% — below the shipped target, at a target of 50%."""
     for c in (w.verified(w.reg()), w.verified(w.reg())):
@@ -222,7 +229,9 @@ PROBES = {
     "complaint.same_issue_suggest_days": 5,
     "complaint.breaching_soon_hours": 48,
     "complaint.categories": _deactivated("complaint.categories", "engineering"),
-    "complaint.report_routing": _rows_without("complaint.report_routing", "hot", "recipients", "dept_head"),
+    "complaint.report_routing": _rows_without("complaint.report_routing", "hot", "recipients", "office_director"),
+    "complaint.age_clock_from_receipt": True,
+    "complaint.special_report_within": _dur(3, "days"),
     "complaint.callback_target_pct": 50,
     "complaint.callback_attempts": 1,
     "complaint.callback_callers": [{"code": "major", "label": "重大投诉", "roles": ["cs_supervisor"], "active": True}],
@@ -269,6 +278,8 @@ SCENARIOS = {
     "complaint.breaching_soon_hours": _soon,
     "complaint.categories": lambda w: _outcome(lambda: w.reg(category="engineering").grade),
     "complaint.report_routing": _report,
+    "complaint.age_clock_from_receipt": lambda w: w.reg(our_fault=True, occurred_at=w.now - 8 * D).grade,
+    "complaint.special_report_within": lambda w: w.duty_due(_archived(w, w.reg(complainant_count=3)), "complaint.special"),
     "complaint.callback_target_pct": _callback_rate_meets_target,
     "complaint.callback_attempts": _unreachable_after_one_attempt,
     "complaint.callback_callers": _major_called_back_by_a_supervisor,
