@@ -31,7 +31,10 @@ class Complaint(SQLModel, table=True):
         # Measured at 300,000 complaints (scripts/bench.py, migration 0003_perf_indexes): the list's order for a
         # headquarters user, the deadline queues, "my complaints", and the unconfirmed-report queue.
         Index("ix_complaint_received_id", "received_at", "id"),
-        Index("ix_complaint_state_due", "state", "due_at"),
+        # The deadline queues and the home page's counts read only the index (0013_home_counts): 已超期 also looks at
+        # handled_at (a result in time is not late), and every count is scoped by office.
+        Index("ix_complaint_state_due_handled", "state", "due_at", "handled_at", "office_id"),
+        Index("ix_complaint_state_callback_due", "state", "callback_due_at", "office_id"),
         Index("ix_complaint_report_open", "received_at", "id", sqlite_where=text("report_due_at IS NOT NULL AND reported_at IS NULL"),
               postgresql_where=text("report_due_at IS NOT NULL AND reported_at IS NULL")),
     )

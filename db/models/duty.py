@@ -30,6 +30,11 @@ class Duty(SQLModel, table=True):
         Index("ix_duty_office_due", "office_id", "due_at"),
         Index("ix_duty_person_due", "responsible_user_id", "due_at"),
         Index("ix_duty_state_due", "state", "due_at"),
+        # One kind of duty company-wide (the 回访率 of a month, the office's open 通报/快报/专题报告 in "my work"),
+        # answered from the index alone (0013_home_counts).
+        Index("ix_duty_kind_due", "duty", "due_at", "state", "met_at", "office_id"),
+        Index("ix_duty_open_kind_due", "duty", "due_at", "office_id",
+              sqlite_where=text(OPEN_ONLY), postgresql_where=text(OPEN_ONLY)),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -90,7 +90,7 @@ def record(s: Session, c: Complaint, *, actor: Actor | None, action: str, now: d
 
 # Each duty's due/met columns, on the complaint or (consult reply, HQ forwarding) its consult request or (online
 # facts and reply) its online post. The columns stay for the list queries (已超期/即将超期 read the
-# ``ix_complaint_state_due`` index without a join) and the screens; only the helpers below write them.
+# ``ix_complaint_state_due_handled`` index without a join) and the screens; only the helpers below write them.
 COLUMNS: dict[str, tuple[str, str | None]] = {
     duty.HANDLE.code: ("due_at", None),
     duty.REPORT.code: ("report_due_at", "reported_at"),

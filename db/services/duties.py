@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 
-from sqlalchemy import and_, case, func, insert, literal, update
+from sqlalchemy import and_, case, func, insert, literal, literal_column, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
@@ -154,6 +154,11 @@ def duties(s: Session, *, month: date, tz: tzinfo, now: datetime, office_ids: It
     start, end = month_bounds(month, tz)
     at = _utc(now)
     groups = [GROUPS[g] for g in by]
+    if duty_codes is not None and s.get_bind().dialect.name == "sqlite":
+        # Given the kinds, the covering (duty, due, …) index answers a month. SQLite's planner, with the bounds as
+        # parameters, instead skip-scanned the (office, due) index for its order and read every row (回访率 of a month
+        # company-wide at 300,000 complaints: 164 → 14 ms); "+ 0" takes the grouping column's order out of its sight.
+        groups = [g + literal_column("0") if g is not Duty.duty else g for g in groups]
     met = Duty.state == MET
     is_open = Duty.state == OPEN
 
@@ -169,7 +174,8 @@ def duties(s: Session, *, month: date, tz: tzinfo, now: datetime, office_ids: It
     if person_id is not None:
         stmt = stmt.where(Duty.responsible_user_id == person_id)
     if duty_codes is not None:
-        stmt = stmt.where(Duty.duty.in_(sorted(set(duty_codes))))
+        codes = sorted(set(duty_codes))
+        stmt = stmt.where(Duty.duty == codes[0] if len(codes) == 1 else Duty.duty.in_(codes))
     stmt = stmt.group_by(*groups).order_by(*groups)
     tallies = []
     for row in s.connection().execute(stmt).all():
