@@ -168,3 +168,20 @@ def test_department_head_choices_follow_the_chosen_unit(db_url, org, make_actor)
     at.run()
     assert problems(at) == []
     assert "客服部" in column(at, 0, "部门")
+
+
+def test_an_existing_department_is_edited_and_can_name_its_leader_in_charge(db_url, org, make_actor):
+    """Issue 11 item 3 needs 分管领导 on existing departments, not only on new ones."""
+    from db.services import people
+
+    admin, _ = _estate(org, make_actor)
+    leader = people.save_staff(actor=admin, staff_id=None, office_id=org.hq_id, name="钱总", post="副总经理",
+                               department_id=None, phone="", hire_date=None, independent_on_post=False)
+    at = run_page(ORG_PAGE, admin, org_tab="部门")
+    [t for t in at.text_input if t.label == "部门名称 *" and t.value][0].input("工程维修部")
+    [s for s in at.selectbox if s.label.startswith("分管领导") and s.value is None][-1].set_value(leader)
+    [b for b in at.button if b.label == "保存修改"][0].click()
+    at.run()
+    assert problems(at) == []
+    assert "工程维修部" in column(at, 0, "部门")
+    assert "钱总" in column(at, 0, "分管领导")

@@ -188,6 +188,41 @@ def departments_tab() -> None:
                 saved(f"已添加部门 {d_name}", form="dept_form", lookups=True)
             except DomainError as exc:
                 show_error(exc)
+    if depts:
+        _edit_department(depts, leaders)
+
+
+def _edit_department(depts, leaders: dict[int, str]) -> None:
+    """An existing department: name, type, 负责人, 分管领导 (热点 reports go to them), active."""
+    by_id = {d.id: d for d in depts}
+    with st.expander("修改部门", icon=":material/edit:"):
+        picked = st.selectbox("部门", list(by_id), key="dept_edit_pick", placeholder=PICK,
+                              format_func=lambda i: f"{unit_names.get(by_id[i].org_unit_id, '')} · {by_id[i].name}")
+        d = by_id[picked]
+        heads = dict(staff_choices(actor=actor, office_id=d.org_unit_id))
+        with st.form(f"dept_edit_{d.id}"):
+            c1, c2 = st.columns(2)
+            name = c1.text_input("部门名称 *", value=d.name)
+            kinds = list(DEPARTMENT_KIND)
+            kind = c2.selectbox("类型", kinds, format_func=DEPARTMENT_KIND.get, placeholder=PICK,
+                                index=kinds.index(d.kind) if d.kind in kinds else 0)
+            c3, c4 = st.columns(2)
+            head_ids, leader_ids = [None, *heads], [None, *leaders]
+            head = c3.selectbox("负责人", head_ids, format_func=lambda i: "未指定" if i is None else heads[i],
+                                index=head_ids.index(d.head_staff_id) if d.head_staff_id in head_ids else 0,
+                                placeholder=PICK)
+            leader = c4.selectbox("分管领导（热点投诉通报对象）", leader_ids, placeholder=PICK,
+                                  format_func=lambda i: "未指定" if i is None else leaders[i],
+                                  index=leader_ids.index(d.leader_staff_id) if d.leader_staff_id in leader_ids else 0)
+            active = st.checkbox("启用", value=d.active)
+            if submit_button(f"dept_edit_{d.id}", "保存修改"):
+                try:
+                    org.save_department(actor=actor, department_id=d.id, org_unit_id=d.org_unit_id, name=name,
+                                        kind=kind, head_staff_id=head, leader_staff_id=leader, active=active,
+                                        request_id=form_token(f"dept_edit_{d.id}"))
+                    saved(f"已修改部门 {name}", form=f"dept_edit_{d.id}", lookups=True)
+                except DomainError as exc:
+                    show_error(exc)
 
 
 # 房屋 first: looking a 房屋 up is what the page is opened for most (scripts/scale/org.py PAGE_FILTERS).
