@@ -1,6 +1,7 @@
 """Demo complaints: four months of complaints in every state and class for the demo offices, consultant
-requests, callbacks (one 不满意 → reopened), online posts and a same-issue group. Written through the real
-services (numbering, classes, deadlines, 通报, audit), with simulated clocks. Skipped if complaints exist."""
+requests, callbacks (one 不满意 → reopened), online posts and a same-issue group, and one 热点 through our fault
+that turns 重大 (one month unresolved) an hour after the demo was loaded, at the next hourly sweep. Written through
+the real services (numbering, classes, deadlines, 通报, audit), with simulated clocks. Skipped if complaints exist."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import timedelta
 
 from sqlmodel import func, select
 
+from core.worktime import add_months
 from db.models import Complaint, Property
 from db.services import complaint_consult, complaint_grades, complaint_groups, complaint_online
 from db.services import complaint_flow as flow
@@ -50,11 +52,45 @@ def run(ctx) -> None:
         consultant_ids.append(complaint_consult.save_consultant(actor=hq, consultant_id=None, name=name, speciality=speciality,
                                                                 phone=f"0571-8766{rng.randint(1000, 9999)}", unit="集团法务/工程中心",
                                                                 user_id=users.get(username) if username else None))
+    first = None
     for index, office_id in enumerate(ctx.ids["offices"], start=1):
         actors = {k: build_actor(users[f"{k}{index}"], now=ctx.now) for k in ("clerk", "supervisor", "supervisor_b",
                                                                                "manager", "director")}
         _office(ctx, rng, office_id, actors, props_by_office[office_id], hq, consultant_ids)
+        first = first or (office_id, actors)
+    office_id, actors = first
+    _about_to_turn_major(ctx, office_id, actors, props_by_office[office_id])  # last: the other numbers stay as they were
     complaint_grades.daily_sweep(now=ctx.now)
+
+
+AGING_TITLE = "地下车库顶板漏水近一个月仍未修好"
+
+
+def about_to_turn_major_at(now):
+    """When the aging demo complaint arose: just under one month (the policy's 1 month, 一.1) before ``now``, so
+    that a sweep an hour or more later finds it 一个月未有效解决 (a month-end shift moves it a day later)."""
+    arose = add_months(now, -1) + timedelta(hours=1)
+    while add_months(arose, 1) <= now:
+        arose += timedelta(days=1)
+    return arose
+
+
+def _about_to_turn_major(ctx, office_id, a, props) -> None:
+    """One 热点 through our fault (7 days unresolved, 一.2), assigned and still in handling: the hourly sweep after
+    its month has passed makes it 重大 with a new 通报 and deadline (issue 11 item 1; the browser journey plays it)."""
+    arose = about_to_turn_major_at(ctx.now)
+    received = arose + timedelta(days=9)
+    data = svc.ComplaintIn(
+        office_id=office_id, channel="phone", category="engineering", title=AGING_TITLE, occurred_at=arose,
+        description=f"{AGING_TITLE}，雨天滴水到车上，已报修多次。业主要求尽快处理并给予答复。", received_at=received,
+        property_id=props[0] if props else None, complainant_name="孙先生", complainant_phone="13811112222", our_fault=True,
+    )
+    c = svc.register(actor=a["clerk"], data=data, request_id=None, now=received)
+    flow.assign(actor=a["supervisor"], complaint_id=c.id, handler_user_id=a["clerk"].user_id, department_id=None,
+                note="派工程部查漏修补", now=received + timedelta(hours=1))
+    reports.record_phone_report(actor=a["director"], complaint_id=c.id, at=received + timedelta(minutes=30),
+                                to_whom="总部客服中心 周中心", note="热点投诉：车库顶板漏水，我方原因超过一周未解决",
+                                now=received + timedelta(minutes=30))
 
 
 def _office(ctx, rng, office_id, a, props, hq, consultant_ids) -> None:

@@ -1,13 +1,18 @@
 """Browser helpers for the Playwright journeys (stack-notes §4): settle, log in, log out, read the menu.
 
 Import them in any e2e test: ``from tests.e2e.browser import login, logout, wait_idle, menu``. The
-fixtures (one app server, one browser, a fresh ``page`` per test) live in ``tests/e2e/conftest.py``.
-Pages are opened relative to the server (``page.goto("/admin_users")``): every context gets ``base_url``.
+fixtures (one app server, one browser, a fresh ``page`` per test, the journeys' ``desk``) live in
+``tests/e2e/conftest.py``. Pages are opened relative to the server (``page.goto("/admin_users")``): every
+context gets ``base_url``. The complaint journeys share ``Desk`` and the complaint-page helpers below.
 """
 
 from __future__ import annotations
 
+import re
 import time
+from pathlib import Path
+
+from tests.demo_data import DEMO_PASSWORD
 
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"][data-test-connection-state="CONNECTED"]'
 SIDEBAR = '[data-testid="stSidebar"]'
@@ -84,3 +89,127 @@ def auth_cookies(context, name: str = "psd_auth", timeout_ms: int = 10_000) -> l
             return cookies
         time.sleep(0.1)
     raise TimeoutError(f"cookie {name} was never set")
+
+
+# ----- the complaint journeys (tests/e2e/test_complaint_*journey.py) -----
+
+COMPLAINT_LIST = "/complaints_list"
+STEP_MS = 30_000
+
+
+def new_context(browser, server, **options):
+    """A fresh browser profile (no cookies) whose ``page.goto("/x")`` goes to ``server``."""
+    settings = {"viewport": {"width": 1280, "height": 800}, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+    return browser.new_context(base_url=server.url, **{**settings, **options})
+
+
+class Desk:
+    """The signed-in browser tabs of the people in a journey, opened on first use (each signed in once)."""
+
+    def __init__(self, browser, server, shots: Path, prefix: str = "complaint"):
+        self.browser, self.server, self.shots, self.prefix = browser, server, shots, prefix
+        self.pages: dict[str, object] = {}
+        self.contexts = []
+
+    def __call__(self, username: str):
+        if username not in self.pages:
+            ctx = new_context(self.browser, self.server)
+            ctx.set_default_timeout(STEP_MS)
+            self.contexts.append(ctx)
+            page = ctx.new_page()
+            login(page, username, DEMO_PASSWORD)
+            self.pages[username] = page
+        return self.pages[username]
+
+    def shot(self, page, name: str) -> None:
+        """The whole page: Streamlit scrolls inside its main block, so grow the window to its height first."""
+        height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+        page.set_viewport_size({"width": 1280, "height": min(int(height) + 40, 6000)})
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(self.shots / f"{self.prefix}_{name}.png"))
+        page.set_viewport_size({"width": 1280, "height": 800})
+
+    def close(self) -> None:
+        for ctx in self.contexts:
+            ctx.close()
+
+
+def _expect():
+    from playwright.sync_api import expect
+
+    return expect
+
+
+def open_complaint(page, cid: int, number: str) -> None:
+    open_page(page, f"{COMPLAINT_LIST}?id={cid}")
+    _expect()(page.get_by_role("heading", name=re.compile(number))).to_be_visible()
+
+
+def state_is(page, label: str) -> None:
+    _expect()(page.get_by_text(f"状态 {label}", exact=True)).to_be_visible()
+
+
+def expand(page, title: str) -> None:
+    """Open the expander ``title`` (left alone when a rerun kept it open: a click would close it)."""
+    summary = page.locator("summary").filter(has_text=title).first
+    if not summary.evaluate("s => !!(s.closest('details') || {}).open"):
+        summary.click()
+        wait_idle(page)
+
+
+def choose(page, label, option: str) -> None:
+    """Pick from a selectbox (``label``: its exact name, or a pattern): open it (a click right after a tab switch
+    can land before the list opens, so retry), then click the option."""
+    box = page.get_by_role("combobox", name=label, exact=True) if isinstance(label, str) else \
+        page.get_by_role("combobox", name=label)
+    wanted = page.get_by_role("option", name=option).first
+    for _attempt in range(3):
+        box.click()
+        try:
+            wanted.wait_for(timeout=3_000)
+            break
+        except Exception:  # noqa: BLE001  the list did not open: press Escape and try again
+            page.keyboard.press("Escape")
+    wanted.click()
+    wait_idle(page)
+
+
+def click(page, name: str) -> None:
+    page.get_by_role("button", name=name, exact=True).click()
+    wait_idle(page)
+
+
+def no_error(page) -> None:
+    errors = page.locator('[data-testid="stAlertContentError"]')
+    assert errors.count() == 0, errors.all_inner_texts()
+
+
+def acknowledge_notice(page, number: str, label: str = "重大") -> None:
+    """Open 通知与通报, find the 【…投诉通报】 of ``number`` and press its 确认."""
+    open_page(page, "/home_notices")
+    card = page.get_by_test_id("stVerticalBlock").filter(
+        has=page.get_by_text(re.compile(rf"【{label}投诉通报】{number}"))).filter(
+        has=page.get_by_role("button", name="确认", exact=True)).last
+    _expect()(card).to_be_visible()
+    card.get_by_role("button", name="确认", exact=True).click()
+    wait_idle(page)
+    no_error(page)
+
+
+def assign(page, cid: int, number: str, handler: str, note: str = "") -> None:
+    open_complaint(page, cid, number)
+    expand(page, "派单")
+    choose(page, "责任人 *", handler)
+    page.get_by_label("派单说明").fill(note)
+    click(page, "派单")
+    no_error(page)
+    state_is(page, "已派单")
+
+
+def handle(page, cid: int, number: str, result: str) -> None:
+    open_complaint(page, cid, number)
+    expand(page, "登记处理结果")
+    page.get_by_label("处理结果 *").fill(result)
+    click(page, "处理完成")
+    no_error(page)
+    state_is(page, "已处理")

@@ -5,6 +5,8 @@
 - ``fresh_server`` (session): a second server on an EMPTY data folder, started once; its first page load
   is the cold-start measurement (migrations included) and nobody ever signs in to it.
 - ``browser`` (session) and ``context``/``page`` (per test, ``base_url`` set, zh-CN, 1280×800).
+- ``desk`` (per test): the complaint journeys' signed-in tabs, one per person (``tests.e2e.browser.Desk``);
+  ``names``: the demo accounts' display names.
 Chromium is Debian's ``/usr/bin/chromium`` (``playwright install`` is never run). Without it the tests
 are skipped with the reason — except when ``CI`` is set: then they fail.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -24,7 +27,7 @@ import pytest
 
 from core.roles import Role
 from tests.demo_data import DB_FILE, ROOT, build_demo, clean_env, copy_demo, demo_accounts_by_role
-from tests.e2e.browser import LOGIN_TIMEOUT_MS, wait_idle
+from tests.e2e.browser import LOGIN_TIMEOUT_MS, Desk, new_context, wait_idle
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -138,12 +141,6 @@ def browser(chromium_path):
         browser.close()
 
 
-def new_context(browser, server: AppServer, **options):
-    """A fresh browser profile (no cookies) whose ``page.goto("/x")`` goes to ``server``."""
-    settings = {"viewport": {"width": 1280, "height": 800}, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
-    return browser.new_context(base_url=server.url, **{**settings, **options})
-
-
 @pytest.fixture
 def context(browser, app_server):
     ctx = new_context(browser, app_server)
@@ -177,6 +174,20 @@ def fresh_server(browser, tmp_path_factory, request) -> tuple[AppServer, float]:
         f"{seconds:.2f} s (limit {COLD_START_LIMIT_S:.0f} s)")
     yield server, seconds
     stop_server(server)
+
+
+@pytest.fixture(scope="session")
+def names(demo_template) -> dict[str, str]:
+    """Display names of the demo accounts (the 派单 list shows people by name, as a desk does)."""
+    with sqlite3.connect(demo_template / DB_FILE) as conn:
+        return dict(conn.execute("SELECT username, display_name FROM app_user").fetchall())
+
+
+@pytest.fixture
+def desk(browser, app_server, shots_dir):
+    d = Desk(browser, app_server, shots_dir)
+    yield d
+    d.close()
 
 
 @pytest.fixture(scope="session")

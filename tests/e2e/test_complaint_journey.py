@@ -16,129 +16,31 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from tests import pdftools
-from tests.demo_data import DB_FILE, DEMO_PASSWORD
-from tests.e2e.browser import login, open_page, wait_idle
-from tests.e2e.conftest import new_context
+from tests.e2e.browser import (
+    acknowledge_notice,
+    assign,
+    choose,
+    click,
+    expand,
+    handle,
+    no_error,
+    open_complaint,
+    open_page,
+    state_is,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.e2e
 if os.environ.get("CI"):
     from playwright.sync_api import expect
 else:
     expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
-
-LIST = "/complaints_list"
-STEP_MS = 30_000
-
-
-class Desk:
-    """The signed-in browser tabs of the people in the journey, opened on first use."""
-
-    def __init__(self, browser, server, shots: Path):
-        self.browser, self.server, self.shots = browser, server, shots
-        self.pages: dict[str, object] = {}
-        self.contexts = []
-
-    def __call__(self, username: str):
-        if username not in self.pages:
-            ctx = new_context(self.browser, self.server)
-            ctx.set_default_timeout(STEP_MS)
-            self.contexts.append(ctx)
-            page = ctx.new_page()
-            login(page, username, DEMO_PASSWORD)
-            self.pages[username] = page
-        return self.pages[username]
-
-    def shot(self, page, name: str) -> None:
-        """The whole page: Streamlit scrolls inside its main block, so grow the window to its height first."""
-        height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-        page.set_viewport_size({"width": 1280, "height": min(int(height) + 40, 6000)})
-        page.wait_for_timeout(300)
-        page.screenshot(path=str(self.shots / f"complaint_{name}.png"))
-        page.set_viewport_size({"width": 1280, "height": 800})
-
-    def close(self) -> None:
-        for ctx in self.contexts:
-            ctx.close()
-
-
-@pytest.fixture(scope="module")
-def names(demo_template) -> dict[str, str]:
-    """Display names of the demo accounts (the 派单 list shows people by name, as a desk does)."""
-    with sqlite3.connect(demo_template / DB_FILE) as conn:
-        return dict(conn.execute("SELECT username, display_name FROM app_user").fetchall())
-
-
-@pytest.fixture
-def desk(browser, app_server, shots_dir):
-    d = Desk(browser, app_server, shots_dir)
-    yield d
-    d.close()
-
-
-def open_complaint(page, cid: int, number: str) -> None:
-    open_page(page, f"{LIST}?id={cid}")
-    expect(page.get_by_role("heading", name=re.compile(number))).to_be_visible()
-
-
-def state_is(page, label: str) -> None:
-    expect(page.get_by_text(f"状态 {label}", exact=True)).to_be_visible()
-
-
-def expand(page, title: str) -> None:
-    page.locator("summary").filter(has_text=title).first.click()
-    wait_idle(page)
-
-
-def choose(page, label: str, option: str) -> None:
-    """Pick from a selectbox: open it (a click right after a tab switch can land before the list opens, so
-    retry once), then click the option."""
-    box = page.get_by_role("combobox", name=label, exact=True)
-    wanted = page.get_by_role("option", name=option).first
-    for _attempt in range(3):
-        box.click()
-        try:
-            wanted.wait_for(timeout=3_000)
-            break
-        except Exception:  # noqa: BLE001  the list did not open: press Escape and try again
-            page.keyboard.press("Escape")
-    wanted.click()
-    wait_idle(page)
-
-
-def click(page, name: str) -> None:
-    page.get_by_role("button", name=name, exact=True).click()
-    wait_idle(page)
-
-
-def no_error(page) -> None:
-    errors = page.locator('[data-testid="stAlertContentError"]')
-    assert errors.count() == 0, errors.all_inner_texts()
-
-
-def assign(page, cid: int, number: str, handler: str) -> None:
-    open_complaint(page, cid, number)
-    expand(page, "派单")
-    choose(page, "责任人 *", handler)
-    page.get_by_label("派单说明").fill("请主管牵头处理车库积水")
-    click(page, "派单")
-    no_error(page)
-    state_is(page, "已派单")
-
-
-def handle(page, cid: int, number: str, result: str) -> None:
-    open_complaint(page, cid, number)
-    expand(page, "登记处理结果")
-    page.get_by_label("处理结果 *").fill(result)
-    click(page, "处理完成")
-    no_error(page)
-    state_is(page, "已处理")
 
 
 def verify(page, cid: int, number: str) -> None:
@@ -156,17 +58,6 @@ def call_back(page, cid: int, number: str, satisfaction: str, comment: str) -> N
     choose(page, "满意度", satisfaction)
     page.get_by_label("顾客意见").fill(comment)
     click(page, "保存回访记录")
-    no_error(page)
-
-
-def acknowledge_notice(page, number: str) -> None:
-    open_page(page, "/home_notices")
-    card = page.get_by_test_id("stVerticalBlock").filter(
-        has=page.get_by_text(re.compile(rf"【重大投诉通报】{number}"))).filter(
-        has=page.get_by_role("button", name="确认", exact=True)).last
-    expect(card).to_be_visible()
-    card.get_by_role("button", name="确认", exact=True).click()
-    wait_idle(page)
     no_error(page)
 
 
@@ -216,7 +107,7 @@ def test_collective_complaint_from_intake_to_closed_with_pdf(desk, names, tmp_pa
 
     # 3. the manager assigns it and asks the consultant for support
     manager = desk("manager1")
-    assign(manager, cid, number, names["supervisor1"])
+    assign(manager, cid, number, names["supervisor1"], note="请主管牵头处理车库积水")
     manager.get_by_role("tab", name="顾问").click()
     choose(manager, "顾问", "冯顾问（法律）")
     manager.get_by_label("需要支持的问题 *").fill("车库排水系统属开发遗留还是物业维保责任？应如何答复业主？")
@@ -258,7 +149,7 @@ def test_collective_complaint_from_intake_to_closed_with_pdf(desk, names, tmp_pa
     director.get_by_role("tab", name="时间线").click()
     expect(director.get_by_text(re.compile("回访：不满意，重新处理")).first).to_be_attached()
     desk.shot(director, "07_reopened")
-    assign(manager, cid, number, names["supervisor1"])
+    assign(manager, cid, number, names["supervisor1"], note="请主管牵头处理车库积水")
     handle(sup, cid, number, "加装备用排水泵并增设挡水坎，雨后复查无积水")
     verify(sup_b, cid, number)
 

@@ -23,12 +23,13 @@ from views.complaints.widgets.common import POLICY_LINE, complaint_link, grade_l
 from views.complaints.widgets.panels import datetime_input
 
 FORM = "complaint_new"
-DONE = "complaint_new_done"  # the registration just saved: shown once above the emptied form
+DONE = "complaint_new_done"  # the registration just saved: shown above the emptied form until the next submission
 NO_FACTS = ComplaintFacts()  # the defaults
 actor = require(Action.COMPLAINT_CREATE)
 page_header("登记投诉", ":material/add_comment:", POLICY_LINE)
 
-done = st.session_state.pop(DONE, None)
+# Kept (not popped): the rerun of a late second click would otherwise draw the emptied form without the number.
+done = st.session_state.get(DONE)
 if done:
     for kind, text in done["messages"]:
         getattr(st, kind)(text)
@@ -87,6 +88,7 @@ with st.form(f"{FORM}_{token}"):
     submitted = submit_button(FORM, "登记投诉", type="primary", icon=":material/save:")
 
 if submitted:
+    st.session_state.pop(DONE, None)  # this submission's outcome replaces the last registration's
     occurred = datetime.combine(day, clock, TZ)
     data = svc.ComplaintIn(
         office_id=office_id, channel=channel, category=category, description=description, occurred_at=occurred,
