@@ -96,11 +96,20 @@ def _filters(stmt, *, actor, now, office_id, state, grade, category, since, unti
     return stmt
 
 
+def _in_scope(office_column, name: str):
+    """Rows in the offices bound as ``offices_<name>``, or everywhere when ``all_<name>`` (``_scope_params``): the
+    actor's scope as bind parameters, so the statement is built once."""
+    return or_(bindparam(f"all_{name}", type_=Boolean), office_column.in_(bindparam(f"offices_{name}", expanding=True)))
+
+
+def _scope_params(name: str, scope: frozenset[int] | None) -> dict:
+    return {f"all_{name}": scope is None, f"offices_{name}": sorted(scope or ())}
+
+
 def _count(scope_name: str, queue: str):
-    """One queue's count in the offices bound as ``offices_<scope_name>`` (or everywhere when ``all_<scope_name>``)."""
-    in_scope = or_(bindparam(f"all_{scope_name}", type_=Boolean),
-                   Complaint.office_id.in_(bindparam(f"offices_{scope_name}", expanding=True)))
-    return select(func.count()).select_from(Complaint).where(in_scope, *QUEUE_CONDITIONS[queue]).scalar_subquery()
+    """One queue's count in the offices of ``scope_name``."""
+    return select(func.count()).select_from(Complaint).where(_in_scope(Complaint.office_id, scope_name),
+                                                             *QUEUE_CONDITIONS[queue]).scalar_subquery()
 
 
 # The home page's complaint counts in one statement (one round trip, each count on its index); the 投诉待验证 and
@@ -122,10 +131,8 @@ _REPORT_DUTIES = ((duty.REPORT.code, "投诉通报未完成", False), (duty.EXPR
 
 
 def _report_count(code: str, coming_due: bool):
-    """One kind's open duties (and how many are late) in the offices bound as ``offices_report`` (or all)."""
-    in_scope = or_(bindparam("all_report", type_=Boolean),
-                   Duty.office_id.in_(bindparam("offices_report", expanding=True)))
-    conditions = [in_scope, Duty.duty == code, Duty.state == DutyState.OPEN.value, Duty.record_type == ENTITY]
+    """One kind's open duties (and how many are late) in the offices where the actor reports."""
+    conditions = [_in_scope(Duty.office_id, "report"), Duty.duty == code, Duty.state == DutyState.OPEN.value, Duty.record_type == ENTITY]
     if coming_due:
         conditions.append(Duty.due_at < _SOON_UNTIL)
     late = func.coalesce(func.sum(case((Duty.due_at < _NOW, 1), else_=0)), 0)
@@ -140,8 +147,7 @@ _REPORT_COUNTS = select(*(col for code, _, soon in _REPORT_DUTIES for col in _re
 
 
 def _report_duties(s, actor: Actor, queue_params: dict) -> list[WorkItem]:
-    scope = actor.scope(Action.COMPLAINT_REPORT)
-    row = s.exec(_REPORT_COUNTS.params(all_report=scope is None, offices_report=sorted(scope or ()),
+    row = s.exec(_REPORT_COUNTS.params(**_scope_params("report", actor.scope(Action.COMPLAINT_REPORT)),
                                        **queue_params)).one()
     found = []
     for i, (_, title, _) in enumerate(_REPORT_DUTIES):
@@ -158,8 +164,7 @@ def my_work(*, actor: Actor, now: datetime) -> list[WorkItem]:
         return []
     params: dict = {}
     for name, action in _SCOPE_ACTIONS.items():
-        scope = actor.scope(action) if actor.can(action) else frozenset()
-        params[f"all_{name}"], params[f"offices_{name}"] = scope is None, sorted(scope or ())
+        params |= _scope_params(name, actor.scope(action) if actor.can(action) else frozenset())
     with read_session() as s:
         queue_params = _queue_params(s, actor, now)
         *counts, unacked = s.exec(_HOME_COUNTS.params(**params, **queue_params)).one()
