@@ -78,7 +78,7 @@ def callback_record(data: SheetData, *, company: str, printed_at: datetime | str
     pdf.section("回访记录")
     rows = [list(cb) for cb in data.callbacks] or [["", "", "", "", "", "", ""]]
     pdf.table(["回访时间", "回访人", "方式", "受访人", "满意度", "顾客意见", "后续措施"], rows,
-              col_widths=[17, 10, 9, 10, 10, 24, 20])
+              col_widths=[19, 10, 8, 10, 9, 24, 20])
     if data.exemption:
         pdf.section("免回访认定")
         pdf.paragraph(data.exemption)
