@@ -410,6 +410,14 @@ def callback_rate(done: int, required: int) -> float | None:
     return done / required if required else None
 
 
+SATISFIED_RESULTS = frozenset({Satisfaction.SATISFIED, Satisfaction.BASIC})  # 满意 and 基本满意 count as satisfied
+
+
+def satisfaction_rate(satisfied: int, surveyed: int) -> float | None:
+    """满意率 = 满意与基本满意 ÷ callbacks with a satisfaction value; None when nobody was asked."""
+    return satisfied / surveyed if surveyed else None
+
+
 def meets_callback_target(rate: float | None, policy: PolicyBook) -> bool:
     """At or above ``complaint.callback_target_pct`` (nothing needed counts as met)."""
     return rate is None or rate * 100 >= policy["complaint.callback_target_pct"]

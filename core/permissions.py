@@ -47,6 +47,8 @@ class Action(StrEnum):
     COMPLAINT_ONLINE_REPLY = "complaint.online_reply"
     COMPLAINT_EXPORT = "complaint.export"
     COMPLAINT_RESPONSIBILITY_CONFIRM = "complaint.responsibility_confirm"
+    COMPLAINT_STATS_SUBMIT = "complaint.stats_submit"  # 报送《顾客投诉分类统计表》 (issue 15 item 1)
+    COMPLAINT_STATS_RETURN = "complaint.stats_return"  # 总部退回统计表更正
     # approval chains (issue 10): who decides a step is the chain's (core.approvals); these scope the office
     APPROVAL_VIEW = "approval.view"
     APPROVAL_DECIDE = "approval.decide"
@@ -93,6 +95,9 @@ MATRIX: dict[Action, frozenset[Role]] = {
     # 责任划分 二: the software proposes who answers for a missed deadline; the 管理处主任 (own office) or the head
     # of the HQ 客服中心 confirms or sets it aside with a reason (a manual step, doc 12 text).
     Action.COMPLAINT_RESPONSIBILITY_CONFIRM: frozenset({R.OFFICE_DIRECTOR, R.HQ_HEAD}),
+    # 知识管理 第1–2条: each 管理处 sends its monthly table to the HQ 客服中心, which may send it back for correction.
+    Action.COMPLAINT_STATS_SUBMIT: frozenset({R.OFFICE_DIRECTOR, R.CS_MANAGER}),
+    Action.COMPLAINT_STATS_RETURN: frozenset({R.HQ_HEAD, R.HQ_SPECIALIST}),
     # 审批: the roles of the request's current step decide (policy book approval.chains, core.approvals); the matrix
     # only says who may meet approvals at all, and in which offices.
     Action.APPROVAL_VIEW: ALL_STAFF - {R.GUARD},

@@ -24,6 +24,7 @@ from core.permissions import Action, Actor
 from core.policy import REPORT_RECIPIENTS, PolicyBook
 from core.roles import Role
 from db.models import (
+    Callback,
     Complaint,
     ComplaintGradeHistory,
     ComplaintReport,
@@ -360,6 +361,13 @@ def contact_person(s: Session, office_id: int) -> str:
     staff = s.get(Staff, office.complaint_contact_staff_id) if office and office.complaint_contact_staff_id else None
     # Saving an office requires its contact person (org.save_unit); an office never saved since says so plainly.
     return staff.name if staff else "（本管理处未指定投诉接口负责人）"
+
+
+def callback_result():
+    """The complaint's callback result as a correlated scalar subquery: the satisfaction of its last callback that
+    recorded one (质量简报 and the monthly statistics table read it the same way)."""
+    return (select(Callback.satisfaction).where(Callback.complaint_id == Complaint.id, Callback.satisfaction != None)  # noqa: E711
+            .order_by(Callback.at.desc(), Callback.id.desc()).limit(1).correlate(Complaint).scalar_subquery())
 
 
 def company_name(s: Session) -> str:

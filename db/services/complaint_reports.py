@@ -23,7 +23,6 @@ from core.errors import DomainError
 from core.permissions import Action, Actor
 from core.roles import Role
 from db.models import (
-    Callback,
     Complaint,
     ComplaintReport,
     ComplaintSpecialReport,
@@ -36,6 +35,7 @@ from db.services.base import already_done, authorize, remember, scope_filter
 from db.services.complaint_kernel import (
     ENTITY,
     RECORD_TYPE,
+    callback_result,
     company_name,
     hq_user_ids,
     load,
@@ -211,7 +211,7 @@ class QualityBulletin:
 
 NOTABLE_LIMIT = 20
 IMPORTANT_LIMIT = 100  # 重要 items printed with their account; the heading counts them all (important_total)
-_SATISFIED = (rules.Satisfaction.SATISFIED.value, rules.Satisfaction.BASIC.value)
+_SATISFIED = tuple(sorted(x.value for x in rules.SATISFIED_RESULTS))
 
 
 def quality_bulletin(*, actor: Actor, since: datetime, until: datetime, office_id: int | None = None) -> QualityBulletin:
@@ -231,8 +231,7 @@ def quality_bulletin(*, actor: Actor, since: datetime, until: datetime, office_i
 
     closed_in_period = (Complaint.closed_at >= since, Complaint.closed_at < until, Complaint.state == State.CLOSED.value)
     # the result of the callback: the last one with a satisfaction value
-    satisfaction = (select(Callback.satisfaction).where(Callback.complaint_id == Complaint.id, Callback.satisfaction != None)  # noqa: E711
-                    .order_by(Callback.at.desc(), Callback.id.desc()).limit(1).correlate(Complaint).scalar_subquery())
+    satisfaction = callback_result()
     consulted = select(ConsultRequest.id).where(ConsultRequest.complaint_id == Complaint.id).correlate(Complaint).exists()
     # Late means handled after the 处理期限: archiving comes after verification and the callback (issue 11 item 18).
     late = and_(Complaint.due_at != None, Complaint.handled_at != None, Complaint.handled_at > Complaint.due_at)  # noqa: E711

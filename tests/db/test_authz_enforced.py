@@ -38,6 +38,7 @@ from db.services import (
     complaint_flow,
     complaint_groups,
     complaint_queues,
+    complaint_stats,
     complaints,
     notices,
     org,
@@ -198,6 +199,39 @@ SERVICE_CASES += [
          lambda a, w, o, p: complaint_consult.consultant_user_choices(actor=a)),
     Case(complaint_consult.my_consult_requests, Action.COMPLAINT_CONSULT_REPLY,
          lambda a, w, o, p: complaint_consult.my_consult_requests(actor=a)),
+]
+
+
+def _stats_month(w: World) -> date:
+    """A different finished month per call: one 统计表 per office and month."""
+    n = w.seq()
+    return date(2020 - n // 12, n % 12 + 1, 1)
+
+
+def _submitted_stats(w: World, actor: Actor, office: int) -> dict:
+    from db.models import ComplaintStatsReport, ComplaintStatsVersion
+
+    with write_session() as s:
+        report = ComplaintStatsReport(office_id=office, month=_stats_month(w), state="submitted", version=1,
+                                      due_at=w.now, submitted_at=w.now, first_submitted_at=w.now)
+        s.add(report)
+        s.flush()
+        s.add(ComplaintStatsVersion(report_id=report.id, version=1, rows_json="[]", submitted_at=w.now))
+        s.flush()
+        return {"report_id": report.id}
+
+
+# 《顾客投诉分类统计表》 (issue 15 item 1)
+SERVICE_CASES += [
+    Case(complaint_stats.generate, Action.COMPLAINT_EXPORT, lambda a, w, o, p: complaint_stats.generate(
+        actor=a, month=date(2026, 10, 1), office_id=o, now=w.now), office_scoped=True),
+    Case(complaint_stats.statuses, Action.COMPLAINT_EXPORT, lambda a, w, o, p: complaint_stats.statuses(
+        actor=a, month=date(2026, 10, 1), office_id=o, now=w.now), office_scoped=True),
+    Case(complaint_stats.submit, Action.COMPLAINT_STATS_SUBMIT, lambda a, w, o, p: complaint_stats.submit(
+        actor=a, office_id=o, month=_stats_month(w), request_id=None, now=w.now), office_scoped=True),
+    Case(complaint_stats.return_for_correction, Action.COMPLAINT_STATS_RETURN,
+         lambda a, w, o, p: complaint_stats.return_for_correction(
+             actor=a, stats_report_id=p["report_id"], reason="漏计", now=w.now), prepare=_submitted_stats),
 ]
 
 # Functions that take an ``actor`` but are not gated by one Action, and why (each is tested below).

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from PIL import Image
@@ -20,7 +20,13 @@ from core.errors import DomainError
 from core.roles import Role
 from db.engine import get_engine
 from db.models import Building, ComplaintReport, Consultant, Duty, OnlinePost, Property, Zone
-from db.services import complaint_callbacks, complaint_consult, complaint_groups, complaint_online
+from db.services import (
+    complaint_callbacks,
+    complaint_consult,
+    complaint_groups,
+    complaint_online,
+    complaint_stats,
+)
 from db.services import complaint_flow as flow
 from db.services import complaint_queues as queues
 from db.services import complaints as svc
@@ -34,7 +40,6 @@ D = timedelta(days=1)
 # Parameters that decide nothing yet, each with the issue that is to make it decide something.
 NOT_YET = {
     "complaint.case_submit_within": "the reports issue (“Complaint reports and knowledge”: case library)",
-    "complaint.monthly_report_due_day": "the reports issue (“Complaint reports and knowledge”: monthly report)",
     "complaint.publication_per_month": "the reports issue (“Complaint reports and knowledge”: publication)",
 }
 
@@ -235,7 +240,14 @@ PROBES = {
     "complaint.callback_target_pct": 50,
     "complaint.callback_attempts": 1,
     "complaint.callback_callers": [{"code": "major", "label": "重大投诉", "roles": ["cs_supervisor"], "active": True}],
+    "complaint.monthly_report_due_day": 10,
 }
+
+def _last_month_table_due(w):
+    """The 报送 deadline of last month's 《顾客投诉分类统计表》, and whether it is overdue now."""
+    [status] = complaint_stats.statuses(actor=w.hq, month=date(2026, 10, 1), now=w.now, office_id=w.org.office_a)
+    return status.due_at, status.duty.value
+
 
 SCENARIOS = {
     "complaint.consultant_reply": lambda w: (lambda c, rid: w.duty_due(c, "complaint.consult_reply"))(*w.consult()),
@@ -283,6 +295,7 @@ SCENARIOS = {
     "complaint.callback_target_pct": _callback_rate_meets_target,
     "complaint.callback_attempts": _unreachable_after_one_attempt,
     "complaint.callback_callers": _major_called_back_by_a_supervisor,
+    "complaint.monthly_report_due_day": _last_month_table_due,
 }
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import inspect
 import io
 import typing
+from datetime import date
 
 import pytest
 from PIL import Image
@@ -27,7 +28,15 @@ from core import permissions
 from core.errors import PermissionDenied
 from core.permissions import Action, Actor, Grant
 from core.roles import COMPANY_WIDE_ROLES, Role
-from db.services import attachments, complaint_consult, complaint_groups, complaints, org, people
+from db.services import (
+    attachments,
+    complaint_consult,
+    complaint_groups,
+    complaint_stats,
+    complaints,
+    org,
+    people,
+)
 from tests.db.service_probe import is_empty, placeholder, service_functions
 from tests.db.world import World, add_approvals, audit_count, audit_rows, build_world, table_snapshot
 
@@ -69,6 +78,7 @@ def _row_ids(w: World) -> dict[str, dict[int, int]]:
         "attachment_id": w.attachment,
         "group_id": w.group,
         "approval_id": w.approval,
+        "stats_report_id": w.stats_report,
     }
 
 
@@ -97,6 +107,8 @@ def world(db_url, org, make_actor, now) -> World:
                                                files=[("现场.png", _png())], now=now, request_id=None)[0]
         w.group[office] = complaint_groups.link_same_issue(actor=director, complaint_id=w.complaint[office],
                                                             now=now, title="楼道灯")
+        w.stats_report[office] = complaint_stats.submit(actor=director, office_id=office, month=date(2026, 10, 1),
+                                                        request_id=None, now=now).id
     add_approvals(w, make_actor)
     return w
 

@@ -11,4 +11,6 @@ PAGES = [
              order=103),
     PageSpec("views/complaints/consultants.py", "顾问名录", ":material/contacts:", "投诉处理",
              Action.COMPLAINT_CONSULTANT_MANAGE, order=104),
+    PageSpec("views/complaints/stats.py", "投诉分类统计表", ":material/table_chart:", "投诉处理", Action.COMPLAINT_EXPORT,
+             order=105),
 ]
