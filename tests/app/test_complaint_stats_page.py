@@ -43,7 +43,7 @@ def test_generate_submit_return_and_resubmit(org, make_actor, last_month_complai
     at.run()
     ok(at)
     table = at.dataframe[1].value
-    assert list(table["投诉分类"])[-1] == "合计" and list(table["本月受理"])[-1] == "1"
+    assert list(table["投诉分类"])[-1] == "合计" and list(table["受理"])[-1] == "1"
     labelled(at.button, "报送统计表").click()
     at.run()
     ok(at)

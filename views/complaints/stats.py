@@ -47,6 +47,9 @@ st.subheader("报送情况")
 st.dataframe(status_frame(statuses), hide_index=True, width="stretch")
 one = statuses[0] if office_id is not None and statuses else None
 if one is not None:
+    submitted = f" · 第 {one.version} 版 {dt(one.submitted_at)} 由 {one.submitted_by} 报送" if one.version else ""
+    st.markdown(f"**{one.office}：{one.state_label}**{submitted} · 报送期限 {dt(one.due_at)} · "
+                f"{stats.DUTY_LABELS[one.duty]}")
     submit_action(actor, one, month)
     return_action(actor, one, month)
     show_versions(actor, one)

@@ -11,6 +11,7 @@ from core.permissions import Action, Actor
 from db.services import complaint_stats as stats
 from ui.fmt import TZ, dt, now
 from ui.forms import button, new_form_token, show_error
+from ui.pdf import pdf_button
 from ui.tables import excel_button, pager, pager_footer, reset_pager
 from views.complaints.widgets.listing import complaint_table
 
@@ -26,16 +27,21 @@ def table_frame(table: stats.StatsTable) -> pd.DataFrame:
                          for r in table.rows]).astype(str)
 
 
+# Shorter headings on screen so the fifteen columns fit 1280 px (the PDF and the Excel file keep the full ones).
+SCREEN_HEADINGS = {"本月受理": "受理", "已结案": "结案", "未结案": "未结", "上月受理": "上月", "环比增减": "环比"}
+
+
 def show_table(table: stats.StatsTable, *, status_line: str, key: str) -> None:
-    st.dataframe(table_frame(table), hide_index=True, width="stretch")
+    shown = table_frame(table).rename(columns=SCREEN_HEADINGS)
+    widths = {c: st.column_config.TextColumn(c, width=50) for c in shown.columns[1:]}
+    widths["投诉分类"] = st.column_config.TextColumn("投诉分类", width=120)
+    st.dataframe(shown, hide_index=True, column_config=widths, height=35 * (len(shown) + 1) + 3)
     st.caption(rules.DENOMINATORS)
-    c1, c2, _ = st.columns([1, 1, 3])
+    c1, c2, _ = st.columns([1, 2, 2])
     with c1:
         excel_button(lambda: table_frame(table), f"顾客投诉分类统计表-{table.number}.xlsx", key=f"{key}_xlsx")
-    with c2:
-        st.download_button("打印 PDF", key=f"{key}_pdf", file_name=f"顾客投诉分类统计表-{table.number}.pdf",
-                           mime="application/pdf", icon=":material/print:",
-                           data=lambda: stats.table_pdf(table, status_line=status_line, printed_at=now(), tz=TZ))
+    pdf_button("打印 PDF：投诉分类统计表", lambda: stats.table_pdf(table, status_line=status_line, printed_at=now(), tz=TZ),
+               f"顾客投诉分类统计表-{table.number}.pdf", key=f"{key}_pdf", container=c2)
 
 
 def status_frame(rows: list[stats.ReportStatus]) -> pd.DataFrame:
