@@ -49,6 +49,9 @@ class Action(StrEnum):
     COMPLAINT_RESPONSIBILITY_CONFIRM = "complaint.responsibility_confirm"
     COMPLAINT_STATS_SUBMIT = "complaint.stats_submit"  # 报送《顾客投诉分类统计表》 (issue 15 item 1)
     COMPLAINT_STATS_RETURN = "complaint.stats_return"  # 总部退回统计表更正
+    COMPLAINT_CASE_VIEW = "complaint.case_view"  # 案例库: published cases, company-wide (issue 15 item 3)
+    COMPLAINT_CASE_WRITE = "complaint.case_write"  # 编写并提交本单位的典型案例
+    COMPLAINT_CASE_PUBLISH = "complaint.case_publish"  # 总部客服中心发布或退回案例
     # approval chains (issue 10): who decides a step is the chain's (core.approvals); these scope the office
     APPROVAL_VIEW = "approval.view"
     APPROVAL_DECIDE = "approval.decide"
@@ -98,6 +101,10 @@ MATRIX: dict[Action, frozenset[Role]] = {
     # 知识管理 第1–2条: each 管理处 sends its monthly table to the HQ 客服中心, which may send it back for correction.
     Action.COMPLAINT_STATS_SUBMIT: frozenset({R.OFFICE_DIRECTOR, R.CS_MANAGER}),
     Action.COMPLAINT_STATS_RETURN: frozenset({R.HQ_HEAD, R.HQ_SPECIALIST}),
+    # 投诉整理分析 第1条: units write up typical cases, the HQ 客服中心 builds the library shared on the intranet.
+    Action.COMPLAINT_CASE_VIEW: ALL_STAFF - {R.GUARD},
+    Action.COMPLAINT_CASE_WRITE: frozenset({R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR}),
+    Action.COMPLAINT_CASE_PUBLISH: frozenset({R.HQ_HEAD, R.HQ_SPECIALIST}),
     # 审批: the roles of the request's current step decide (policy book approval.chains, core.approvals); the matrix
     # only says who may meet approvals at all, and in which offices.
     Action.APPROVAL_VIEW: ALL_STAFF - {R.GUARD},

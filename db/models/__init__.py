@@ -16,6 +16,7 @@ from db.models.complaint import (  # noqa: F401
     OnlinePost,
     SameIssueGroup,
 )
+from db.models.complaint_case import ComplaintCase  # noqa: F401
 from db.models.complaint_stats import ComplaintStatsReport, ComplaintStatsVersion  # noqa: F401
 from db.models.duty import Duty  # noqa: F401
 from db.models.jobs import JobRun  # noqa: F401

@@ -24,6 +24,7 @@ from core.errors import DomainError
 from core.fields import clean_text
 from core.permissions import Action, Actor
 from db.models import Callback, Complaint, Department, User, UserRole
+from db.services import complaint_cases
 from db.services.base import Page, already_done, authorize, load_scoped, paginate, remember, scope_filter
 from db.services.complaint_kernel import (
     ENTITY,
@@ -295,6 +296,7 @@ def close(*, actor: Actor, complaint_id: int, note: str, now: datetime) -> Compl
     def then(s: Session, c: Complaint) -> None:
         track_express(s, c, policy_for(s, c, now), now=now)  # 专题报告 instead of 快报
         close_notices(s, entity=ENTITY, entity_id=str(c.id), at=now)  # its 通报 no longer await acknowledgement
+        complaint_cases.owe_case(s, c, now)  # 投诉整理分析 第3条: its case within the window
 
     return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_CLOSE, op=Op.CLOSE, event="close",
                 citation=rules.C_CALLBACK, now=now, apply=apply, then=then)
@@ -314,6 +316,7 @@ def reopen(*, actor: Actor, complaint_id: int, reason: str, now: datetime) -> Co
     def then(s: Session, c: Complaint) -> None:
         reclassify(s, c, actor=None, now=now, reason=reason)
         _handling_again(s, c, now)
+        complaint_cases.case_not_owed(s, c, now, "重新处理")  # owed again when archived again
 
     return step(actor=actor, complaint_id=complaint_id, action=Action.COMPLAINT_ASSIGN, op=Op.REOPEN, event="reopen",
                 citation=rules.C_REOPEN, now=now, apply=apply, then=then)

@@ -34,6 +34,7 @@ from core.roles import COMPANY_WIDE_ROLES, Role
 from db.engine import get_engine
 from db.services import (
     audit_log,
+    complaint_cases,
     complaint_consult,
     complaint_flow,
     complaint_groups,
@@ -232,6 +233,10 @@ SERVICE_CASES += [
     Case(complaint_stats.return_for_correction, Action.COMPLAINT_STATS_RETURN,
          lambda a, w, o, p: complaint_stats.return_for_correction(
              actor=a, stats_report_id=p["report_id"], reason="漏计", now=w.now), prepare=_submitted_stats),
+    # 案例库 (issue 15 item 3): published cases for everyone in the company, the cases owed by the unit
+    Case(complaint_cases.library, Action.COMPLAINT_CASE_VIEW, lambda a, w, o, p: complaint_cases.library(actor=a)),
+    Case(complaint_cases.owed, Action.COMPLAINT_CASE_WRITE, lambda a, w, o, p: complaint_cases.owed(
+        actor=a, now=w.now)),
 ]
 
 # Functions that take an ``actor`` but are not gated by one Action, and why (each is tested below).

@@ -39,7 +39,6 @@ D = timedelta(days=1)
 
 # Parameters that decide nothing yet, each with the issue that is to make it decide something.
 NOT_YET = {
-    "complaint.case_submit_within": "the reports issue (“Complaint reports and knowledge”: case library)",
     "complaint.publication_per_month": "the reports issue (“Complaint reports and knowledge”: publication)",
 }
 
@@ -241,6 +240,7 @@ PROBES = {
     "complaint.callback_attempts": 1,
     "complaint.callback_callers": [{"code": "major", "label": "重大投诉", "roles": ["cs_supervisor"], "active": True}],
     "complaint.monthly_report_due_day": 10,
+    "complaint.case_submit_within": _dur(3, "days"),
 }
 
 def _last_month_table_due(w):
@@ -296,6 +296,7 @@ SCENARIOS = {
     "complaint.callback_attempts": _unreachable_after_one_attempt,
     "complaint.callback_callers": _major_called_back_by_a_supervisor,
     "complaint.monthly_report_due_day": _last_month_table_due,
+    "complaint.case_submit_within": lambda w: w.duty_due(_archived(w, w.reg(complainant_count=3)), "complaint.case"),
 }
 
 

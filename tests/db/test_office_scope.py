@@ -28,6 +28,7 @@ from core import permissions
 from core.errors import PermissionDenied
 from core.permissions import Action, Actor, Grant
 from core.roles import COMPANY_WIDE_ROLES, Role
+from db.models import ComplaintCase
 from db.services import (
     attachments,
     complaint_consult,
@@ -37,6 +38,7 @@ from db.services import (
     org,
     people,
 )
+from db.session import write_session
 from tests.db.service_probe import is_empty, placeholder, service_functions
 from tests.db.world import World, add_approvals, audit_count, audit_rows, build_world, table_snapshot
 
@@ -79,6 +81,7 @@ def _row_ids(w: World) -> dict[str, dict[int, int]]:
         "group_id": w.group,
         "approval_id": w.approval,
         "stats_report_id": w.stats_report,
+        "complaint_case_id": w.complaint_case,
     }
 
 
@@ -109,6 +112,12 @@ def world(db_url, org, make_actor, now) -> World:
                                                             now=now, title="楼道灯")
         w.stats_report[office] = complaint_stats.submit(actor=director, office_id=office, month=date(2026, 10, 1),
                                                         request_id=None, now=now).id
+        with write_session() as s:  # a case submitted to headquarters (its complaint's closing is not the point)
+            case = ComplaintCase(number=f"AL-2026-{office:05d}", complaint_id=w.complaint[office], office_id=office,
+                                 grade="important", category="environment", state="submitted", summary="某业主反映楼道灯坏了")
+            s.add(case)
+            s.flush()
+            w.complaint_case[office] = case.id
     add_approvals(w, make_actor)
     return w
 

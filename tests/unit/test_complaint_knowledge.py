@@ -1,9 +1,9 @@
-"""《顾客投诉分类统计表》 rules (core.complaint_stats): due day, submit/return checks, rows, rates, frozen form."""
+"""Issue 15 rules: 《顾客投诉分类统计表》 (core.complaint_stats) and the case library (core.complaint_cases)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -73,3 +73,45 @@ def test_rows_follow_the_category_table_and_total_adds_up():
 def test_frozen_form_round_trips():
     rows = rules.build_rows({"engineering": rules.Counts(total=2, hot=1, general=1)}, {"engineering": 1}, _book())
     assert rules.from_json(rules.to_json(rows)) == rows
+
+
+# ----- 案例库 (core.complaint_cases) ---------------------------------------------------------------------------------
+
+def test_a_case_never_holds_the_complainants_name_phone_or_room():
+    from core import complaint_cases as cases
+
+    secrets = cases.secrets_of(names=["张建国", "张"], phones=["138-0000-1234", "12"],
+                               property_label="康乐苑 3幢 1单元 502", room="502")
+    text = "张建国（13800001234）反映康乐苑 3幢 1单元 502 漏水，502室业主多次来电"
+    assert cases.leaks(text, secrets) == ["姓名", "电话", "房号"]
+    clean = cases.anonymise(text, secrets)
+    assert cases.leaks(clean, secrets) == [] and "某业主" in clean
+    assert cases.leaks("来电 138 0000 1234", secrets) == ["电话"]  # spaces do not hide a phone number
+    draft = cases.CaseText(summary=text, cause="", handling="", result="", lessons="", prevention="", tags=())
+    with pytest.raises(DomainError, match="姓名、电话、房号") as exc:
+        cases.check_text(draft, secrets, for_submit=False)
+    assert exc.value.field == "summary"
+
+
+def test_submitting_needs_the_required_parts_and_tags_are_whole_words():
+    from core import complaint_cases as cases
+
+    draft = cases.CaseText(summary="某业主反映楼道灯不亮", cause="", handling="", result="", lessons="", prevention="",
+                           tags="照明，楼道、 照明")
+    saved = cases.check_text(draft, cases.Secrets(), for_submit=False)
+    assert saved.tags == ("照明", "楼道") and cases.stored_tags(saved.tags) == ",照明,楼道,"
+    with pytest.raises(DomainError, match="原因分析"):
+        cases.check_text(draft, cases.Secrets(), for_submit=True)
+    with pytest.raises(DomainError, match="最多 8 个"):
+        cases.parse_tags("a b c d e f g h i")
+
+
+def test_which_complaints_owe_a_case_and_by_when():
+    from core import complaint_cases as cases
+
+    assert cases.owes_case("major") and cases.owes_case("hot") and cases.owes_case("important")
+    assert not cases.owes_case("general")
+    closed = datetime(2026, 11, 2, 2, tzinfo=UTC)
+    assert cases.submit_due(closed, _book()) == closed + timedelta(weeks=1)
+    longer = _book(**{cases.WITHIN: {"amount": 2, "unit": "weeks"}})
+    assert cases.submit_due(closed, longer) == closed + timedelta(weeks=2)  # the parameter decides
