@@ -67,7 +67,7 @@ RECORD_TYPE = register_record_type(RecordType(
     "visitor_incident", "来访事件", page="views/reception/incidents.py",
     actions=(("visitor_incident.register", "登记来访事件"), *((f"visitor_incident.{op.value}", label)
                                                           for op, label in OP_LABELS.items())),
-    fields=(("number", "编号"), ("cls", "分类"), ("state", "状态"), ("people_count", "人数"),
+    fields=(("number", "编号"), ("visit_class", "分类"), ("state", "状态"), ("people_count", "人数"),
             ("complaint_id", "投诉")),
     values=(("state", pairs(STATE_LABELS)),),
 ))
@@ -118,7 +118,7 @@ MAX_PEOPLE = 10000
 
 @dataclass(frozen=True)
 class Intake:
-    cls: str
+    visit_class: str
     people_count: int
     representatives: int | None
     visitor_name: str
@@ -128,9 +128,9 @@ class Intake:
 
 def check_intake(data: Intake, policy: PolicyBook, now: datetime) -> VisitClass:
     """The intake's own rules (the office, customer and room are checked against the database by the service)."""
-    vc = visit_class(policy, data.cls, active_only=True)
+    vc = visit_class(policy, data.visit_class, active_only=True)
     if vc is None:
-        raise DomainError("请选择来访分类", field="cls", clause=C_CLASSES)
+        raise DomainError("请选择来访分类", field="visit_class", clause=C_CLASSES)
     if not (data.visitor_name or "").strip():
         raise DomainError("请填写来访人姓名（或选择客户）", field="visitor_name")
     if not (data.purpose or "").strip():

@@ -19,13 +19,13 @@ class VisitorIncident(SQLModel, table=True):
         Index("ix_visitor_incident_office_arrived", "office_id", "arrived_at", "id"),
         Index("ix_visitor_incident_arrived", "arrived_at", "id"),
         Index("ix_visitor_incident_state_office", "state", "office_id", "arrived_at"),
-        Index("ix_visitor_incident_cls_arrived", "cls", "arrived_at", "id"),
+        Index("ix_visitor_incident_class_arrived", "visit_class", "arrived_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=20, unique=True)  # LF-2026-000123
     office_id: int = Field(foreign_key="org_unit.id")
-    cls: str = Field(max_length=32)  # code of a visitor.classes row
+    visit_class: str = Field(max_length=32)  # code of a visitor.classes row
     state: str = Field(max_length=16)
     arrived_at: datetime
     visitor_name: str = Field(max_length=64)

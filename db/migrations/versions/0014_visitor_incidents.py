@@ -41,7 +41,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("number", text(length=20), nullable=False),
         sa.Column("office_id", sa.Integer(), nullable=False),
-        sa.Column("cls", text(length=32), nullable=False),
+        sa.Column("visit_class", text(length=32), nullable=False),
         sa.Column("state", text(length=16), nullable=False),
         sa.Column("arrived_at", dt(), nullable=False),
         sa.Column("visitor_name", text(length=64), nullable=False),
@@ -82,7 +82,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_visitor_incident_office_arrived", ["office_id", "arrived_at", "id"], unique=False)
         batch_op.create_index("ix_visitor_incident_arrived", ["arrived_at", "id"], unique=False)
         batch_op.create_index("ix_visitor_incident_state_office", ["state", "office_id", "arrived_at"], unique=False)
-        batch_op.create_index("ix_visitor_incident_cls_arrived", ["cls", "arrived_at", "id"], unique=False)
+        batch_op.create_index("ix_visitor_incident_class_arrived", ["visit_class", "arrived_at", "id"], unique=False)
     _retire_group_major()
 
 
@@ -106,7 +106,7 @@ def _retire_group_major() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("visitor_incident", schema=None) as batch_op:
-        batch_op.drop_index("ix_visitor_incident_cls_arrived")
+        batch_op.drop_index("ix_visitor_incident_class_arrived")
         batch_op.drop_index("ix_visitor_incident_state_office")
         batch_op.drop_index("ix_visitor_incident_arrived")
         batch_op.drop_index("ix_visitor_incident_office_arrived")
