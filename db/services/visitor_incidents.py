@@ -190,7 +190,7 @@ def receiver_choices(*, actor: Actor, office_id: int) -> list[tuple[int, str]]:
     return [(uid, name) for uid, (_, name) in sorted(best.items(), key=lambda kv: (kv[1][0], kv[1][1], kv[0]))]
 
 
-def record_form(*, actor: Actor, incident_id: int, now: datetime) -> bytes:
+def incident_pdf(*, actor: Actor, incident_id: int, now: datetime) -> bytes:
     """The incident's 来访接待登记表 / 事件记录 (A4, the company header, fields in the order §20 lists them)."""
     d = detail(actor=actor, incident_id=incident_id, now=now)
     row, vc = d.incident, d.visit_class

@@ -27,7 +27,7 @@ from core import permissions
 from core.errors import PermissionDenied
 from core.permissions import Action, Actor, Grant
 from core.roles import COMPANY_WIDE_ROLES, Role
-from db.services import attachments, complaint_consult, complaint_groups, complaints, org, people
+from db.services import attachments, complaint_consult, complaint_groups, complaints, org, people, visitor_incidents
 from tests.db.service_probe import is_empty, placeholder, service_functions
 from tests.db.world import World, add_approvals, audit_count, audit_rows, build_world, table_snapshot
 
@@ -44,6 +44,7 @@ NOT_OFFICE_ROWS = {
     "leader_staff_id": "a company leader (staff of the company or the HQ): save_department refuses an office's staff",
     "consultant_id": "the consultant directory is company-wide, published by HQ (投诉顾问支持 一.1)",
     "record_id": "a row of the record type named beside it (attachments); scoped in tests/db/test_attachments.py",
+    "receiver_user_id": "an account; visitor_incident_flow.receive checks that the receiver works in the incident's office",
 }
 
 READ_PREFIXES = ("list_", "find_", "search", "my_")
@@ -69,6 +70,7 @@ def _row_ids(w: World) -> dict[str, dict[int, int]]:
         "attachment_id": w.attachment,
         "group_id": w.group,
         "approval_id": w.approval,
+        "incident_id": w.incident,
     }
 
 
@@ -97,6 +99,9 @@ def world(db_url, org, make_actor, now) -> World:
                                                files=[("现场.png", _png())], now=now, request_id=None)[0]
         w.group[office] = complaint_groups.link_same_issue(actor=director, complaint_id=w.complaint[office],
                                                             now=now, title="楼道灯")
+        w.incident[office] = visitor_incidents.register(actor=director, request_id=None, now=now, data=(
+            visitor_incidents.IncidentIn(office_id=office, visit_class="a", visitor_name="业主", purpose="要求见领导",
+                                         arrived_at=now))).id
     add_approvals(w, make_actor)
     return w
 

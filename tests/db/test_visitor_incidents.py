@@ -177,7 +177,7 @@ def test_record_form_pdf_shows_number_and_name(w, pdftotext_required, tmp_path):
 
     row = w.log()
     path = tmp_path / "incident.pdf"
-    path.write_bytes(svc.record_form(actor=w.clerk, incident_id=row.id, now=w.now))
+    path.write_bytes(svc.incident_pdf(actor=w.clerk, incident_id=row.id, now=w.now))
     text = pdftools.layout_text(path)
     assert row.number in text and "张业主" in text and "来访接待登记表" in text
 
