@@ -23,7 +23,7 @@ from ui.tables import frame, table, text_column
 from ui.theme import PICK
 
 PAGE = rules.RECORD_TYPE.page
-POLICY_LINE = f"依据《XX物业客服中心来访接待流程》：事件分类、接待、上报、处理与跟进（{rules.C_CLASSES}，分类定义待客户确认）"
+POLICY_LINE = "依据《XX物业客服中心来访接待流程》：事件分类、接待、上报、处理与跟进（分类定义与话术为推定，待客户确认）"
 FORM = "visitor_incident_new"
 DONE = "visitor_incident_done"
 
@@ -192,10 +192,12 @@ def show_incident(actor: Actor, d: svc.IncidentDetail) -> None:
                  width="stretch", column_config={"项目": text_column("项目", 110)})
     st.caption(f"{vc.label}应对话术：{vc.script}")
     if d.deadlines:
-        st.dataframe(table(d.deadlines, {"时限": lambda x: x.label, "期限": lambda x: dt(x.due_at),
-                                         "完成": lambda x: dt(x.met_at), "状态": lambda x: x.status,
-                                         "依据": lambda x: x.clause}),
-                     hide_index=True, width="stretch", column_config={"依据": text_column("依据", 260)})
+        st.dataframe(table(d.deadlines, {"时限": lambda x: x.label, "期限": lambda x: short_dt(x.due_at),
+                                         "完成": lambda x: short_dt(x.met_at), "状态": lambda x: x.status}),
+                     hide_index=True, width="stretch",
+                     column_config={"时限": text_column("时限", 150), "期限": text_column("期限", 92),
+                                    "完成": text_column("完成", 92), "状态": text_column("状态", 72)})
+        st.caption("时限依据：" + "；".join(dict.fromkeys(x.clause for x in d.deadlines)))
     pdf_button("打印登记表", lambda: svc.incident_pdf(actor=actor, incident_id=r.id, now=now()), f"{r.number}.pdf",
                key=f"vi_pdf_{r.id}")
     with st.expander(f"时间线（{len(d.events)}）", icon=":material/timeline:"):
