@@ -66,7 +66,8 @@ OP_LABELS = {Op.RECEIVE: "接待", Op.ESCALATE: "上报", Op.RESOLVE: "记录处
 RECORD_TYPE = register_record_type(RecordType(
     "visitor_incident", "来访事件", page="views/reception/incidents.py",
     actions=(("visitor_incident.register", "登记来访事件"), *((f"visitor_incident.{op.value}", label)
-                                                          for op, label in OP_LABELS.items())),
+                                                          for op, label in OP_LABELS.items()),
+             ("visitor_incident.receive_breach", "接待超时"), ("visitor_incident.report_breach", "书面报告超时")),
     fields=(("number", "编号"), ("visit_class", "分类"), ("state", "状态"), ("people_count", "人数"),
             ("complaint_id", "投诉")),
     values=(("state", pairs(STATE_LABELS)),),

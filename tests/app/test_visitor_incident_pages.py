@@ -4,8 +4,6 @@ Chinese message and writes nothing."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest

@@ -27,7 +27,15 @@ from core import permissions
 from core.errors import PermissionDenied
 from core.permissions import Action, Actor, Grant
 from core.roles import COMPANY_WIDE_ROLES, Role
-from db.services import attachments, complaint_consult, complaint_groups, complaints, org, people, visitor_incidents
+from db.services import (
+    attachments,
+    complaint_consult,
+    complaint_groups,
+    complaints,
+    org,
+    people,
+    visitor_incidents,
+)
 from tests.db.service_probe import is_empty, placeholder, service_functions
 from tests.db.world import World, add_approvals, audit_count, audit_rows, build_world, table_snapshot
 

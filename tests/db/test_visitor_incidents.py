@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from core import visitor_incidents as rules
 from core.errors import DomainError, PermissionDenied
 from core.roles import Role
 from db.engine import get_engine

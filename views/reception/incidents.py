@@ -19,7 +19,13 @@ from ui.pickers import cached_offices, office_picker
 from ui.tables import excel_button, pager, pager_footer, reset_pager, selectable_table
 from ui.theme import PICK
 from views.reception.widgets.incident_actions import action_panel
-from views.reception.widgets.incidents import POLICY_LINE, incident_frame, incident_table, intake, show_incident
+from views.reception.widgets.incidents import (
+    POLICY_LINE,
+    incident_frame,
+    incident_table,
+    intake,
+    show_incident,
+)
 
 actor = require(Action.VISITOR_INCIDENT_VIEW)
 page_header("来访事件", ":material/emergency_home:", POLICY_LINE)
