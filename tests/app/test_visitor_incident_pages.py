@@ -4,6 +4,8 @@ Chinese message and writes nothing."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
@@ -56,6 +58,8 @@ def team(org, make_actor):
 def _log(at: AppTest, cls_label: str, **fields) -> AppTest:
     at.segmented_control(key="vi_class").set_value({"A类": "a", "B类": "b", "C类": "c", "D类": "d"}[cls_label]).run()
     labelled(at.text_input, "来访人姓名 *").input(fields.get("name", "张业主"))
+    if "phone" in fields:
+        labelled(at.text_input, "联系电话").input(fields["phone"])
     labelled(at.text_area, "来访事由 *").input(fields.get("purpose", "要求见领导"))
     if "people" in fields:
         labelled(at.number_input, "来访人数 *").set_value(fields["people"])
@@ -163,3 +167,39 @@ def test_bad_input_keeps_the_form_and_writes_nothing(team):
     at = _log(run_page(team[Role.CLERK]), "B类", people=8, reps=0)
     assert any("推选代表" in e.value for e in at.error)
     assert all_rows() == []
+
+
+def test_the_script_shows_the_numbers_in_force(team, org, make_actor, now):
+    from db.services import policy as policy_svc
+
+    admin = make_actor(Role.SYSADMIN, org.hq_id)
+    policy_svc.set_value(actor=admin, key="visitor.a_receive_minutes", value=7, effective_from=now - timedelta(days=1),
+                         reason="客户确认", now=now - timedelta(days=1))
+    at = run_page(team[Role.CLERK])
+    at.segmented_control(key="vi_class").set_value("a").run()
+    assert any("7 分钟内接待" in i.value for i in at.info)
+
+
+def test_bad_input_keeps_what_was_typed(team):
+    at = _log(run_page(team[Role.CLERK]), "A类", purpose="要求见领导 漏水三次", phone="12ab")
+    assert any("电话" in e.value for e in at.error)
+    assert labelled(at.text_area, "来访事由 *").value == "要求见领导 漏水三次"
+    assert all_rows() == []
+
+
+def test_daily_section_lists_the_days_incidents(team, org, now):
+    svc.register(actor=team[Role.CLERK], request_id="today", now=now, data=svc.IncidentIn(
+        office_id=org.office_a, visit_class="c", visitor_name="某报社记者", purpose="采访电梯故障", arrived_at=now))
+    script = f"""
+import streamlit as st
+from datetime import date
+from views.reception.widgets.incidents import daily_section
+from ui.context import ACTOR_KEY
+daily_section(st.session_state[ACTOR_KEY], date({(now + timedelta(hours=8)).date():%Y, %-m, %-d}))
+"""
+    at = AppTest.from_string(script, default_timeout=60)
+    at.session_state[ACTOR_KEY] = team[Role.CLERK]
+    at.run()
+    ok(at)
+    assert [s.value for s in at.subheader] == ["来访事件（1）"]
+    assert len(at.dataframe) == 1
