@@ -229,10 +229,15 @@ _STATES_FOR = {
 }
 
 
+def in_state(op: Op, state: State | str) -> bool:
+    """The incident's state allows ``op`` at all (its other conditions aside)."""
+    return State(state) in _STATES_FOR[op]
+
+
 def refusal(op: Op, sit: Situation) -> str | None:
     """Why ``op`` is not offered now (with the clause), or None when it is."""
     state = State(sit.state)
-    if state not in _STATES_FOR[op]:
+    if not in_state(op, state):
         return f"“{STATE_LABELS[state]}”的来访事件不能{OP_LABELS[op]}（{C_FLOW}）"
     if op is Op.RECEIVE and sit.received:
         return "已记录接待人"

@@ -35,6 +35,9 @@ def action_panel(actor: Actor, d: svc.IncidentDetail) -> None:
     allowed = {op: reason for op, reason in d.offered.items()
                if actor.can(ACTION_OF.get(op, Action.VISITOR_INCIDENT_HANDLE), r.office_id)}
     open_ops = [op for op, reason in allowed.items() if reason is None]
+    for op, reason in allowed.items():  # allowed in this state but not yet: say why, with the clause
+        if reason is not None and rules.in_state(op, r.state):
+            st.caption(f"{rules.OP_LABELS[op]}：{reason}")
     if not open_ops:
         st.caption("当前没有可执行的操作。")
         return
