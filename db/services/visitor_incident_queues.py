@@ -18,10 +18,11 @@ from core.registry import WorkItem, work_provider
 from db.models import Duty, VisitorIncident
 from db.services.base import Page, authorize, paginate, scope_filter
 from db.services.policy import policy_in
-from db.services.visitor_incident_kernel import RECORD_TYPE
 from db.session import read_session
 
 LIST_PAGE = rules.RECORD_TYPE.page
+# by kind, so the open-duty index by kind and due time (0013_home_counts) answers "my work" without the record type
+DUTY_CODES = [rules.RECEIVE.code, rules.ESCALATE.code, rules.REPORT.code]
 _OPEN = [s.value for s in rules.OPEN_STATES]
 
 
@@ -80,7 +81,7 @@ def my_work(*, actor: Actor, now: datetime) -> list[WorkItem]:
         open_count = s.exec(scope_filter(select(func.count()).select_from(VisitorIncident), VisitorIncident.office_id,
                                          scope).where(VisitorIncident.state.in_(_OPEN))).one()
         overdue = s.exec(scope_filter(select(func.count()).select_from(Duty), Duty.office_id, scope).where(
-            Duty.record_type == RECORD_TYPE, Duty.state == DutyState.OPEN.value, Duty.due_at < now)).one()
+            Duty.duty.in_(DUTY_CODES), Duty.state == DutyState.OPEN.value, Duty.due_at < now)).one()
     items = []
     if open_count:
         items.append(WorkItem(title="来访事件未平息", count=int(open_count), page=LIST_PAGE, severity="warning",

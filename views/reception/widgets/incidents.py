@@ -88,7 +88,7 @@ def intake(actor: Actor) -> None:
         prop = c.selectbox("房屋", [None, *props], format_func=lambda p: "—" if p is None else props[p], placeholder=PICK)
         people = a.number_input("来访人数 *", min_value=1, max_value=rules.MAX_PEOPLE, value=1)
         reps = b.number_input(f"代表人数（上限 {policy['visitor.b_representatives']} 人）", min_value=0, max_value=50,
-                              value=0, help="群访时请来访者推选的代表人数；0 表示未推选")
+                              value=0, help=f"群访时请来访者推选的代表人数；0 表示未推选（{policy.cite('visitor.b_representatives')}）")
         category = c.selectbox("投诉分类（集体来访/转投诉时）", [None, *categories], placeholder=PICK,
                                format_func=lambda k: "—" if k is None else categories[k],
                                help=rules.collective_phrase(policy))
