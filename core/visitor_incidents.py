@@ -248,6 +248,8 @@ def refusal(op: Op, sit: Situation) -> str | None:
             return f"该分类无需书面事件报告（{C_CLASSES}）"
         if sit.reported:
             return "书面事件报告已提交"
+    if op is Op.RESOLVE and "receive" in sit.duties and not sit.received:
+        return f"请先记录接待人和接待时间（{PARAMS['visitor.a_receive_minutes'].citation}）"
     if op is Op.CONVERT and sit.complaint_linked:
         return "已转为投诉"
     if op is Op.CLOSE and "report" in sit.duties and not sit.reported:

@@ -98,8 +98,6 @@ def resolve(*, actor: Actor, incident_id: int, outcome: str, at: datetime, follo
         plan = (follow_up_plan or "").strip()
         if follow_up_needed and not plan:
             raise DomainError("需要跟进时请填写跟进安排", field="follow_up_plan")
-        if "receive" in vc.duties and row.received_at is None:
-            raise DomainError("请先记录接待人和接待时间", field="outcome", clause=policy.cite("visitor.a_receive_minutes"))
         row.outcome, row.resolved_at = text, at
         row.follow_up_needed, row.follow_up_plan = bool(follow_up_needed), plan[:500] if follow_up_needed else ""
         due = rules.escalate_due(vc, as_utc(row.arrived_at), policy)

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
+from core import visitor_incidents as rules
 from core.errors import DomainError, PermissionDenied
 from core.roles import Role
 from db.engine import get_engine
@@ -237,3 +238,51 @@ def test_the_retired_duplicate_is_gone():
 
     assert "visitor.b_group_major" not in PARAMS
     assert PolicyChange  # overrides of the retired key: tests/db/test_visitor_incident_migration.py
+
+
+def test_the_hourly_sweep_flags_a_late_receipt_on_the_timeline(w, db_url):
+    from db.services.duties import breach_sweep
+
+    row = w.log(arrived_at=w.now - 5 * M)
+    assert not duties(db_url, row.id)["visitor_incident.receive"].breached
+    breach_sweep(now=w.now + 30 * M, record_type="visitor_incident")
+    assert duties(db_url, row.id)["visitor_incident.receive"].breached
+    events = svc.detail(actor=w.clerk, incident_id=row.id, now=w.now + 30 * M).events
+    assert [e.event for e in events] == ["register", "receive_breach"]
+    assert "客服主任限时接待未在时限内完成" in events[-1].note
+
+
+def test_random_steps_are_accepted_exactly_when_the_rules_offer_them(w, db_url):
+    """Every step through the services against core.visitor_incidents.refusal: nothing accepted that core did not
+    offer, nothing refused (with valid input) that it did."""
+    import random
+
+    from db.services.visitor_incident_kernel import situation
+
+    rng = random.Random(7)
+    calls = {
+        rules.Op.RECEIVE: lambda i: flow.receive(actor=w.sup, incident_id=i, receiver_user_id=w.sup.user_id, at=w.now,
+                                                 now=w.now),
+        rules.Op.ESCALATE: lambda i: flow.escalate(actor=w.sup, incident_id=i, level=rng.choice(list(rules.Level)).value,
+                                                   at=w.now, note="", now=w.now),
+        rules.Op.RESOLVE: lambda i: flow.resolve(actor=w.sup, incident_id=i, outcome="已平息", at=w.now,
+                                                 follow_up_needed=False, follow_up_plan="", now=w.now),
+        rules.Op.REPORT: lambda i: flow.file_report(actor=w.sup, incident_id=i, report="经过", at=w.now, now=w.now),
+        rules.Op.CONVERT: lambda i: flow.convert_to_complaint(actor=w.sup, incident_id=i, category="other", now=w.now),
+        rules.Op.CLOSE: lambda i: flow.close(actor=w.sup, incident_id=i, follow_up_result="", now=w.now),
+    }
+    for cls in "abcd" * 2:
+        row = w.log(visit_class=cls, arrived_at=w.now - 20 * M, people_count=2 if cls == "b" else 1)
+        for _ in range(8):
+            op = rng.choice(list(rules.Op))
+            current = svc.detail(actor=w.sup, incident_id=row.id, now=w.now)
+            reason = rules.refusal(op, situation(current.incident, current.visit_class))
+            try:
+                calls[op](row.id)
+            except DomainError as exc:
+                already = "已上报" in exc.message  # the level drawn was told already: an input check, not the state
+                assert reason is not None or already, f"{cls} {op}: refused ({exc.message}) although offered"
+            else:
+                assert reason is None, f"{cls} {op}: accepted although core said {reason}"
+            if current.incident.state == "closed":
+                break

@@ -82,7 +82,7 @@ SIT = rules.Situation(state="logged", duties=frozenset({"receive", "escalate"}),
 @pytest.mark.parametrize("state", list(rules.State))
 @pytest.mark.parametrize("op", list(rules.Op))
 def test_every_step_in_every_state(op, state):
-    sit = replace(SIT, state=state, duties=frozenset({"report"}) if op is rules.Op.REPORT else SIT.duties)
+    sit = replace(SIT, state=state, received=op is not rules.Op.RECEIVE, duties=frozenset({"report"}) if op is rules.Op.REPORT else SIT.duties)
     expected = rules.in_state(op, state)
     assert rules.offered(op, sit) is expected
     if not expected:
@@ -92,6 +92,7 @@ def test_every_step_in_every_state(op, state):
 
 def test_steps_refused_by_what_already_happened():
     assert "已记录接待人" in rules.refusal(rules.Op.RECEIVE, replace(SIT, received=True))
+    assert "请先记录接待人" in rules.refusal(rules.Op.RESOLVE, SIT)  # A类: the 客服主任 received them first
     assert rules.refusal(rules.Op.ESCALATE, replace(SIT, levels=frozenset(rules.Level)))
     assert "无需书面事件报告" in rules.refusal(rules.Op.REPORT, SIT)
     assert rules.refusal(rules.Op.CONVERT, replace(SIT, complaint_linked=True)) == "已转为投诉"
