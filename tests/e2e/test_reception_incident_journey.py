@@ -11,6 +11,7 @@ import re
 import pytest
 
 from tests.e2e.browser import choose, click, no_error, open_page, wait_idle
+from tests.e2e.test_every_page_chinese import OVERFLOW_JS
 
 pytestmark = pytest.mark.e2e
 if os.environ.get("CI"):
@@ -66,3 +67,6 @@ def test_a_class_incident_logged_escalated_and_listed(desk, names):
     wait_idle(clerk)
     expect(clerk.get_by_role("heading", name=re.compile(f"{number} · A类 · 已上报"))).to_be_visible()
     desk.shot(clerk, "incident_escalated")
+    clerk.locator("summary").filter(has_text="时间线").first.click()
+    wait_idle(clerk)
+    assert clerk.evaluate(OVERFLOW_JS) == [], "a table needs sideways scrolling at 1280 px"

@@ -189,7 +189,7 @@ def show_incident(actor: Actor, d: svc.IncidentDetail) -> None:
         info["书面事件报告"] = f"{dt(r.reported_at)} {r.report}"
     info["投诉"] = f"{d.complaint_number} {d.complaint_state}" if d.complaint_number else "未转为投诉"
     st.dataframe(table(list(info.items()), {"项目": lambda x: x[0], "内容": lambda x: x[1]}), hide_index=True,
-                 width="stretch", column_config={"项目": text_column("项目", 110)})
+                 width="stretch", column_config={"项目": text_column("项目", 100), "内容": text_column("内容", 340)})
     st.caption(f"{vc.label}应对话术：{vc.script}")
     if d.deadlines:
         st.dataframe(table(d.deadlines, {"时限": lambda x: x.label, "期限": lambda x: short_dt(x.due_at),
@@ -201,6 +201,8 @@ def show_incident(actor: Actor, d: svc.IncidentDetail) -> None:
     pdf_button("打印登记表", lambda: svc.incident_pdf(actor=actor, incident_id=r.id, now=now()), f"{r.number}.pdf",
                key=f"vi_pdf_{r.id}")
     with st.expander(f"时间线（{len(d.events)}）", icon=":material/timeline:"):
-        st.dataframe(table(d.events, {"时间": lambda e: dt(e.at), "经办人": lambda e: e.actor_name,
+        st.dataframe(table(d.events, {"时间": lambda e: short_dt(e.at), "经办人": lambda e: e.actor_name,
                                       "记录": lambda e: e.note, "依据": lambda e: e.citation}),
-                     hide_index=True, width="stretch", column_config={"记录": text_column("记录", 260)})
+                     hide_index=True, width="stretch",
+                     column_config={"时间": text_column("时间", 92), "经办人": text_column("经办人", 64),
+                                    "记录": text_column("记录", 180), "依据": text_column("依据", 96)})
