@@ -97,7 +97,8 @@ def make_complaint(s: Session, row: VisitorIncident, *, actor: Actor, category: 
                    policy: PolicyBook) -> Complaint:
     """The complaint intake (``complaints.register_in``) turns the visit into a complaint: its rules class it (a group
     of ``complaint.hot_collective`` or more: 热点; ``complaint.major_collective``: 重大), number it, open its deadlines and
-    send its 通报. Everything already typed goes with it; the incident keeps its number."""
+    send its 通报. Everything already typed goes with it; the incident keeps its number. The front desk had it from the
+    visitor's arrival (责任划分 二.1: a late hand-over to the 投诉接口 names the clerk who logged it)."""
     if not category:
         raise DomainError("转为投诉须选择投诉分类", field="complaint_category",
                           clause=policy.cite("complaint.categories"))
@@ -105,9 +106,9 @@ def make_complaint(s: Session, row: VisitorIncident, *, actor: Actor, category: 
     data = complaint_intake.ComplaintIn(
         office_id=row.office_id, channel=Channel.VISIT.value, category=category,
         description=f"来访事件 {row.number}（{rules.class_label(policy, row.visit_class)}，{row.people_count}人）：{row.purpose}",
-        occurred_at=arrived, received_at=arrived, title=row.purpose[:40], property_id=row.property_id,
-        customer_id=row.customer_id, complainant_name=row.visitor_name, complainant_phone=row.visitor_phone,
-        complainant_count=row.people_count)
+        occurred_at=arrived, received_at=max(now, arrived), first_received_at=arrived, held_by=actor.name,
+        title=row.purpose[:40], property_id=row.property_id, customer_id=row.customer_id,
+        complainant_name=row.visitor_name, complainant_phone=row.visitor_phone, complainant_count=row.people_count)
     c = complaint_intake.register_in(s, actor=actor, data=data, request_id=None, now=now)
     row.complaint_id = c.id
     return c

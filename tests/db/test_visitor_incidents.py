@@ -133,8 +133,13 @@ def test_a_group_becomes_a_collective_complaint_through_the_intake(w, db_url):
     assert small.complaint_id is None
     d = svc.detail(actor=w.clerk, incident_id=major.id, now=w.now)
     assert d.complaint_number.startswith("TS-") and "重大" in d.complaint_state
-    row = flow.convert_to_complaint(actor=w.clerk, incident_id=small.id, category="engineering", now=w.now)
-    assert row.complaint_id is not None
+    row = flow.convert_to_complaint(actor=w.clerk, incident_id=small.id, category="engineering",
+                                    now=w.now + timedelta(hours=3))
+    with Session(get_engine(db_url)) as s:  # the desk had it from the arrival: a late hand-over names the clerk
+        c = s.get(Complaint, row.complaint_id)
+        assert c.first_received_at.replace(tzinfo=None) == small.arrived_at.replace(tzinfo=None)
+        assert c.contact_held_by == "前台小李" and c.received_at.replace(tzinfo=None) == (
+            w.now + timedelta(hours=3)).replace(tzinfo=None)
     with pytest.raises(DomainError, match="已转为投诉"):
         flow.convert_to_complaint(actor=w.clerk, incident_id=small.id, category="engineering", now=w.now)
 
