@@ -70,7 +70,8 @@ RECORD_TYPE = register_record_type(RecordType(
              ("visitor_incident.receive_breach", "接待超时"), ("visitor_incident.report_breach", "书面报告超时")),
     fields=(("number", "编号"), ("visit_class", "分类"), ("state", "状态"), ("people_count", "人数"),
             ("complaint_id", "投诉")),
-    values=(("state", pairs(STATE_LABELS)),),
+    values=(("state", pairs(STATE_LABELS)),
+            ("visit_class", pairs({r["code"]: r["label"] for r in PARAMS[CLASSES].default}))),
 ))
 
 RECEIVE = register_duty(DutySpec(
