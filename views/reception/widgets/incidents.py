@@ -116,6 +116,7 @@ def intake(actor: Actor) -> None:
 
 # ----- lists --------------------------------------------------------------------------------------------
 
+ROW_PX = 35  # a data grid row (and its header) in px
 _WIDTHS = {"编号": 118, "管理处": 96, "来访时间": 92, "分类": 52, "人数": 44, "来访人": 80, "状态": 64}
 
 
@@ -189,7 +190,8 @@ def show_incident(actor: Actor, d: svc.IncidentDetail) -> None:
         info["书面事件报告"] = f"{dt(r.reported_at)} {r.report}"
     info["投诉"] = f"{d.complaint_number} {d.complaint_state}" if d.complaint_number else "未转为投诉"
     st.dataframe(table(list(info.items()), {"项目": lambda x: x[0], "内容": lambda x: x[1]}), hide_index=True,
-                 width="stretch", column_config={"项目": text_column("项目", 100), "内容": text_column("内容", 340)})
+                 width="stretch", height=ROW_PX * (len(info) + 1) + 3,  # every line shown, no inner scrolling
+                 column_config={"项目": text_column("项目", 100), "内容": text_column("内容", 340)})
     st.caption(f"{vc.label}应对话术：{vc.script}")
     if d.deadlines:
         st.dataframe(table(d.deadlines, {"时限": lambda x: x.label, "期限": lambda x: short_dt(x.due_at),
