@@ -55,6 +55,12 @@ class Action(StrEnum):
     # approval chains (issue 10): who decides a step is the chain's (core.approvals); these scope the office
     APPROVAL_VIEW = "approval.view"
     APPROVAL_DECIDE = "approval.decide"
+    # office-visitor incidents (issue 12 item 5, 来访接待流程)
+    VISITOR_INCIDENT_VIEW = "visitor_incident.view"
+    VISITOR_INCIDENT_CREATE = "visitor_incident.create"
+    VISITOR_INCIDENT_HANDLE = "visitor_incident.handle"
+    VISITOR_INCIDENT_CLOSE = "visitor_incident.close"
+    VISITOR_INCIDENT_EXPORT = "visitor_incident.export"
 
 
 MATRIX: dict[Action, frozenset[Role]] = {
@@ -109,6 +115,14 @@ MATRIX: dict[Action, frozenset[Role]] = {
     # only says who may meet approvals at all, and in which offices.
     Action.APPROVAL_VIEW: ALL_STAFF - {R.GUARD},
     Action.APPROVAL_DECIDE: ALL_STAFF - {R.GUARD},
+    # 来访接待流程: the front desk logs and grades the visit and records who received it and the escalations; the
+    # 客服主任 and above close it after the follow-up; HQ and leaders read every office.
+    Action.VISITOR_INCIDENT_VIEW: ALL_STAFF - {R.GUARD, R.RECORDS_OFFICER, R.CONSULTANT},
+    Action.VISITOR_INCIDENT_CREATE: frozenset({R.CLERK, R.ASSISTANT, R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR}),
+    Action.VISITOR_INCIDENT_HANDLE: frozenset({R.CLERK, R.ASSISTANT, R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR}),
+    Action.VISITOR_INCIDENT_CLOSE: frozenset({R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR}),
+    Action.VISITOR_INCIDENT_EXPORT: frozenset({R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR, R.HQ_HEAD,
+                                               R.HQ_SPECIALIST, R.LEADER, R.SYSADMIN}),
 }
 
 # Approvals a deputy (代理) may give while the principal is away; process issues add theirs.

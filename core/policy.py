@@ -209,6 +209,37 @@ _CHAIN_ROWS = [
 ]
 
 
+# Office-visitor incident classes (来访接待流程, domain-rules §20): the seed shows only the start of "A类"; the rest is
+# inferred, so every row is data the customer's own definitions replace. ``duties`` says which deadlines and checks of
+# core.visitor_incidents a class carries (限时接待/上报: visitor.a_*; 书面报告: visitor.d_report; 推选代表:
+# visitor.b_representatives).
+VISITOR_DUTIES = {"receive": "客服主任限时接待", "escalate": "未平息限时上报管理处主任", "report": "书面事件报告",
+                  "representatives": "推选代表商谈"}
+VISITOR_CLASSES = TableSpec(
+    columns=(
+        Column("label", "分类名称", required=True, max_len=16),
+        Column("definition", "适用情形", required=True, max_len=200),
+        Column("script", "应对话术/步骤", required=True, max_len=500),
+        Column("duties", "时限与检查", "multi", allowed=VISITOR_DUTIES),
+    ),
+    code_label="分类代码", row_noun="类",
+)
+_VISITOR_CLASS_ROWS = [
+    {"code": "a", "label": "A类", "definition": "业主未预约来访，情绪激动、要求见领导或当面投诉",
+     "script": "前台起身问候，引至接待室（离开开放办公区），奉茶请坐；通知客服主任限时到场接待；耐心倾听并记录诉求；"
+               "限时内未能平息的，报告管理处主任。", "duties": ["receive", "escalate"]},
+    {"code": "b", "label": "B类", "definition": "多名业主结伴来访或集体上访",
+     "script": "保安在门口维持秩序，不发生肢体接触；请来访者推选代表到会议室商谈；立即报告管理处主任及公司，"
+               "并报客服中心(总部)；达到集体投诉人数的，按集体投诉登记（人数见投诉处理参数）。", "duties": ["representatives"]},
+    {"code": "c", "label": "C类", "definition": "外来人员：媒体记者、律师、政府人员、推销人员、身份不明者",
+     "script": "核实身份与来意；媒体记者：员工不接受采访，报公司行政公关部及客服中心(总部)；政府人员：报管理处主任；"
+               "推销人员：礼貌劝离。", "duties": []},
+    {"code": "d", "label": "D类", "definition": "暴力、威胁、毁坏财物等突发事件",
+     "script": "保安保护人员与财产安全，必要时拨打110报警；保护现场，记录经过；限时提交书面事件报告。",
+     "duties": ["report"]},
+]
+
+
 PARAMS: dict[str, Param] = {
     p.key: p
     for p in [
@@ -220,9 +251,10 @@ PARAMS: dict[str, Param] = {
         _p("reception.hair_max_cm", "男员工头发长度上限", 10, "float", "cm", "D1", "来访第9条", "found-variant", 0, 50),
         _p("visitor.a_receive_minutes", "A类来访客服主任接待时限", 10, "int", "分钟", "D20", "A类", "inferred", 1, 120),
         _p("visitor.a_escalate_minutes", "A类来访未平息上报管理处主任时限", 30, "int", "分钟", "D20", "A类", "inferred", 1, 480),
-        _p("visitor.b_group_major", "群访按重大集体投诉处理的人数", 10, "int", "人", "D20", "B类", "inferred", 2, 1000),
         _p("visitor.b_representatives", "群访代表人数上限", 5, "int", "人", "D20", "B类", "inferred", 1, 50),
         _p("visitor.d_report", "D类事件书面报告期限", _dur(24, "hours"), "duration", "", "D20", "D类", "inferred"),
+        # the customer's own A/B/C definitions are not yet known: the classes and scripts are inferred, as data
+        _t("visitor.classes", "来访事件分类及应对话术", VISITOR_CLASSES, _VISITOR_CLASS_ROWS, "D20", "事件分类", "inferred"),
         # access passes (D2)
         _p("pass.worker_deposit", "施工人员临时出入证押金", 50, "money", "元/证", "D2", "3.1 第2条", "found-variant", 0, 10000),
         _p("pass.worker_fee", "临时出入证工本费", 0, "money", "元/证", "D2", "3.1 第2条", "comparable", 0, 1000),

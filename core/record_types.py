@@ -31,7 +31,7 @@ PERMISSION = register_record_type(RecordType(
 ))
 POLICY = register_record_type(RecordType(
     "policy", "制度参数", page="views/admin/policy.py",
-    actions=(("policy.set", "修改制度参数"),),
+    actions=(("policy.set", "修改制度参数"), ("policy.retired", "取消重复的制度参数（迁移）")),
     fields=(("value", "取值"), ("effective_from", "生效时间"), ("version", "版本")),
 ))
 HOLIDAY = register_record_type(RecordType(

@@ -25,3 +25,4 @@ from db.models.org import Building, Department, OrgUnit, Property, Zone  # noqa:
 from db.models.people import Customer, CustomerProperty, Staff  # noqa: F401
 from db.models.policy import PolicyChange, PolicyHoliday, PolicyRevision  # noqa: F401
 from db.models.timeline import RecordEvent  # noqa: F401
+from db.models.visitor_incident import VisitorIncident  # noqa: F401

@@ -153,25 +153,36 @@ def register(*, actor: Actor, data: ComplaintIn, request_id: str | None, now: da
     files = (attachments.check_files(data.attachments, record_type=ATTACHMENTS, now=now)  # CPU: before the lock
              if data.attachments else [])
     with write_session() as s:
-        done = already_done(s, request_id, ENTITY)
-        if done:
-            return s.get(Complaint, int(done))
-        building_id = _check_references(s, data)
-        policy = current_policy(s, at=now)
-        category = policy.row(CATEGORIES, data.category) if isinstance(data.category, str) else None
-        if category is None or not category["active"]:  # the active rows of the policy book's table
-            raise DomainError("请选择投诉分类", field="category")
-        c = _new_from_intake(s, actor, data, building_id=building_id, policy=policy, now=now)
-        explanation = _classify_new(s, c, policy, now)
-        _insert_with_history(s, c, actor=actor, explanation=explanation, category=category["label"], now=now)
-        _open_deadlines(s, c, policy, now)
-        if data.online is not None:
-            _register_online(s, c, data.online, actor=actor, now=now)
-        attachments.store(s, record_type=ATTACHMENTS, record=c, files=files, actor=actor, now=now)
-        if c.report_due_at and not s.exec(select(ComplaintReport.id).where(ComplaintReport.complaint_id == c.id)).first():
-            send_reports(s, c, now=now)
-        remember(s, request_id, ENTITY, c.id)
-        return c
+        return register_in(s, actor=actor, data=data, request_id=request_id, now=now, files=files)
+
+
+def register_in(s: Session, *, actor: Actor, data: ComplaintIn, request_id: str | None, now: datetime,
+                files: list | None = None) -> Complaint:
+    """``register`` inside the caller's transaction: another process turns its record into a complaint together with
+    its own write (an office-visitor incident's collective complaint), so both are saved or neither."""
+    if files is None:  # called by another process: its checks here, inside its transaction
+        authorize(actor, Action.COMPLAINT_CREATE, data.office_id, in_transaction=True)
+        _validate(data, now)
+        files = []
+    done = already_done(s, request_id, ENTITY)
+    if done:
+        return s.get(Complaint, int(done))
+    building_id = _check_references(s, data)
+    policy = current_policy(s, at=now)
+    category = policy.row(CATEGORIES, data.category) if isinstance(data.category, str) else None
+    if category is None or not category["active"]:  # the active rows of the policy book's table
+        raise DomainError("请选择投诉分类", field="category")
+    c = _new_from_intake(s, actor, data, building_id=building_id, policy=policy, now=now)
+    explanation = _classify_new(s, c, policy, now)
+    _insert_with_history(s, c, actor=actor, explanation=explanation, category=category["label"], now=now)
+    _open_deadlines(s, c, policy, now)
+    if data.online is not None:
+        _register_online(s, c, data.online, actor=actor, now=now)
+    attachments.store(s, record_type=ATTACHMENTS, record=c, files=files, actor=actor, now=now)
+    if c.report_due_at and not s.exec(select(ComplaintReport.id).where(ComplaintReport.complaint_id == c.id)).first():
+        send_reports(s, c, now=now)
+    remember(s, request_id, ENTITY, c.id)
+    return c
 
 
 def _check_references(s: Session, data: ComplaintIn) -> int | None:

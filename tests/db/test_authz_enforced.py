@@ -46,6 +46,8 @@ from db.services import (
     people,
     policy,
     users,
+    visitor_incident_queues,
+    visitor_incidents,
 )
 from db.services.notices import notify
 from db.session import write_session
@@ -237,6 +239,19 @@ SERVICE_CASES += [
     Case(complaint_cases.library, Action.COMPLAINT_CASE_VIEW, lambda a, w, o, p: complaint_cases.library(actor=a)),
     Case(complaint_cases.owed, Action.COMPLAINT_CASE_WRITE, lambda a, w, o, p: complaint_cases.owed(
         actor=a, now=w.now)),
+]
+
+
+# office-visitor incidents (issue 12 item 5)
+SERVICE_CASES += [
+    Case(visitor_incidents.register, Action.VISITOR_INCIDENT_CREATE, lambda a, w, o, p: visitor_incidents.register(
+        actor=a, request_id=None, now=w.now, data=visitor_incidents.IncidentIn(
+            office_id=o, visit_class="c", visitor_name=f"来访者{w.seq()}", purpose="推销", arrived_at=w.now)),
+         office_scoped=True),
+    Case(visitor_incident_queues.search, Action.VISITOR_INCIDENT_VIEW, lambda a, w, o, p: visitor_incident_queues.search(
+        actor=a, office_id=o), office_scoped=True),
+    Case(visitor_incidents.receiver_choices, Action.VISITOR_INCIDENT_VIEW,
+         lambda a, w, o, p: visitor_incidents.receiver_choices(actor=a, office_id=o), office_scoped=True),
 ]
 
 # Functions that take an ``actor`` but are not gated by one Action, and why (each is tested below).

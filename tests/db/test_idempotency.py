@@ -24,7 +24,7 @@ from core.permissions import Action, Actor, Grant
 from core.roles import Role
 from db.engine import get_engine
 from db.models import Complaint
-from db.services import complaint_consult, complaints, org, people
+from db.services import complaint_consult, complaints, org, people, visitor_incidents
 from tests.db.service_probe import placeholder, service_functions
 from tests.db.world import World, build_world, row_counts
 
@@ -81,6 +81,9 @@ ARGS = {
                                                                   part_a="经过与处理", part_b="", part_c="", now=w.now),
     "users.create_user": lambda w, ids: dict(username="idem.user", display_name="幂等用户", password="long enough pw 1",
                                              grants=[(Role.CLERK.value, w.office_a)], now=w.now),
+    "visitor_incidents.register": lambda w, ids: dict(now=w.now, data=visitor_incidents.IncidentIn(
+        office_id=w.office_a, visit_class="b", visitor_name="幂等业主", purpose="集体来访", arrived_at=w.now,
+        people_count=3, representatives=2, complaint_category="engineering")),  # the collective complaint too
 }
 
 

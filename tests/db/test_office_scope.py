@@ -37,6 +37,7 @@ from db.services import (
     complaints,
     org,
     people,
+    visitor_incidents,
 )
 from db.session import write_session
 from tests.db.service_probe import is_empty, placeholder, service_functions
@@ -55,6 +56,7 @@ NOT_OFFICE_ROWS = {
     "leader_staff_id": "a company leader (staff of the company or the HQ): save_department refuses an office's staff",
     "consultant_id": "the consultant directory is company-wide, published by HQ (投诉顾问支持 一.1)",
     "record_id": "a row of the record type named beside it (attachments); scoped in tests/db/test_attachments.py",
+    "receiver_user_id": "an account; visitor_incident_flow.receive checks that the receiver works in the incident's office",
 }
 
 READ_PREFIXES = ("list_", "find_", "search", "my_")
@@ -82,6 +84,7 @@ def _row_ids(w: World) -> dict[str, dict[int, int]]:
         "approval_id": w.approval,
         "stats_report_id": w.stats_report,
         "complaint_case_id": w.complaint_case,
+        "incident_id": w.incident,
     }
 
 
@@ -118,6 +121,9 @@ def world(db_url, org, make_actor, now) -> World:
             s.add(case)
             s.flush()
             w.complaint_case[office] = case.id
+        w.incident[office] = visitor_incidents.register(actor=director, request_id=None, now=now, data=(
+            visitor_incidents.IncidentIn(office_id=office, visit_class="a", visitor_name="业主", purpose="要求见领导",
+                                         arrived_at=now))).id
     add_approvals(w, make_actor)
     return w
 

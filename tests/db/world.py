@@ -45,6 +45,7 @@ class World:
     approval: dict[int, int] = field(default_factory=dict)  # an approval request per office (add_approvals)
     stats_report: dict[int, int] = field(default_factory=dict)  # a submitted 投诉分类统计表 per office
     complaint_case: dict[int, int] = field(default_factory=dict)  # a case submitted to headquarters per office
+    incident: dict[int, int] = field(default_factory=dict)  # an office-visitor incident per office (test_office_scope)
     target_user: int = 0
     now: datetime | None = None
     _seq: itertools.count = field(default_factory=lambda: itertools.count(1))
