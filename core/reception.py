@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -297,8 +297,23 @@ def callback_due(received_at: datetime, policy: PolicyBook) -> datetime:
     return due_at(received_at, amount, unit, policy.calendar())
 
 
+def _aware(moment: datetime | None) -> datetime | None:
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def is_overdue(due: datetime | None, done_at: datetime | None, now: datetime) -> bool:
-    return due is not None and done_at is None and due < now
+    """A deadline passed and not met (a stored naive time is UTC)."""
+    return due is not None and done_at is None and _aware(due) < now
+
+
+def reminders(c: Any, now: datetime) -> str:
+    """The list's 提醒 cell: a letter's reply or a promised callback overdue."""
+    late = []
+    if is_overdue(c.reply_due_at, c.replied_at, now):
+        late.append("答复超期")
+    if is_overdue(c.callback_due_at, c.callback_done_at, now):
+        late.append("回电超期")
+    return "、".join(late)
 
 
 def quote(policy: PolicyBook, key: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 from db.models.base import utcnow
@@ -17,14 +17,16 @@ class Contact(SQLModel, table=True):
         # the daily view and the register page: an office's entries newest first (and company-wide for HQ)
         Index("ix_contact_office_received", "office_id", "received_at", "id"),
         Index("ix_contact_received_id", "received_at", "id"),
-        Index("ix_contact_office_state", "office_id", "state", "received_at"),
+        Index("ix_contact_state_office", "state", "office_id", "received_at"),
         # my work: routed to me / my department, still open
         Index("ix_contact_routed_user_state", "routed_user_id", "state"),
         Index("ix_contact_routed_dept_state", "routed_department_id", "state"),
         Index("ix_contact_clerk_received", "received_by", "received_at"),
         # overdue replies and callbacks (the deadline columns are the duty rows' list denormalisation)
-        Index("ix_contact_reply_due", "reply_due_at", "replied_at", "office_id"),
-        Index("ix_contact_callback_due", "callback_due_at", "callback_done_at", "office_id"),
+        Index("ix_contact_reply_open", "reply_due_at", "office_id", sqlite_where=text("replied_at IS NULL"),
+              postgresql_where=text("replied_at IS NULL")),
+        Index("ix_contact_callback_open", "callback_due_at", "office_id", sqlite_where=text("callback_done_at IS NULL"),
+              postgresql_where=text("callback_done_at IS NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)

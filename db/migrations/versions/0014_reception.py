@@ -75,13 +75,16 @@ def upgrade() -> None:
     sa.UniqueConstraint('number')
     )
     with op.batch_alter_table('contact', schema=None) as batch_op:
-        batch_op.create_index('ix_contact_callback_due', ['callback_due_at', 'callback_done_at', 'office_id'], unique=False)
+        batch_op.create_index('ix_contact_callback_open', ['callback_due_at', 'office_id'], unique=False,
+                              sqlite_where=sa.text("callback_done_at IS NULL"),
+                              postgresql_where=sa.text("callback_done_at IS NULL"))
         batch_op.create_index('ix_contact_clerk_received', ['received_by', 'received_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_contact_customer_id'), ['customer_id'], unique=False)
         batch_op.create_index('ix_contact_office_received', ['office_id', 'received_at', 'id'], unique=False)
-        batch_op.create_index('ix_contact_office_state', ['office_id', 'state', 'received_at'], unique=False)
+        batch_op.create_index('ix_contact_state_office', ['state', 'office_id', 'received_at'], unique=False)
         batch_op.create_index('ix_contact_received_id', ['received_at', 'id'], unique=False)
-        batch_op.create_index('ix_contact_reply_due', ['reply_due_at', 'replied_at', 'office_id'], unique=False)
+        batch_op.create_index('ix_contact_reply_open', ['reply_due_at', 'office_id'], unique=False,
+                              sqlite_where=sa.text("replied_at IS NULL"), postgresql_where=sa.text("replied_at IS NULL"))
         batch_op.create_index('ix_contact_routed_dept_state', ['routed_department_id', 'state'], unique=False)
         batch_op.create_index('ix_contact_routed_user_state', ['routed_user_id', 'state'], unique=False)
     _move(MOVED)
@@ -92,12 +95,12 @@ def downgrade() -> None:
     with op.batch_alter_table('contact', schema=None) as batch_op:
         batch_op.drop_index('ix_contact_routed_user_state')
         batch_op.drop_index('ix_contact_routed_dept_state')
-        batch_op.drop_index('ix_contact_reply_due')
+        batch_op.drop_index('ix_contact_reply_open')
         batch_op.drop_index('ix_contact_received_id')
-        batch_op.drop_index('ix_contact_office_state')
+        batch_op.drop_index('ix_contact_state_office')
         batch_op.drop_index('ix_contact_office_received')
         batch_op.drop_index(batch_op.f('ix_contact_customer_id'))
         batch_op.drop_index('ix_contact_clerk_received')
-        batch_op.drop_index('ix_contact_callback_due')
+        batch_op.drop_index('ix_contact_callback_open')
 
     op.drop_table('contact')

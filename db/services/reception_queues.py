@@ -1,0 +1,199 @@
+"""The reception register's lists: the daily view (today's entries, open items, overdue replies and callbacks, by
+clerk), the filtered register with its Excel export, the daily register form's rows, "my work" for the desk and for
+whoever a contact is routed to, and the contacts' rows of the customer-history panel.
+
+Every list pages in SQL within the actor's office scope; the counts are aggregated in SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Integer, bindparam, case, func, or_
+from sqlmodel import select
+
+from core import reception as rules
+from core.permissions import Action, Actor
+from core.registry import WorkItem, work_provider
+from db.models import Contact, OrgUnit, Staff, User
+from db.services.base import Page, authorize, paginate, scope_filter
+from db.services.customer_history import HistoryRow, history_provider
+from db.services.reception_kernel import DESK_PAGE, ROUTED_PAGE, company_name, staff_of
+from db.session import read_session
+
+QUEUES = {
+    "": "全部",
+    "open": "未关闭",
+    "reply_overdue": "来函答复超期",
+    "callback_overdue": "回电超期",
+    "routed_me": "转办给我",
+}
+_OPEN = [s.value for s in rules.OPEN_STATES]
+_NOW = bindparam("now", type_=Contact.__table__.c.received_at.type)
+_ME = bindparam("me", type_=Integer)
+_MY_DEPT = bindparam("my_dept", type_=Integer)
+QUEUE_CONDITIONS = {
+    "open": (Contact.state.in_(_OPEN),),
+    "reply_overdue": (Contact.replied_at == None, Contact.reply_due_at < _NOW),  # noqa: E711
+    "callback_overdue": (Contact.callback_done_at == None, Contact.callback_due_at < _NOW),  # noqa: E711
+    "routed_me": (Contact.state == rules.State.DISPATCHED.value,
+                  or_(Contact.routed_user_id == _ME, Contact.routed_department_id == _MY_DEPT)),
+}
+
+
+def _my_dept(s, actor: Actor) -> int:
+    staff = staff_of(s, actor.user_id)
+    return staff.department_id if staff and staff.department_id else -1
+
+
+def _filtered(s, actor: Actor, action: Action, *, now, office_id, channel, category, state, clerk_id, since, until,
+              text, queue):
+    stmt = scope_filter(select(Contact, User.display_name).join(User, User.id == Contact.received_by, isouter=True),
+                        Contact.office_id, actor.scope(action))
+    if office_id:
+        stmt = stmt.where(Contact.office_id == office_id)
+    if channel:
+        stmt = stmt.where(Contact.channel == channel)
+    if category:
+        stmt = stmt.where(Contact.category == category)
+    if state:
+        stmt = stmt.where(Contact.state == state)
+    if clerk_id:
+        stmt = stmt.where(Contact.received_by == clerk_id)
+    if since:
+        stmt = stmt.where(Contact.received_at >= since)
+    if until:
+        stmt = stmt.where(Contact.received_at < until)
+    if (text or "").strip():
+        like = f"%{text.strip()[:40]}%"
+        stmt = stmt.where(or_(Contact.number.like(like), Contact.caller_name.like(like), Contact.content.like(like)))
+    if queue in QUEUE_CONDITIONS:
+        stmt = stmt.where(*QUEUE_CONDITIONS[queue]).params(now=now, me=actor.user_id, my_dept=_my_dept(s, actor))
+    return stmt
+
+
+def search(*, actor: Actor, now: datetime, office_id: int | None = None, channel: str | None = None,
+           category: str | None = None, state: str | None = None, clerk_id: int | None = None,
+           since: datetime | None = None, until: datetime | None = None, text: str = "", queue: str = "",
+           page: int = 1, page_size: int = 30) -> Page:
+    """The register, filtered: rows are (contact, clerk name), newest first, paged in SQL."""
+    action = Action.RECEPTION_HANDLE if queue == "routed_me" else Action.RECEPTION_VIEW
+    authorize(actor, action, office_id)
+    with read_session() as s:
+        stmt = _filtered(s, actor, action, now=now, office_id=office_id, channel=channel, category=category,
+                         state=state, clerk_id=clerk_id, since=since, until=until, text=text, queue=queue)
+        return paginate(s, stmt, page=page, page_size=page_size,
+                        order_by=[Contact.received_at.desc(), Contact.id.desc()])
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    """The daily view's header: the day's entries, and what is open/overdue now, with each clerk's line."""
+
+    entries: int
+    open_items: int
+    reply_overdue: int
+    callback_overdue: int
+    by_clerk: list[tuple[int | None, str, int, int]]  # (user id, name, entries today, still open of them)
+
+
+def day_summary(*, actor: Actor, now: datetime, since: datetime, until: datetime,
+                office_id: int | None = None) -> DaySummary:
+    authorize(actor, Action.RECEPTION_VIEW, office_id)
+    scope = actor.scope(Action.RECEPTION_VIEW)
+
+    def where(stmt):
+        stmt = scope_filter(stmt, Contact.office_id, scope)
+        return stmt.where(Contact.office_id == office_id) if office_id else stmt
+
+    with read_session() as s:
+        day = (Contact.received_at >= since, Contact.received_at < until)
+        counts = select(
+            where(select(func.count()).select_from(Contact).where(*day)).scalar_subquery(),
+            where(select(func.count()).select_from(Contact).where(*QUEUE_CONDITIONS["open"])).scalar_subquery(),
+            where(select(func.count()).select_from(Contact).where(
+                *QUEUE_CONDITIONS["reply_overdue"])).scalar_subquery(),
+            where(select(func.count()).select_from(Contact).where(
+                *QUEUE_CONDITIONS["callback_overdue"])).scalar_subquery(),
+        )
+        entries, open_items, reply_late, callback_late = s.exec(counts.params(now=now)).one()
+        still_open = func.sum(case((Contact.state.in_(_OPEN), 1), else_=0))
+        rows = s.exec(where(select(Contact.received_by, User.display_name, func.count(), still_open)
+                            .join(User, User.id == Contact.received_by, isouter=True).where(*day))
+                      .group_by(Contact.received_by, User.display_name).order_by(func.count().desc())).all()
+    return DaySummary(int(entries), int(open_items), int(reply_late), int(callback_late),
+                      [(uid, name or "—", int(n), int(o or 0)) for uid, name, n, o in rows])
+
+
+@dataclass(frozen=True)
+class DailyRegister:
+    """《客户来电来访登记表》 of one office and day: the rows for the PDF, in the order they came in."""
+
+    company: str
+    office_name: str
+    day_label: str
+    rows: list[tuple[Contact, str, str]]  # (contact, clerk name, receiver name)
+    total: int
+
+
+REGISTER_LIMIT = 500
+
+
+def daily_register(*, actor: Actor, office_id: int, since: datetime, until: datetime, day_label: str) -> DailyRegister:
+    authorize(actor, Action.RECEPTION_VIEW, office_id)
+    with read_session() as s:
+        stmt = (select(Contact, User.display_name, Staff.name)
+                .join(User, User.id == Contact.received_by, isouter=True)
+                .join(Staff, Staff.id == Contact.receiver_staff_id, isouter=True)
+                .where(Contact.office_id == office_id, Contact.received_at >= since, Contact.received_at < until))
+        total = s.exec(select(func.count()).select_from(stmt.subquery())).one()
+        rows = s.exec(stmt.order_by(Contact.received_at, Contact.id).limit(REGISTER_LIMIT)).all()
+        office = s.get(OrgUnit, office_id)
+        return DailyRegister(company=company_name(s), office_name=office.name if office else "", day_label=day_label,
+                             rows=[(c, clerk or "", receiver or "") for c, clerk, receiver in rows], total=int(total))
+
+
+# ----- my work -------------------------------------------------------------------------------------------
+
+
+@work_provider("reception")
+def my_work(*, actor: Actor, now: datetime) -> list[WorkItem]:
+    """Routed to me or my department and not yet done; overdue letter replies and callbacks where I log contacts."""
+    items: list[WorkItem] = []
+    if not (actor.can(Action.RECEPTION_HANDLE) or actor.can(Action.RECEPTION_LOG)):
+        return items
+    with read_session() as s:
+        if actor.can(Action.RECEPTION_HANDLE):
+            routed = scope_filter(select(func.count()).select_from(Contact).where(*QUEUE_CONDITIONS["routed_me"]),
+                                  Contact.office_id, actor.scope(Action.RECEPTION_HANDLE))
+            n = s.exec(routed.params(me=actor.user_id, my_dept=_my_dept(s, actor))).one()
+            if n:
+                items.append(WorkItem(title="转办给我的来电来访", count=int(n), page=ROUTED_PAGE, severity="warning",
+                                      source="前台接待"))
+        if actor.can(Action.RECEPTION_LOG):
+            scope = actor.scope(Action.RECEPTION_LOG)
+            for queue, title in (("reply_overdue", "来函答复已超期"), ("callback_overdue", "来电回电已超期")):
+                stmt = scope_filter(select(func.count()).select_from(Contact).where(*QUEUE_CONDITIONS[queue]),
+                                    Contact.office_id, scope)
+                n = s.exec(stmt.params(now=now)).one()
+                if n:
+                    items.append(WorkItem(title=title, count=int(n), page=DESK_PAGE, severity="danger",
+                                          source="前台接待"))
+    return items
+
+
+# ----- the customer-history panel -------------------------------------------------------------------------
+
+
+@history_provider("contact")
+def contact_history(s, *, actor: Actor, customer_id: int, limit: int) -> list[HistoryRow]:
+    """A customer's earlier calls, visits, letters and online messages (within the actor's scope)."""
+    if not actor.can(Action.RECEPTION_VIEW):
+        return []
+    stmt = scope_filter(select(Contact).where(Contact.customer_id == customer_id), Contact.office_id,
+                        actor.scope(Action.RECEPTION_VIEW))
+    rows = s.exec(stmt.order_by(Contact.received_at.desc(), Contact.id.desc()).limit(limit)).all()
+    return [HistoryRow(at=c.received_at, kind=rules.CHANNEL_LABELS[rules.Channel(c.channel)], number=c.number,
+                       summary=c.content[:60], state=rules.STATE_LABELS[rules.State(c.state)], page=DESK_PAGE,
+                       record_id=c.id) for c in rows]

@@ -1,0 +1,1 @@
+"""Streamlit pieces only the reception pages use."""

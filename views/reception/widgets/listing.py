@@ -1,0 +1,25 @@
+"""The register list with its selection: one page of rows, the picked contact's id (or ``?id=``)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from db.services import reception_queues as queues
+from ui.tables import pager, pager_footer, selectable_table
+from views.reception.widgets.common import category_labels, no_rows_hint, register_table
+
+
+def register_list(actor, *, key: str, moment, filters: dict, page_size: int = 20):
+    """The filtered register, paged in SQL; returns (page result, the selected contact id or None)."""
+    page, size = pager(key, page_size=page_size)
+    result = queues.search(actor=actor, now=moment, page=page, page_size=size, **filters)
+    categories = category_labels()
+    shown, widths = register_table(result.rows, categories)
+    picked = selectable_table(shown, key=f"{key}_table", ids=[r[0].id for r in result.rows],
+                              context=(tuple(filters.values()), result.page), column_config=widths)
+    pager_footer(key, result)
+    no_rows_hint(result.total)
+    if picked is not None:
+        return result, result.rows[picked][0].id
+    wanted = st.query_params.get("id")
+    return result, int(wanted) if wanted and str(wanted).isdigit() else None
