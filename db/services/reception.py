@@ -41,7 +41,7 @@ from db.services.reception_kernel import (
     RECORD_TYPE,
     company_name,
     policy_for,
-    record,
+    record_step,
     relation,
     routed_label,
     set_deadline,
@@ -170,7 +170,7 @@ def register_contact(*, actor: Actor, data: ContactIn, request_id: str | None, n
         note = f"登记（{rules.CHANNEL_LABELS[channel]}，{category['label']}）"
         if c.late_pickup:
             note += f"；超过{rules.quote(policy, 'reception.max_rings')}接听"
-        record(s, c, actor=actor, action="register", now=now, note=note, citation=rules.C_REGISTER,
+        record_step(s, c, actor=actor, action="register", now=now, note=note, citation=rules.C_REGISTER,
                after={"number": c.number, "state": c.state})
         if channel == rules.Channel.LETTER:
             set_deadline(s, c, rules.REPLY_DUTY.code, rules.reply_due(received, policy), now=now, started_at=received,
@@ -188,11 +188,11 @@ def _first_step(s: Session, c: Contact, actor: Actor, data: ContactIn, now: date
     result = (data.result or "").strip()
     if result:
         c.result, c.state = result[:MAX_CONTENT], rules.State.ANSWERED.value
-        record(s, c, actor=actor, action="answer", now=now, from_state=rules.State.LOGGED.value, note=f"当场答复：{result}"[:500])
+        record_step(s, c, actor=actor, action="answer", now=now, from_state=rules.State.LOGGED.value, note=f"当场答复：{result}"[:500])
     elif data.routed_department_id or data.routed_user_id:
         c.routed_department_id, c.routed_user_id = data.routed_department_id, data.routed_user_id
         c.state = rules.State.DISPATCHED.value
-        record(s, c, actor=actor, action="dispatch", now=now, from_state=rules.State.LOGGED.value,
+        record_step(s, c, actor=actor, action="dispatch", now=now, from_state=rules.State.LOGGED.value,
                note=f"转办：{routed_label(s, c)}")
 
 

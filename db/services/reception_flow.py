@@ -18,11 +18,11 @@ from core.permissions import Action, Actor
 from db.models import Contact, Customer, Department
 from db.models.base import as_utc
 from db.services import complaints
-from db.services.base import authorize
+from db.services.base import authorize, load_scoped
 from db.services.reception_kernel import (
     load,
     meet_deadline,
-    record,
+    record_step,
     relation,
     routed_label,
     situation,
@@ -42,7 +42,7 @@ def _text(value: str, what: str, *, required: bool = True) -> str:
     return text
 
 
-def step(*, actor: Actor, contact_id: int, op: rules.Op, now: datetime, apply: Callable[[Session, Contact], str],
+def _step(*, actor: Actor, contact_id: int, op: rules.Op, now: datetime, apply: Callable[[Session, Contact], str],
          citation: str = rules.C_FOLLOW) -> Contact:
     """load (scope) → require(op) → apply (input checks, fields; returns the timeline note) → new state → record."""
     with write_session() as s:
@@ -52,7 +52,7 @@ def step(*, actor: Actor, contact_id: int, op: rules.Op, now: datetime, apply: C
         before = c.state
         note = apply(s, c)
         c.state = rules.next_state(op, current).value
-        record(s, c, actor=actor, action=op.value, now=now, from_state=before, note=note, citation=citation)
+        record_step(s, c, actor=actor, action=op.value, now=now, from_state=before, note=note, citation=citation)
         return c
 
 
@@ -61,23 +61,25 @@ def answer(*, actor: Actor, contact_id: int, result: str, now: datetime) -> Cont
     def apply(s, c):
         c.result = _text(result, "答复内容")
         return f"答复：{c.result}"
-    return step(actor=actor, contact_id=contact_id, op=rules.Op.ANSWER, now=now, apply=apply)
+    return _step(actor=actor, contact_id=contact_id, op=rules.Op.ANSWER, now=now, apply=apply)
 
 
 def dispatch(*, actor: Actor, contact_id: int, department_id: int | None, user_id: int | None, now: datetime) -> Contact:
     """转办: to a department of the contact's office, or to a colleague working there."""
     def apply(s, c):
+        # the department is a row of an office: scoped first (another office's is an audited refusal)
+        dept = load_scoped(s, Department, department_id, actor=actor, action=Action.RECEPTION_LOG, entity="department",
+                           lock=False, missing="转办部门不存在") if department_id else None
         if bool(department_id) == bool(user_id):
             raise DomainError("请选择一个转办对象：部门或同事", field="department_id")
-        if department_id:
-            dept = s.get(Department, department_id)
-            if dept is None or dept.org_unit_id != c.office_id or not dept.active:
+        if dept is not None:
+            if dept.org_unit_id != c.office_id or not dept.active:
                 raise DomainError("转办部门不属于该记录的管理处", field="department_id")
         if user_id and not works_in(s, user_id, c.office_id):
             raise DomainError("转办同事不在该记录的管理处工作", field="user_id")
         c.routed_department_id, c.routed_user_id = department_id, user_id
         return f"转办：{routed_label(s, c)}"
-    return step(actor=actor, contact_id=contact_id, op=rules.Op.DISPATCH, now=now, apply=apply)
+    return _step(actor=actor, contact_id=contact_id, op=rules.Op.DISPATCH, now=now, apply=apply)
 
 
 def complete(*, actor: Actor, contact_id: int, result: str, now: datetime) -> Contact:
@@ -85,7 +87,7 @@ def complete(*, actor: Actor, contact_id: int, result: str, now: datetime) -> Co
     def apply(s, c):
         c.result, c.done_at = _text(result, "办理结果"), now
         return f"办结：{c.result}"
-    return step(actor=actor, contact_id=contact_id, op=rules.Op.COMPLETE, now=now, apply=apply)
+    return _step(actor=actor, contact_id=contact_id, op=rules.Op.COMPLETE, now=now, apply=apply)
 
 
 def follow_up(*, actor: Actor, contact_id: int, note: str, now: datetime) -> Contact:
@@ -93,14 +95,14 @@ def follow_up(*, actor: Actor, contact_id: int, note: str, now: datetime) -> Con
     def apply(s, c):
         c.follow_up_note = _text(note, "跟进情况")[:500]
         return f"跟进：{c.follow_up_note}"
-    return step(actor=actor, contact_id=contact_id, op=rules.Op.FOLLOW_UP, now=now, apply=apply)
+    return _step(actor=actor, contact_id=contact_id, op=rules.Op.FOLLOW_UP, now=now, apply=apply)
 
 
 def close(*, actor: Actor, contact_id: int, now: datetime) -> Contact:
     def apply(s, c):
         c.closed_at = now
         return "关闭"
-    return step(actor=actor, contact_id=contact_id, op=rules.Op.CLOSE, now=now, apply=apply)
+    return _step(actor=actor, contact_id=contact_id, op=rules.Op.CLOSE, now=now, apply=apply)
 
 
 def reply_letter(*, actor: Actor, contact_id: int, replied_at: datetime, method: str, copy_kept: bool,
@@ -121,7 +123,7 @@ def reply_letter(*, actor: Actor, contact_id: int, replied_at: datetime, method:
         meet_deadline(s, c, rules.REPLY_DUTY.code, at=replied_at, by=actor.user_id)
         late = as_utc(c.reply_due_at) is not None and replied_at > as_utc(c.reply_due_at)
         return f"书面答复（{rules.REPLY_METHODS[method]}，已存档）" + ("，已超过答复期限" if late else "")
-    return step(actor=actor, contact_id=contact_id, op=rules.Op.REPLY, now=now, apply=apply, citation=rules.C_LETTER)
+    return _step(actor=actor, contact_id=contact_id, op=rules.Op.REPLY, now=now, apply=apply, citation=rules.C_LETTER)
 
 
 def callback_done(*, actor: Actor, contact_id: int, note: str, now: datetime) -> Contact:
@@ -130,7 +132,7 @@ def callback_done(*, actor: Actor, contact_id: int, note: str, now: datetime) ->
         text = _text(note, "回电情况")
         meet_deadline(s, c, rules.CALLBACK_DUTY.code, at=now, by=actor.user_id)
         return f"回电：{text}"
-    return step(actor=actor, contact_id=contact_id, op=rules.Op.CALLBACK, now=now, apply=apply,
+    return _step(actor=actor, contact_id=contact_id, op=rules.Op.CALLBACK, now=now, apply=apply,
                 citation=rules.C_CALLBACK)
 
 
@@ -163,7 +165,7 @@ def convert_to_complaint(*, actor: Actor, contact_id: int, complaint_category: s
         rules.require(rules.Op.CONVERT, current, relation(s, actor, c))
         before = c.state
         c.complaint_id, c.state = made.id, rules.next_state(rules.Op.CONVERT, current).value
-        record(s, c, actor=actor, action="convert", now=now, from_state=before, note=f"转为投诉 {made.number}",
+        record_step(s, c, actor=actor, action="convert", now=now, from_state=before, note=f"转为投诉 {made.number}",
                citation=rules.C_CLASSIFY, after={"complaint": made.number})
         return c
 

@@ -50,7 +50,7 @@ def visible(s: Session, actor: Actor, contact_id: int) -> Contact:
     return load(s, actor, contact_id, Action.RECEPTION_VIEW, lock=False)
 
 
-def record(s: Session, c: Contact, *, actor: Actor | None, action: str, now: datetime, note: str = "",
+def record_step(s: Session, c: Contact, *, actor: Actor | None, action: str, now: datetime, note: str = "",
            from_state: str | None = None, citation: str = "", after: Any = None) -> None:
     """The timeline step and the audit row, in the caller's transaction."""
     c.updated_at = now

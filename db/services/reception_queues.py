@@ -87,6 +87,11 @@ def search(*, actor: Actor, now: datetime, office_id: int | None = None, channel
                         order_by=[Contact.received_at.desc(), Contact.id.desc()])
 
 
+def routed_to_me(*, actor: Actor, now: datetime, page: int = 1, page_size: int = 30) -> Page:
+    """转办给我: contacts routed to me or my department, not yet done (in the offices where I handle them)."""
+    return search(actor=actor, now=now, queue="routed_me", page=page, page_size=page_size)
+
+
 @dataclass(frozen=True)
 class DaySummary:
     """The daily view's header: the day's entries, and what is open/overdue now, with each clerk's line."""

@@ -29,7 +29,15 @@ from core.permissions import Action, Actor, Grant
 from core.roles import COMPANY_WIDE_ROLES, Role
 from db.services import attachments, complaint_consult, complaint_groups, complaints, org, people
 from tests.db.service_probe import is_empty, placeholder, service_functions
-from tests.db.world import World, add_approvals, audit_count, audit_rows, build_world, table_snapshot
+from tests.db.world import (
+    World,
+    add_approvals,
+    add_contacts,
+    audit_count,
+    audit_rows,
+    build_world,
+    table_snapshot,
+)
 
 # Parameters that name the office the call acts in (set to the actor's office A).
 TARGET_PARAMS = frozenset({"office_id", "org_unit_id"})
@@ -43,6 +51,7 @@ NOT_OFFICE_ROWS = {
     "notice_id": "notices are the recipient's own (test_authz_enforced)",
     "leader_staff_id": "a company leader (staff of the company or the HQ): save_department refuses an office's staff",
     "consultant_id": "the consultant directory is company-wide, published by HQ (投诉顾问支持 一.1)",
+    "clerk_id": "an account as a filter of the reception register (the rows listed are scoped by office)",
     "record_id": "a row of the record type named beside it (attachments); scoped in tests/db/test_attachments.py",
 }
 
@@ -69,6 +78,7 @@ def _row_ids(w: World) -> dict[str, dict[int, int]]:
         "attachment_id": w.attachment,
         "group_id": w.group,
         "approval_id": w.approval,
+        "contact_id": w.contact,
     }
 
 
@@ -98,6 +108,7 @@ def world(db_url, org, make_actor, now) -> World:
         w.group[office] = complaint_groups.link_same_issue(actor=director, complaint_id=w.complaint[office],
                                                             now=now, title="楼道灯")
     add_approvals(w, make_actor)
+    add_contacts(w, make_actor)
     return w
 
 
