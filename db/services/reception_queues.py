@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Integer, bindparam, case, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from core import reception as rules
 from core.permissions import Action, Actor
 from core.registry import WorkItem, work_provider
-from db.models import Contact, OrgUnit, Staff, User
+from db.models import Contact, Department, OrgUnit, Property, Staff, User
 from db.services.base import Page, authorize, paginate, scope_filter
 from db.services.customer_history import HistoryRow, history_provider
 from db.services.reception_kernel import DESK_PAGE, ROUTED_PAGE, company_name, staff_of
@@ -138,7 +139,7 @@ class DailyRegister:
     company: str
     office_name: str
     day_label: str
-    rows: list[tuple[Contact, str, str]]  # (contact, clerk name, receiver name)
+    rows: list[tuple[Contact, str, str, str, str]]  # (contact, clerk name, receiver name, room, routed to)
     total: int
 
 
@@ -148,15 +149,21 @@ REGISTER_LIMIT = 500
 def daily_register(*, actor: Actor, office_id: int, since: datetime, until: datetime, day_label: str) -> DailyRegister:
     authorize(actor, Action.RECEPTION_VIEW, office_id)
     with read_session() as s:
-        stmt = (select(Contact, User.display_name, Staff.name)
+        routed_user = aliased(User)
+        stmt = (select(Contact, User.display_name, Staff.name, Property.label,
+                       func.coalesce(routed_user.display_name, Department.name))
                 .join(User, User.id == Contact.received_by, isouter=True)
                 .join(Staff, Staff.id == Contact.receiver_staff_id, isouter=True)
+                .join(Property, Property.id == Contact.property_id, isouter=True)
+                .join(routed_user, routed_user.id == Contact.routed_user_id, isouter=True)
+                .join(Department, Department.id == Contact.routed_department_id, isouter=True)
                 .where(Contact.office_id == office_id, Contact.received_at >= since, Contact.received_at < until))
         total = s.exec(select(func.count()).select_from(stmt.subquery())).one()
         rows = s.exec(stmt.order_by(Contact.received_at, Contact.id).limit(REGISTER_LIMIT)).all()
         office = s.get(OrgUnit, office_id)
         return DailyRegister(company=company_name(s), office_name=office.name if office else "", day_label=day_label,
-                             rows=[(c, clerk or "", receiver or "") for c, clerk, receiver in rows], total=int(total))
+                             rows=[(c, clerk or "", receiver or "", room or "", routed or "")
+                                   for c, clerk, receiver, room, routed in rows], total=int(total))
 
 
 # ----- my work -------------------------------------------------------------------------------------------

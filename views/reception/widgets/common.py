@@ -58,13 +58,13 @@ def export_frame(rows, categories: dict[str, str]):
     })
 
 
-def register_lines(reg: queues.DailyRegister, categories: dict[str, str], routed: dict[int, str]) -> list[RegisterLine]:
+def register_lines(reg: queues.DailyRegister, categories: dict[str, str]) -> list[RegisterLine]:
     return [RegisterLine(
         number=c.number, channel=channel_label(c.channel), received_at=dt(c.received_at)[11:],
-        customer=c.caller_name, room="", phone=c.caller_phone, content=c.content[:120],
-        category=categories.get(c.category, c.category), handler=receiver or clerk,
-        routed_to=routed.get(c.id, ""), result=c.result[:80], callback_needed=yes_no(c.callback_needed),
-        callback_at=dt(c.callback_done_at)[5:], closed_at=dt(c.closed_at)[5:]) for c, clerk, receiver in reg.rows]
+        customer=c.caller_name, room=room, phone=c.caller_phone, content=c.content[:120],
+        category=categories.get(c.category, c.category), handler=receiver or clerk, routed_to=routed,
+        result=c.result[:80], callback_needed=yes_no(c.callback_needed), callback_at=dt(c.callback_done_at)[5:],
+        closed_at=dt(c.closed_at)[5:]) for c, clerk, receiver, room, routed in reg.rows]
 
 
 def daily_pdf_button(actor: Actor, *, office_id: int, day, key: str) -> None:
@@ -76,7 +76,7 @@ def daily_pdf_button(actor: Actor, *, office_id: int, day, key: str) -> None:
     def render() -> bytes:
         reg = queues.daily_register(actor=actor, office_id=office_id, since=since, until=until,
                                     day_label=f"{day:%Y-%m-%d}")
-        return daily_register(register_lines(reg, categories, {}), company=reg.company, office=reg.office_name,
+        return daily_register(register_lines(reg, categories), company=reg.company, office=reg.office_name,
                               day=reg.day_label, printed_at=now().astimezone(TZ), total=reg.total)
 
     pdf_button("打印登记表", render, f"客户来电来访登记表_{day:%Y%m%d}.pdf", key=key)
