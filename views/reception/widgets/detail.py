@@ -15,6 +15,7 @@ from db.services.policy import policy_at
 from ui.fmt import TZ, dt, now, yes_no
 from ui.forms import form_token, new_form_token, show_error
 from ui.theme import PICK
+from views.complaints.widgets.common import complaint_link
 from views.reception.widgets.common import channel_label, state_label
 
 RESULT = "reception_action_result"
@@ -51,8 +52,7 @@ def show_contact(actor: Actor, d: svc.Detail, moment: datetime) -> None:
         st.warning(f"接听晚于制度规定的响铃次数（{c.rings}声）；{rules.cite('来电第1条')}")
     if d.complaint_number:
         st.info(f"已转为投诉 {d.complaint_number}（{d.complaint_state}）")
-        st.page_link("views/complaints/list.py", label=f"打开投诉 {d.complaint_number}", icon=":material/report:",
-                      query_params={"id": c.complaint_id})
+        complaint_link(c.complaint_id, f"打开投诉 {d.complaint_number}")
     if c.channel == rules.Channel.LETTER.value:
         reply = (f"已于 {dt(c.replied_at)} 以{rules.REPLY_METHODS.get(c.reply_method, c.reply_method)}答复"
                  f"，复印件{'已' if c.reply_copy_kept else '未'}存档") if c.replied_at else "尚未答复"
