@@ -18,7 +18,7 @@ from core import reception as rules
 from core.permissions import Action, Actor
 from core.registry import WorkItem, work_provider
 from db.models import Contact, Department, OrgUnit, Property, Staff, User
-from db.services.base import Page, authorize, paginate, scope_filter
+from db.services.base import EXPORT_LIMIT, Page, authorize, paginate, scope_filter
 from db.services.customer_history import HistoryRow, history_provider
 from db.services.reception_kernel import DESK_PAGE, ROUTED_PAGE, company_name, staff_of
 from db.session import read_session
@@ -86,6 +86,12 @@ def search(*, actor: Actor, now: datetime, office_id: int | None = None, channel
                          state=state, clerk_id=clerk_id, since=since, until=until, text=text, queue=queue)
         return paginate(s, stmt, page=page, page_size=page_size,
                         order_by=[Contact.received_at.desc(), Contact.id.desc()])
+
+
+def export_rows(*, actor: Actor, now: datetime, office_id: int | None = None, **filters) -> list:
+    """Every row the filters match (up to the export limit) for the Excel export: only who may export."""
+    authorize(actor, Action.RECEPTION_EXPORT, office_id)
+    return list(search(actor=actor, now=now, office_id=office_id, page=1, page_size=EXPORT_LIMIT, **filters).rows)
 
 
 def routed_to_me(*, actor: Actor, now: datetime, page: int = 1, page_size: int = 30) -> Page:

@@ -216,6 +216,8 @@ def _reception_cases() -> list[Case]:
             actor=a, data=_contact(w, o), request_id=None, now=w.now), office_scoped=True),
         Case(reception_queues.search, Action.RECEPTION_VIEW, lambda a, w, o, p: reception_queues.search(
             actor=a, now=w.now, office_id=o), office_scoped=True),
+        Case(reception_queues.export_rows, Action.RECEPTION_EXPORT, lambda a, w, o, p: reception_queues.export_rows(
+            actor=a, now=w.now, office_id=o), office_scoped=True),
         Case(reception_queues.routed_to_me, Action.RECEPTION_HANDLE, lambda a, w, o, p: reception_queues.routed_to_me(
             actor=a, now=w.now)),
     ]

@@ -117,6 +117,11 @@ def test_calls_visits_and_letters_logged_from_the_keyboard_and_seen_in_the_daily
         flat = text.replace(" ", "")
         assert "客户来电来访登记表" in flat and name in flat and "赵来访" in flat
         assert call[-6:] in flat, flat[:800]
+    # the first demo contact of the office, followed up: its detail and the step offered now (关闭)
+    open_page(clerk, f"{DESK}?id=1")
+    expect(clerk.get_by_role("heading", name=re.compile(r"JD-\d{4}-\d{6} · 来电"))).to_be_visible()
+    expect(clerk.get_by_role("tab", name="关闭")).to_be_visible()
+    reception_desk.shot(clerk, "03_contact_detail")
     drawn = subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
                            capture_output=True)
     assert drawn.returncode == 0 and list(tmp_path.glob("page*.png"))

@@ -9,7 +9,6 @@ from core import reception as rules
 from core.errors import DomainError
 from core.permissions import Action
 from db.services import reception_queues as queues
-from db.services.base import EXPORT_LIMIT
 from ui.context import page_header, require
 from ui.fmt import TZ, local_to_utc, now
 from ui.forms import show_error
@@ -65,17 +64,16 @@ filters = {"office_id": office_id, "channel": channel, "category": category, "cl
            "queue": queue or "", "since": since if whole_day else None, "until": until if whole_day else None}
 result, contact_id = register_list(actor, key="rc_daily", moment=moment, filters=filters, page_size=30)
 
-e1, e2, _ = st.columns([1, 1, 3])
+buttons = iter(st.columns([1, 1, 3]))
 if actor.can(Action.RECEPTION_EXPORT, office_id):
-    with e1:
-        excel_button(lambda: export_frame(queues.search(actor=actor, now=moment, page=1, page_size=EXPORT_LIMIT,
-                                                        **filters).rows, categories),
+    with next(buttons):
+        excel_button(lambda: export_frame(queues.export_rows(actor=actor, now=moment, **filters), categories),
                      f"来电来访登记_{day:%Y%m%d}.xlsx", key="rd_xlsx")
-if office_id:
-    with e2:
+with next(buttons):
+    if office_id:
         daily_pdf_button(actor, office_id=office_id, day=day, key="rd_pdf")
-else:
-    e2.caption("选择一个管理处后可打印登记表")
+    else:
+        st.caption("选择一个管理处后可打印登记表")
 
 # visitor incidents section: added at merge
 

@@ -42,7 +42,8 @@ def register_table(rows, categories: dict[str, str]) -> tuple[Any, dict]:
         "客户/来人": lambda r: r[0].caller_name, "内容": lambda r: r[0].content[:40],
         "状态": lambda r: state_label(r[0].state), "登记人": lambda r: r[1] or "", "提醒": lambda r: rules.reminders(r[0], moment),
     }
-    widths = {"编号": 130, "时间": 95, "渠道": 50, "分类": 80, "客户/来人": 90, "状态": 70, "登记人": 70, "提醒": 80}
+    widths = {"编号": 125, "时间": 88, "渠道": 44, "分类": 76, "客户/来人": 76, "内容": 150, "状态": 62, "登记人": 62,
+              "提醒": 66}
     return table(rows, columns), {k: text_column(k, w) for k, w in widths.items()}
 
 
