@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from core.complaint_workflow import OK, Verdict
 from core.duties import DutySpec, register_duty
 from core.errors import DomainError
 from core.permissions import Action, Actor
@@ -155,24 +156,6 @@ class Relation:
     supervisor: bool = False
 
 
-@dataclass(frozen=True)
-class Verdict:
-    reason: str = ""
-    clause: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.reason
-
-    def __bool__(self) -> bool:
-        return self.ok
-
-    def raise_if_refused(self) -> None:
-        if self.reason:
-            raise DomainError(self.reason, clause=self.clause)
-
-
-OK = Verdict()
 
 
 def _state(op: Op, c: Situation) -> Verdict:

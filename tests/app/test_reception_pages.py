@@ -11,7 +11,7 @@ from db.models import Complaint, Contact
 from db.services import reception as svc
 from db.services import reception_flow as flow
 from tests.app.test_complaint_detail_pages import labelled, ok, run_page
-from tests.db.test_reception import Desk
+from tests.db.test_reception import Desk, contact_row
 
 DESK = "views/reception/desk.py"
 DAILY = "views/reception/daily.py"
@@ -21,11 +21,6 @@ ROUTED = "views/reception/routed.py"
 @pytest.fixture
 def desk(org, make_actor, now, db_url) -> Desk:
     return Desk(org, make_actor, now, db_url)
-
-
-def _row(cid: int) -> Contact:
-    with Session(get_engine()) as s:
-        return s.get(Contact, cid)
 
 
 def _count() -> int:
@@ -85,13 +80,13 @@ def test_answer_follow_up_and_close_on_the_page(desk):
     at.text_area(key=f"rc_answer_{c.id}").input("明早8点恢复供水")
     _click(at, "答复")
     ok(at)
-    assert _row(c.id).state == "answered"
+    assert contact_row(c.id).state == "answered"
     at.text_area(key=f"rc_follow_{c.id}").input("业主已知悉")
     _click(at, "跟进")
-    assert _row(c.id).state == "followed_up"
+    assert contact_row(c.id).state == "followed_up"
     _click(at, "关闭")
     ok(at)
-    assert _row(c.id).state == "closed"
+    assert contact_row(c.id).state == "closed"
 
 
 def test_dispatch_then_the_colleague_completes_on_routed_to_me(desk):
@@ -100,7 +95,7 @@ def test_dispatch_then_the_colleague_completes_on_routed_to_me(desk):
     at.selectbox(key=f"rc_route_{c.id}").set_value(f"u{desk.colleague.user_id}")
     _click(at, "转办")
     ok(at)
-    assert _row(c.id).state == "dispatched"
+    assert contact_row(c.id).state == "dispatched"
     routed = run_page(ROUTED, desk.colleague)
     ok(routed)
     assert routed.dataframe[0].value.shape[0] == 1
@@ -108,7 +103,7 @@ def test_dispatch_then_the_colleague_completes_on_routed_to_me(desk):
     routed.text_area(key=f"rc_complete_{c.id}").input("已派维修工更换")
     _click(routed, "办结")
     ok(routed)
-    assert _row(c.id).state == "done" and _row(c.id).result == "已派维修工更换"
+    assert contact_row(c.id).state == "done" and contact_row(c.id).result == "已派维修工更换"
 
 
 def test_convert_to_complaint_on_the_page_shows_the_number(desk):
@@ -119,7 +114,7 @@ def test_convert_to_complaint_on_the_page_shows_the_number(desk):
     ok(at)
     with Session(get_engine()) as s:
         number = s.exec(select(Complaint.number)).one()
-    assert _row(c.id).state == "converted"
+    assert contact_row(c.id).state == "converted"
     assert any(number in i.value for i in at.info)
 
 
@@ -132,13 +127,13 @@ def test_letter_reply_and_callback_on_the_page(desk):
     at.checkbox(key=f"rc_reply_kept_{letter.id}").check()
     _click(at, "登记答复")
     ok(at)
-    assert _row(letter.id).replied_at is not None
+    assert contact_row(letter.id).replied_at is not None
     call = desk.log(callback_needed=True)
     at = run_page(DESK, desk.clerk, id=call.id)
     at.text_area(key=f"rc_callback_{call.id}").input("已回电告知")
     _click(at, "已回电")
     ok(at)
-    assert _row(call.id).callback_done_at is not None
+    assert contact_row(call.id).callback_done_at is not None
 
 
 def test_daily_view_counts_and_lists_by_clerk(desk):

@@ -77,7 +77,7 @@ def desk(org, make_actor, now, db_url) -> Desk:
     return Desk(org, make_actor, now, db_url)
 
 
-def _row(cid: int) -> Contact:
+def contact_row(cid: int) -> Contact:
     with Session(get_engine()) as s:
         return s.get(Contact, cid)
 
@@ -126,7 +126,7 @@ def test_staff_not_cleared_to_work_alone_cannot_receive_a_call(desk):
     with pytest.raises(DomainError, match="来电第8条"):
         desk.log(actor=desk.trainee)
     assert desk.log(actor=desk.trainee, channel="visit").state == "logged"  # a visit is not a call
-    trainee_staff = _row(desk.log(actor=desk.trainee, channel="visit").id).receiver_staff_id
+    trainee_staff = contact_row(desk.log(actor=desk.trainee, channel="visit").id).receiver_staff_id
     with pytest.raises(DomainError, match="未获准独立上岗"):
         desk.log(receiver_staff_id=trainee_staff)
 
@@ -162,12 +162,12 @@ def test_every_step_of_a_routed_item_and_who_may_finish_it(desk):
     with pytest.raises(DomainError, match="只有被转办的同事或部门"):
         flow.complete(actor=desk.worker, contact_id=c.id, result="已处理", now=desk.now)
     flow.complete(actor=desk.colleague, contact_id=c.id, result="已安排维修", now=desk.now)
-    assert _row(c.id).state == "done"
+    assert contact_row(c.id).state == "done"
     with pytest.raises(DomainError, match="跟进之后才能关闭"):
         flow.close(actor=desk.clerk, contact_id=c.id, now=desk.now)
     flow.follow_up(actor=desk.clerk, contact_id=c.id, note="业主确认已修好", now=desk.now)
     flow.close(actor=desk.clerk, contact_id=c.id, now=desk.now)
-    assert _row(c.id).state == "closed"
+    assert contact_row(c.id).state == "closed"
     with pytest.raises(DomainError, match="当前状态：已关闭"):
         flow.follow_up(actor=desk.clerk, contact_id=c.id, note="再次", now=desk.now)
 
@@ -179,7 +179,7 @@ def test_a_department_member_or_a_supervisor_finishes_a_department_item(desk):
     flow.complete(actor=desk.worker, contact_id=a.id, result="已修复", now=desk.now)
     b = desk.log(routed_department_id=desk.dept)
     flow.complete(actor=desk.sup, contact_id=b.id, result="主任代办结", now=desk.now)
-    assert _row(b.id).state == "done"
+    assert contact_row(b.id).state == "done"
 
 
 def test_another_office_cannot_touch_the_contact(desk):
@@ -188,7 +188,7 @@ def test_another_office_cannot_touch_the_contact(desk):
         flow.answer(actor=desk.clerk_b, contact_id=c.id, result="越权", now=desk.now)
     with pytest.raises(PermissionDenied):
         svc.register_contact(actor=desk.clerk_b, data=desk.data(), request_id="x", now=desk.now)
-    assert _row(c.id).state == "logged"
+    assert contact_row(c.id).state == "logged"
 
 
 def test_convert_to_complaint_through_the_complaint_intake(desk):
@@ -204,7 +204,7 @@ def test_convert_to_complaint_through_the_complaint_intake(desk):
     with Session(get_engine()) as s:
         complaints = s.exec(select(Complaint)).all()
     assert len(complaints) == 1 and complaints[0].description == "楼上漏水到我家天花板"
-    assert complaints[0].customer_id == desk.customer and complaints[0].received_at == _row(c.id).received_at
+    assert complaints[0].customer_id == desk.customer and complaints[0].received_at == contact_row(c.id).received_at
     d = svc.detail(actor=desk.clerk, contact_id=c.id, now=desk.now)
     assert d.complaint_number == complaints[0].number and d.complaint_state == "已受理"
     other = desk.log(category="consult")
@@ -220,8 +220,8 @@ def test_a_letter_owes_a_reply_from_day_one_and_closes_only_after_it(desk):
     c = desk.log(channel="letter", content="关于车位分配的来函")
     duty = _duties(c.id)
     assert [d.duty for d in duty] == ["contact.reply"] and duty[0].state == "open"
-    assert _row(c.id).reply_due_at == duty[0].due_at
-    assert _row(c.id).reply_due_at.date().isoformat() == "2026-12-02"  # Fri + 3 working days
+    assert contact_row(c.id).reply_due_at == duty[0].due_at
+    assert contact_row(c.id).reply_due_at.date().isoformat() == "2026-12-02"  # Fri + 3 working days
     flow.answer(actor=desk.clerk, contact_id=c.id, result="已转交管理处主任", now=desk.now)
     flow.follow_up(actor=desk.clerk, contact_id=c.id, note="电话告知", now=desk.now)
     with pytest.raises(DomainError, match="来函须先登记书面答复"):
@@ -258,7 +258,7 @@ def test_a_callback_is_a_duty_met_by_calling_back(desk):
     with pytest.raises(DomainError, match="须先回电"):
         flow.close(actor=desk.clerk, contact_id=c.id, now=desk.now)
     flow.callback_done(actor=desk.clerk, contact_id=c.id, note="已告知结果", now=desk.now)
-    assert _duties(c.id)[0].state == "met" and _row(c.id).callback_done_at is not None
+    assert _duties(c.id)[0].state == "met" and contact_row(c.id).callback_done_at is not None
     flow.close(actor=desk.clerk, contact_id=c.id, now=desk.now)
 
 

@@ -16,8 +16,7 @@ from ui.pickers import office_picker
 from ui.tables import excel_button, reset_pager, table, text_column
 from ui.theme import PICK
 from views.reception.widgets.common import POLICY_LINE, category_labels, daily_pdf_button, export_frame
-from views.reception.widgets.detail import load_detail, show_contact
-from views.reception.widgets.listing import register_list
+from views.reception.widgets.listing import list_with_detail
 
 actor = require(Action.RECEPTION_VIEW)
 page_header("接待日报", ":material/today:", POLICY_LINE)
@@ -62,7 +61,6 @@ text = f4.text_input("搜索编号/姓名/内容", key="rd_text", on_change=chan
 whole_day = not queue
 filters = {"office_id": office_id, "channel": channel, "category": category, "clerk_id": clerk, "text": text,
            "queue": queue or "", "since": since if whole_day else None, "until": until if whole_day else None}
-result, contact_id = register_list(actor, key="rc_daily", moment=moment, filters=filters, page_size=30)
 
 buttons = iter(st.columns([1, 1, 3]))
 if actor.can(Action.RECEPTION_EXPORT, office_id):
@@ -75,10 +73,7 @@ with next(buttons):
     else:
         st.caption("选择一个管理处后可打印登记表")
 
-# visitor incidents section: added at merge
+list_with_detail(actor, key="rc_daily", moment=moment, filters=filters, page_size=30,
+                 hint="选中一条记录，查看详情和可执行的操作。")
 
-if contact_id is not None:
-    detail = load_detail(actor, contact_id, moment)
-    if detail is not None:
-        st.divider()
-        show_contact(actor, detail, moment)
+# visitor incidents section: added at merge

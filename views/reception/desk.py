@@ -4,17 +4,14 @@ from datetime import timedelta
 
 import streamlit as st
 
-from core.errors import DomainError
 from core.permissions import Action
 from db.services import reception_queues as queues
 from ui.context import page_header, require
 from ui.fmt import TZ, local_to_utc, now
-from ui.forms import show_error
 from ui.pickers import office_picker
 from views.reception.widgets.common import POLICY_LINE
-from views.reception.widgets.detail import load_detail, show_contact
 from views.reception.widgets.intake import intake
-from views.reception.widgets.listing import register_list
+from views.reception.widgets.listing import list_with_detail
 
 actor = require(Action.RECEPTION_VIEW)
 page_header("前台接待", ":material/support_agent:", POLICY_LINE)
@@ -33,15 +30,5 @@ today = local_to_utc(moment.astimezone(TZ).date())
 filters = {"office_id": office_id, "queue": queue,
            "since": today if not queue else None, "until": today + timedelta(days=1) if not queue else None}
 st.caption("今日登记" if not queue else queues.QUEUES[queue])
-try:
-    result, contact_id = register_list(actor, key="rc_desk", moment=moment, filters=filters)
-except DomainError as exc:
-    show_error(exc)
-    st.stop()
-if contact_id is None:
-    st.caption("在表格中选中一条记录，查看详情和可执行的操作。")
-    st.stop()
-detail = load_detail(actor, contact_id, moment)
-if detail is not None:
-    st.divider()
-    show_contact(actor, detail, moment)
+list_with_detail(actor, key="rc_desk", moment=moment, filters=filters,
+                 hint="在表格中选中一条记录，查看详情和可执行的操作。")
