@@ -23,9 +23,9 @@ class Contact(SQLModel, table=True):
         Index("ix_contact_routed_dept_state", "routed_department_id", "state"),
         Index("ix_contact_clerk_received", "received_by", "received_at"),
         # overdue replies and callbacks (the deadline columns are the duty rows' list denormalisation)
-        Index("ix_contact_reply_open", "reply_due_at", "office_id", sqlite_where=text("replied_at IS NULL"),
+        Index("ix_contact_reply_open", "office_id", "reply_due_at", sqlite_where=text("replied_at IS NULL"),
               postgresql_where=text("replied_at IS NULL")),
-        Index("ix_contact_callback_open", "callback_due_at", "office_id", sqlite_where=text("callback_done_at IS NULL"),
+        Index("ix_contact_callback_open", "office_id", "callback_due_at", sqlite_where=text("callback_done_at IS NULL"),
               postgresql_where=text("callback_done_at IS NULL")),
     )
 

@@ -18,7 +18,7 @@ from core import reception as rules
 from core.permissions import Action, Actor
 from core.registry import WorkItem, work_provider
 from db.models import Contact, Department, OrgUnit, Property, Staff, User
-from db.services.base import EXPORT_LIMIT, Page, authorize, paginate, scope_filter
+from db.services.base import EXPORT_LIMIT, Page, authorize, scope_filter
 from db.services.customer_history import HistoryRow, history_provider
 from db.services.reception_kernel import DESK_PAGE, ROUTED_PAGE, company_name, staff_of
 from db.session import read_session
@@ -42,50 +42,60 @@ QUEUE_CONDITIONS = {
                   or_(Contact.routed_user_id == _ME, Contact.routed_department_id == _MY_DEPT)),
 }
 
+NEWEST_FIRST = (Contact.received_at.desc(), Contact.id.desc())
+# the overdue queues, most overdue first: read along their open-deadline index (a 管理处's few, not its whole register)
+QUEUE_ORDER = {"reply_overdue": (Contact.reply_due_at, Contact.id),
+               "callback_overdue": (Contact.callback_due_at, Contact.id)}
+
 
 def _my_dept(s, actor: Actor) -> int:
     staff = staff_of(s, actor.user_id)
     return staff.department_id if staff and staff.department_id else -1
 
 
-def _filtered(s, actor: Actor, action: Action, *, now, office_id, channel, category, state, clerk_id, since, until,
-              text, queue):
-    stmt = scope_filter(select(Contact, User.display_name).join(User, User.id == Contact.received_by, isouter=True),
-                        Contact.office_id, actor.scope(action))
-    if office_id:
-        stmt = stmt.where(Contact.office_id == office_id)
-    if channel:
-        stmt = stmt.where(Contact.channel == channel)
-    if category:
-        stmt = stmt.where(Contact.category == category)
-    if state:
-        stmt = stmt.where(Contact.state == state)
-    if clerk_id:
-        stmt = stmt.where(Contact.received_by == clerk_id)
+def _conditions(s, actor: Actor, action: Action, *, now, office_id, channel, category, state, clerk_id, since, until,
+                text, queue) -> tuple[list, dict]:
+    """The register's filters as conditions on ``contact`` (scope first) and the queue's bind values."""
+    scope = actor.scope(action)
+    where = [] if scope is None else [Contact.office_id.in_(sorted(scope) or [-1])]
+    for column, value in ((Contact.office_id, office_id), (Contact.channel, channel), (Contact.category, category),
+                          (Contact.state, state), (Contact.received_by, clerk_id)):
+        if value:
+            where.append(column == value)
     if since:
-        stmt = stmt.where(Contact.received_at >= since)
+        where.append(Contact.received_at >= since)
     if until:
-        stmt = stmt.where(Contact.received_at < until)
+        where.append(Contact.received_at < until)
     if (text or "").strip():
         like = f"%{text.strip()[:40]}%"
-        stmt = stmt.where(or_(Contact.number.like(like), Contact.caller_name.like(like), Contact.content.like(like)))
+        where.append(or_(Contact.number.like(like), Contact.caller_name.like(like), Contact.content.like(like)))
+    params = {}
     if queue in QUEUE_CONDITIONS:
-        stmt = stmt.where(*QUEUE_CONDITIONS[queue]).params(now=now, me=actor.user_id, my_dept=_my_dept(s, actor))
-    return stmt
+        where.extend(QUEUE_CONDITIONS[queue])
+        params = {"now": now, "me": actor.user_id, "my_dept": _my_dept(s, actor)}
+    return where, params
 
 
 def search(*, actor: Actor, now: datetime, office_id: int | None = None, channel: str | None = None,
            category: str | None = None, state: str | None = None, clerk_id: int | None = None,
            since: datetime | None = None, until: datetime | None = None, text: str = "", queue: str = "",
            page: int = 1, page_size: int = 30) -> Page:
-    """The register, filtered: rows are (contact, clerk name), newest first, paged in SQL."""
+    """The register, filtered: rows are (contact, clerk name), newest first (an overdue queue: most overdue first),
+    paged in SQL (counted on contact alone: the clerk's name is joined only for the page shown)."""
     action = Action.RECEPTION_HANDLE if queue == "routed_me" else Action.RECEPTION_VIEW
     authorize(actor, action, office_id)
+    page_size = max(1, min(int(page_size), EXPORT_LIMIT))
     with read_session() as s:
-        stmt = _filtered(s, actor, action, now=now, office_id=office_id, channel=channel, category=category,
-                         state=state, clerk_id=clerk_id, since=since, until=until, text=text, queue=queue)
-        return paginate(s, stmt, page=page, page_size=page_size,
-                        order_by=[Contact.received_at.desc(), Contact.id.desc()])
+        where, params = _conditions(s, actor, action, now=now, office_id=office_id, channel=channel,
+                                    category=category, state=state, clerk_id=clerk_id, since=since, until=until,
+                                    text=text, queue=queue)
+        total = int(s.exec(select(func.count()).select_from(Contact).where(*where).params(**params)).one())
+        pages = max(1, -(-total // page_size))
+        page = max(1, min(int(page), pages))
+        rows = s.exec(select(Contact, User.display_name).join(User, User.id == Contact.received_by, isouter=True)
+                      .where(*where).params(**params).order_by(*QUEUE_ORDER.get(queue, NEWEST_FIRST))
+                      .offset((page - 1) * page_size).limit(page_size)).all()
+    return Page(rows=rows, total=total, page=page, page_size=page_size)
 
 
 def export_rows(*, actor: Actor, now: datetime, office_id: int | None = None, **filters) -> list:

@@ -37,7 +37,7 @@ TOPICS = {
 }
 RECENT = [("logged", 20), ("answered", 20), ("dispatched", 15), ("done", 10), ("followed_up", 10), ("converted", 3),
           ("closed", 22)]
-OLD = [("closed", 970), ("followed_up", 10), ("done", 8), ("converted", 7), ("dispatched", 3), ("answered", 2)]
+OLD = [("closed", 9970), ("followed_up", 10), ("done", 8), ("converted", 7), ("dispatched", 3), ("answered", 2)]
 
 
 def _picker(weighted):

@@ -75,7 +75,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('number')
     )
     with op.batch_alter_table('contact', schema=None) as batch_op:
-        batch_op.create_index('ix_contact_callback_open', ['callback_due_at', 'office_id'], unique=False,
+        batch_op.create_index('ix_contact_callback_open', ['office_id', 'callback_due_at'], unique=False,
                               sqlite_where=sa.text("callback_done_at IS NULL"),
                               postgresql_where=sa.text("callback_done_at IS NULL"))
         batch_op.create_index('ix_contact_clerk_received', ['received_by', 'received_at'], unique=False)
@@ -83,7 +83,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_contact_office_received', ['office_id', 'received_at', 'id'], unique=False)
         batch_op.create_index('ix_contact_state_office', ['state', 'office_id', 'received_at'], unique=False)
         batch_op.create_index('ix_contact_received_id', ['received_at', 'id'], unique=False)
-        batch_op.create_index('ix_contact_reply_open', ['reply_due_at', 'office_id'], unique=False,
+        batch_op.create_index('ix_contact_reply_open', ['office_id', 'reply_due_at'], unique=False,
                               sqlite_where=sa.text("replied_at IS NULL"), postgresql_where=sa.text("replied_at IS NULL"))
         batch_op.create_index('ix_contact_routed_dept_state', ['routed_department_id', 'state'], unique=False)
         batch_op.create_index('ix_contact_routed_user_state', ['routed_user_id', 'state'], unique=False)
