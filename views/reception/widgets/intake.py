@@ -16,6 +16,7 @@ from core.permissions import Actor
 from db.services import reception as svc
 from db.services.policy import policy_at
 from ui.customer_history import customer_history_panel
+from ui.fmt import TZ
 from ui.forms import form_token, new_form_token, show_error, submit_button
 from ui.theme import PICK
 
@@ -77,11 +78,20 @@ def intake(actor: Actor, office_id: int, moment: datetime) -> None:
             rings = f1.number_input(f"响铃声数（制度：{rules.quote(policy, 'reception.max_rings')}内）", min_value=0,
                                     max_value=50, value=None, step=1)
             callback = f2.checkbox(f"需回电（期限 {rules.quote(policy, 'reception.callback_within')}）")
+            g1, g2, g3 = st.columns(3)
+            backdate = g1.checkbox("补录（受理时间不是现在，如来函收到日期）")
+            local = moment.astimezone(TZ)
+            day = g2.date_input("受理日期", value=local.date(), disabled=not backdate)
+            clock = g3.time_input("受理时间", value=local.time().replace(second=0, microsecond=0), disabled=not backdate)
+        st.caption(f"来函 {rules.quote(policy, 'reception.letter_reply')}内书面答复，最长不超过"
+                   f"{rules.quote(policy, 'reception.letter_reply_max')}（{policy.cite('reception.letter_reply')}）；"
+                   f"来电须由可独立上岗的员工接听（{rules.C_INDEPENDENT}）")
         submitted = submit_button(FORM, "登记", type="primary", icon=":material/save:")
     if not submitted:
         return
     st.session_state.pop(DONE, None)
     data = svc.ContactIn(office_id=office_id, channel=channel, category=category, content=content,
+                         received_at=datetime.combine(day, clock, TZ) if backdate else None,
                          customer_id=hit.customer_id if hit else None, property_id=hit.property_id if hit else None,
                          caller_name=name, caller_phone=phone, receiver_staff_id=receiver,
                          rings=int(rings) if rings is not None else None, result=result, routed_department_id=dept,
