@@ -122,6 +122,9 @@ def test_calls_visits_and_letters_logged_from_the_keyboard_and_seen_in_the_daily
     expect(clerk.get_by_role("heading", name=re.compile(r"JD-\d{4}-\d{6} · 来电"))).to_be_visible()
     expect(clerk.get_by_role("tab", name="关闭")).to_be_visible()
     reception_desk.shot(clerk, "03_contact_detail")
+    open_page(clerk, "/reception_routed")  # 转办给我: what others routed to this clerk
+    expect(clerk.get_by_role("heading", name="转办给我")).to_be_visible()
+    reception_desk.shot(clerk, "04_routed_to_me")
     drawn = subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
                            capture_output=True)
     assert drawn.returncode == 0 and list(tmp_path.glob("page*.png"))
