@@ -21,7 +21,7 @@ class Contact(SQLModel, table=True):
         # my work: routed to me / my department, still open
         Index("ix_contact_routed_user_state", "routed_user_id", "state"),
         Index("ix_contact_routed_dept_state", "routed_department_id", "state"),
-        Index("ix_contact_clerk_received", "received_by", "received_at"),
+        Index("ix_contact_clerk_state", "received_by", "state"),  # 待我跟进 (my work)
         # overdue replies and callbacks (the deadline columns are the duty rows' list denormalisation)
         Index("ix_contact_reply_open", "office_id", "reply_due_at", sqlite_where=text("replied_at IS NULL"),
               postgresql_where=text("replied_at IS NULL")),

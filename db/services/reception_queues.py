@@ -28,6 +28,7 @@ QUEUES = {
     "open": "未关闭",
     "reply_overdue": "来函答复超期",
     "callback_overdue": "回电超期",
+    "follow_up": "待我跟进",
     "routed_me": "转办给我",
 }
 _OPEN = [s.value for s in rules.OPEN_STATES]
@@ -38,6 +39,8 @@ QUEUE_CONDITIONS = {
     "open": (Contact.state.in_(_OPEN),),
     "reply_overdue": (Contact.replied_at == None, Contact.reply_due_at < _NOW),  # noqa: E711
     "callback_overdue": (Contact.callback_done_at == None, Contact.callback_due_at < _NOW),  # noqa: E711
+    # what I logged that was answered, done or became a complaint: I check back with the customer (受理分类)
+    "follow_up": (Contact.received_by == _ME, Contact.state.in_([s.value for s in rules.TRANSITIONS[rules.Op.FOLLOW_UP][0]])),
     "routed_me": (Contact.state == rules.State.DISPATCHED.value,
                   or_(Contact.routed_user_id == _ME, Contact.routed_department_id == _MY_DEPT)),
 }
@@ -201,13 +204,14 @@ def my_work(*, actor: Actor, now: datetime) -> list[WorkItem]:
                                       source="前台接待"))
         if actor.can(Action.RECEPTION_LOG):
             scope = actor.scope(Action.RECEPTION_LOG)
-            for queue, title in (("reply_overdue", "来函答复已超期"), ("callback_overdue", "来电回电已超期")):
+            for queue, title in (("follow_up", "来电来访待跟进"), ("reply_overdue", "来函答复已超期"),
+                                 ("callback_overdue", "来电回电已超期")):
                 stmt = scope_filter(select(func.count()).select_from(Contact).where(*QUEUE_CONDITIONS[queue]),
                                     Contact.office_id, scope)
-                n = s.exec(stmt.params(now=now)).one()
+                n = s.exec(stmt.params(now=now, me=actor.user_id)).one()
                 if n:
-                    items.append(WorkItem(title=title, count=int(n), page=DESK_PAGE, severity="danger",
-                                          source="前台接待"))
+                    items.append(WorkItem(title=title, count=int(n), page=DESK_PAGE,
+                                          severity="info" if queue == "follow_up" else "danger", source="前台接待"))
     return items
 
 

@@ -163,6 +163,9 @@ def test_every_step_of_a_routed_item_and_who_may_finish_it(desk):
         flow.complete(actor=desk.worker, contact_id=c.id, result="已处理", now=desk.now)
     flow.complete(actor=desk.colleague, contact_id=c.id, result="已安排维修", now=desk.now)
     assert contact_row(c.id).state == "done"
+    items, _ = collect(actor=desk.clerk, now=desk.now)  # the clerk sees it is done and follows up
+    assert any(i.title == "来电来访待跟进" and i.count == 1 for i in items)
+    assert reception_queues.search(actor=desk.clerk, now=desk.now, queue="follow_up").rows[0][0].id == c.id
     with pytest.raises(DomainError, match="跟进之后才能关闭"):
         flow.close(actor=desk.clerk, contact_id=c.id, now=desk.now)
     flow.follow_up(actor=desk.clerk, contact_id=c.id, note="业主确认已修好", now=desk.now)

@@ -24,7 +24,7 @@ else:
     office_id = office_picker(actor, Action.RECEPTION_VIEW, key="rc_office")
 
 st.divider()
-queue = st.segmented_control("列表", list(queues.QUEUES)[:4], format_func=queues.QUEUES.get, default="",
+queue = st.segmented_control("列表", list(queues.QUEUES)[:5], format_func=queues.QUEUES.get, default="",
                              key="rc_queue") or ""
 today = local_to_utc(moment.astimezone(TZ).date())
 filters = {"office_id": office_id, "queue": queue,

@@ -78,7 +78,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_contact_callback_open', ['office_id', 'callback_due_at'], unique=False,
                               sqlite_where=sa.text("callback_done_at IS NULL"),
                               postgresql_where=sa.text("callback_done_at IS NULL"))
-        batch_op.create_index('ix_contact_clerk_received', ['received_by', 'received_at'], unique=False)
+        batch_op.create_index('ix_contact_clerk_state', ['received_by', 'state'], unique=False)
         batch_op.create_index(batch_op.f('ix_contact_customer_id'), ['customer_id'], unique=False)
         batch_op.create_index('ix_contact_office_received', ['office_id', 'received_at', 'id'], unique=False)
         batch_op.create_index('ix_contact_state_office', ['state', 'office_id', 'received_at'], unique=False)
@@ -100,7 +100,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_contact_state_office')
         batch_op.drop_index('ix_contact_office_received')
         batch_op.drop_index(batch_op.f('ix_contact_customer_id'))
-        batch_op.drop_index('ix_contact_clerk_received')
+        batch_op.drop_index('ix_contact_clerk_state')
         batch_op.drop_index('ix_contact_callback_open')
 
     op.drop_table('contact')
