@@ -34,12 +34,12 @@ from db.models import (
 )
 from db.models.base import as_utc
 from db.services.base import already_done, authorize, next_number, remember
+from db.services.complaint_kernel import company_name
 from db.services.duties import record_duties
 from db.services.policy import current_policy
 from db.services.reception_kernel import (
     ENTITY,
     RECORD_TYPE,
-    company_name,
     policy_for,
     record_step,
     relation,

@@ -16,8 +16,7 @@ from sqlmodel import Session, select
 from core import reception as rules
 from core.permissions import Action, Actor
 from core.policy import PolicyBook
-from db.models import Contact, Department, OrgUnit, Staff, User, UserRole
-from db.models.base import as_utc
+from db.models import Contact, Department, Staff, User, UserRole
 from db.services.base import audit, load_scoped
 from db.services.duties import cancel_duty, meet_duty, open_duty
 from db.services.policy import policy_in
@@ -111,11 +110,3 @@ def routed_label(s: Session, c: Contact) -> str:
 
 def situation(s: Session, c: Contact, now: datetime) -> rules.Situation:
     return rules.Situation.of(c, policy_for(s, c, now))
-
-
-def company_name(s: Session) -> str:
-    return s.exec(select(OrgUnit.name).where(OrgUnit.kind == "company").order_by(OrgUnit.id)).first() or ""
-
-
-def utc(moment: datetime | None) -> datetime | None:
-    return as_utc(moment)

@@ -19,8 +19,9 @@ from core.permissions import Action, Actor
 from core.registry import WorkItem, work_provider
 from db.models import Contact, Department, OrgUnit, Property, Staff, User
 from db.services.base import EXPORT_LIMIT, Page, authorize, scope_filter
+from db.services.complaint_kernel import company_name
 from db.services.customer_history import HistoryRow, history_provider
-from db.services.reception_kernel import DESK_PAGE, ROUTED_PAGE, company_name, staff_of
+from db.services.reception_kernel import DESK_PAGE, ROUTED_PAGE, staff_of
 from db.session import read_session
 
 QUEUES = {
