@@ -2,7 +2,7 @@
 
 1. clerk1 logs a call with the keyboard only: the customer found by the last 4 digits of the phone (Enter), then
    分类 and 内容 — three inputs beyond the defaults (now, my office, me) — and Enter in 内容 submits;
-2. a visit by a stranger and a letter (reply deadline shown), also from the keyboard;
+2. a visit by a stranger (keyboard) and a letter, sent with a double click on 登记: one entry;
 3. the daily view shows the three among today's entries; the daily register PDF renders Chinese (pdftotext shows
    the number and the customer's name; pdftoppm draws it).
 Screenshots go to ``shots_dir``.
@@ -97,15 +97,19 @@ def test_calls_visits_and_letters_logged_from_the_keyboard_and_seen_in_the_daily
     _pick(clerk, "渠道 *", "来函")
     _type(clerk, "来人姓名（陌生来人）", "钱写信")
     _pick(clerk, "分类 *", "建议/意见")
-    _type(clerk, "内容 *（回车即登记）", "来函建议增加夜间巡逻", enter=True)
+    _type(clerk, "内容 *（回车即登记）", "来函建议增加夜间巡逻")
+    clerk.get_by_role("button", name="登记", exact=True).dblclick()  # a double click writes one entry
+    wait_idle(clerk)
     letter = _logged(clerk)
     assert len({call, visit, letter}) == 3
+    after_letter = f"{letter[:-6]}{int(letter[-6:]) + 1:06d}"
 
     # 3. the daily view: today's entries hold all three; the register prints in Chinese
     open_page(clerk, DAILY)
     expect(clerk.get_by_role("heading", name="接待日报")).to_be_visible()
     for number in (call, visit, letter):
         expect(clerk.get_by_text(number).first).to_be_attached()  # dataframe cells (drawn on a canvas)
+    expect(clerk.get_by_text(after_letter)).to_have_count(0)
     reception_desk.shot(clerk, "02_daily_view")
     with clerk.expect_download() as info:
         clerk.get_by_role("button", name="打印登记表").click()

@@ -6,8 +6,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-import streamlit as st
-
 from core import reception as rules
 from core.pdf.reception_forms import RegisterLine, daily_register
 from core.permissions import Actor
@@ -81,8 +79,3 @@ def daily_pdf_button(actor: Actor, *, office_id: int, day, key: str) -> None:
                               day=reg.day_label, printed_at=now().astimezone(TZ), total=reg.total)
 
     pdf_button("打印登记表", render, f"客户来电来访登记表_{day:%Y%m%d}.pdf", key=key)
-
-
-def no_rows_hint(total: int) -> None:
-    if not total:
-        st.caption("没有符合条件的记录。")
