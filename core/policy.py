@@ -356,6 +356,8 @@ PARAMS: dict[str, Param] = {
         _p("reception.greeting", "电话问候语", "您好，{公司}，{姓名}为您服务", "text", "", "D1", "来电第2条", "found-variant"),
         _p("reception.callback_within", "需回电的来电回电期限", _dur(1, "working_days"), "duration", "", "D1", "来电第3条",
            "inferred"),
+        _p("reception.attachment_max_kb", "来函扫描件、答复复印件大小上限", 5120, "int", "KB", "SYS", "附件", "inferred", 16,
+           51200),
         _p("discipline.nail_max_mm", "前台指甲长度上限", 1, "float", "mm", "D1", "来访第9条", "found-variant", 0, 10),
         _p("discipline.hair_max_cm", "男员工头发长度上限", 10, "float", "cm", "D1", "来访第9条", "found-variant", 0, 50),
     ]

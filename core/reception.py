@@ -108,7 +108,8 @@ REFUSALS = {
 
 RECORD_TYPE = register_record_type(RecordType(
     "contact", "来电来访来函", page="views/reception/desk.py",
-    actions=(("contact.register", "登记来电来访来函"), *((f"contact.{op.value}", label) for op, label in OP_LABELS.items())),
+    actions=(("contact.register", "登记来电来访来函"), ("contact.attachment", "上传附件"),
+             *((f"contact.{op.value}", label) for op, label in OP_LABELS.items())),
     fields=(("number", "编号"), ("channel", "渠道"), ("category", "分类"), ("state", "状态"), ("result", "处理结果")),
     values=(("channel", pairs(CHANNEL_LABELS)), ("state", pairs(STATE_LABELS))),
 ))

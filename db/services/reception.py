@@ -33,6 +33,7 @@ from db.models import (
     UserRole,
 )
 from db.models.base import as_utc
+from db.services import reception_attachments  # noqa: F401  (a contact takes attachments: letter scans, reply copies)
 from db.services.base import already_done, authorize, next_number, remember
 from db.services.complaint_kernel import company_name
 from db.services.duties import record_duties

@@ -343,3 +343,33 @@ def test_customer_and_property_must_be_of_the_office(desk):
         assert s.exec(select(CustomerProperty)).first() is None
     with pytest.raises(DomainError, match="客户不存在或不属于本管理处"):
         desk.log(customer_id=other_id)
+
+
+def _noise_png(size: int = 120) -> bytes:
+    import io
+    import random as _random
+
+    from PIL import Image
+
+    rng = _random.Random(3)
+    img = Image.new("RGB", (size, size))
+    img.putdata([(rng.randrange(256), rng.randrange(256), rng.randrange(256)) for _ in range(size * size)])
+    out = io.BytesIO()
+    img.save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_attachment_max_kb_decides_whether_a_letter_scan_is_kept(desk):
+    from db.services import attachments
+
+    c = desk.log(channel="letter", content="来函扫描件")
+    scan = _noise_png()
+    assert len(scan) > 20 * 1024
+    attachments.add(actor=desk.clerk, record_type="contact", record_id=c.id, files=[("来函.png", scan)], now=desk.now,
+                    request_id="a1")
+    desk.set("reception.attachment_max_kb", 16)
+    with pytest.raises(DomainError, match="16"):
+        attachments.add(actor=desk.clerk, record_type="contact", record_id=c.id, files=[("来函.png", scan)],
+                        now=desk.now, request_id="a2")
+    events = svc.detail(actor=desk.clerk, contact_id=c.id, now=desk.now).events
+    assert any("上传附件" in e.note for e in events)

@@ -8,10 +8,12 @@ import streamlit as st
 
 from core import reception as rules
 from core.errors import DomainError
-from core.permissions import Actor
+from core.permissions import Action, Actor
 from db.services import reception as svc
 from db.services import reception_flow as flow
 from db.services.policy import policy_at
+from db.services.reception_attachments import RECORD_TYPE as ATTACHMENTS
+from ui.attachments import attachments_section
 from ui.fmt import TZ, dt, now, yes_no
 from ui.forms import form_token, new_form_token, show_error
 from ui.theme import PICK
@@ -63,6 +65,9 @@ def show_contact(actor: Actor, d: svc.Detail, moment: datetime) -> None:
                                                       else "尚未回电")
         (st.error if d.callback_overdue else st.caption)(("已超期：" if d.callback_overdue else "") + line)
     _actions(actor, d, moment)
+    with st.expander("附件（来函扫描件、书面答复复印件）", icon=":material/attach_file:"):
+        attachments_section(actor, key=f"rc_files_{c.id}", record_type=ATTACHMENTS, record_id=c.id, now=moment,
+                            can_add=actor.can(Action.RECEPTION_LOG, c.office_id))
     with st.expander(f"处理记录（{len(d.events)}）", icon=":material/timeline:"):
         for e in d.events:
             st.markdown(f"- {dt(e.at)} {e.actor_name}：{e.note}")
