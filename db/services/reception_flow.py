@@ -139,11 +139,11 @@ def callback_done(*, actor: Actor, contact_id: int, note: str, now: datetime) ->
 # ----- 转为投诉 ----------------------------------------------------------------------------------------
 
 
-def convert_to_complaint(*, actor: Actor, contact_id: int, complaint_category: str, request_id: str | None,
-                         now: datetime) -> Contact:
+def convert_to_complaint(*, actor: Actor, contact_id: int, complaint_category: str, now: datetime) -> Contact:
     """转为投诉: the complaint module's own intake (``complaints.register``) with everything typed at the desk; the
-    contact then names the complaint. The intake is idempotent by a request id derived from the contact, so a
-    retry after a failure between the two writes links the same complaint instead of making a second."""
+    contact then names the complaint. Idempotent by the contact itself: a second click finds the complaint named; the
+    intake's request id is derived from the contact, so a retry after a failure between the two writes links the
+    same complaint instead of making a second."""
     with write_session() as s:
         c = load(s, actor, contact_id, Action.RECEPTION_LOG, lock=False)
         if c.complaint_id:

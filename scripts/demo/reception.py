@@ -73,9 +73,9 @@ def _progress(c, a, i, at, answer, dept_id, now) -> None:
         return  # open: today's, and one in eleven left as logged
     step = at + timedelta(minutes=30)
     if c.category == "complaint":
-        flow.convert_to_complaint(actor=a["clerk"], contact_id=c.id, complaint_category="decoration", request_id=None,
+        flow.convert_to_complaint(actor=a["clerk"], contact_id=c.id, complaint_category="decoration",
                                   now=step)
-        if i > 20:
+        if i > 10:
             return  # shows 已转投诉 with the complaint's number and state
     elif answer:
         flow.answer(actor=a["clerk"], contact_id=c.id, result=answer, now=step)

@@ -197,12 +197,10 @@ def test_another_office_cannot_touch_the_contact(desk):
 def test_convert_to_complaint_through_the_complaint_intake(desk):
     c = desk.log(category="complaint", content="楼上漏水到我家天花板")
     with pytest.raises(DomainError, match="请选择投诉分类"):
-        flow.convert_to_complaint(actor=desk.clerk, contact_id=c.id, complaint_category="", request_id="k0",
+        flow.convert_to_complaint(actor=desk.clerk, contact_id=c.id, complaint_category="",
                                   now=desk.now)
-    done = flow.convert_to_complaint(actor=desk.clerk, contact_id=c.id, complaint_category="neighbour",
-                                     request_id="k1", now=desk.now)
-    again = flow.convert_to_complaint(actor=desk.clerk, contact_id=c.id, complaint_category="neighbour",
-                                      request_id="k2", now=desk.now)
+    done = flow.convert_to_complaint(actor=desk.clerk, contact_id=c.id, complaint_category="neighbour", now=desk.now)
+    again = flow.convert_to_complaint(actor=desk.clerk, contact_id=c.id, complaint_category="neighbour", now=desk.now)
     assert done.state == "converted" and again.complaint_id == done.complaint_id
     with Session(get_engine()) as s:
         complaints = s.exec(select(Complaint)).all()
@@ -212,7 +210,7 @@ def test_convert_to_complaint_through_the_complaint_intake(desk):
     assert d.complaint_number == complaints[0].number and d.complaint_state == "已受理"
     other = desk.log(category="consult")
     with pytest.raises(DomainError, match="只有分类为“投诉”"):
-        flow.convert_to_complaint(actor=desk.clerk, contact_id=other.id, complaint_category="other", request_id="k3",
+        flow.convert_to_complaint(actor=desk.clerk, contact_id=other.id, complaint_category="other",
                                   now=desk.now)
 
 
@@ -306,7 +304,7 @@ def test_the_categories_table_decides_what_is_offered_and_what_converts(desk):
     with pytest.raises(DomainError, match="请选择分类"):
         desk.log(category="paid")
     c = desk.log(category="suggestion")
-    flow.convert_to_complaint(actor=desk.clerk, contact_id=c.id, complaint_category="other", request_id="s",
+    flow.convert_to_complaint(actor=desk.clerk, contact_id=c.id, complaint_category="other",
                               now=desk.now)
 
 
@@ -325,7 +323,7 @@ def test_the_greeting_is_the_policy_books(desk):
 
 def test_customer_history_shows_contacts_and_complaints(desk):
     c = desk.log(category="complaint", content="电梯停运")
-    flow.convert_to_complaint(actor=desk.clerk, contact_id=c.id, complaint_category="engineering", request_id="h",
+    flow.convert_to_complaint(actor=desk.clerk, contact_id=c.id, complaint_category="engineering",
                               now=desk.now)
     desk.log(channel="visit", content="咨询装修手续")
     found = customer_history.history(actor=desk.clerk, customer_id=desk.customer)

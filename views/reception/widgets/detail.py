@@ -131,8 +131,7 @@ def _convert(actor: Actor, d: svc.Detail, moment: datetime) -> None:
     token = form_token(f"rc_convert_{d.contact.id}")
     if st.button("转为投诉", key=f"rc_conv_btn_{d.contact.id}_{token}", type="primary"):
         try:
-            flow.convert_to_complaint(actor=actor, contact_id=d.contact.id, complaint_category=cat or "",
-                                      request_id=token, now=now())
+            flow.convert_to_complaint(actor=actor, contact_id=d.contact.id, complaint_category=cat or "", now=now())
         except DomainError as exc:
             show_error(exc)
         else:
