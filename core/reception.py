@@ -23,6 +23,7 @@ from core.errors import DomainError
 from core.permissions import Action, Actor
 from core.policy import DOCS, PolicyBook, format_value
 from core.registry import RecordType, pairs, register_record_type
+from core.roles import Role
 from core.worktime import due_at
 
 
@@ -115,9 +116,9 @@ RECORD_TYPE = register_record_type(RecordType(
 ))
 
 REPLY_DUTY = register_duty(DutySpec("contact.reply", RECORD_TYPE.code, "来函书面答复", C_LETTER,
-                                    ("reception.letter_reply", "reception.letter_reply_max"), role="clerk"))
+                                    ("reception.letter_reply", "reception.letter_reply_max"), role=Role.CLERK.value))
 CALLBACK_DUTY = register_duty(DutySpec("contact.callback", RECORD_TYPE.code, "来电回电", C_CALLBACK,
-                                       ("reception.callback_within",), role="clerk"))
+                                       ("reception.callback_within",), role=Role.CLERK.value))
 
 REPLY_METHODS = {"letter": "书面信函", "email": "电子邮件", "visit": "当面递交", "post": "公告张贴"}
 
