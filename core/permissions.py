@@ -61,6 +61,12 @@ class Action(StrEnum):
     VISITOR_INCIDENT_HANDLE = "visitor_incident.handle"
     VISITOR_INCIDENT_CLOSE = "visitor_incident.close"
     VISITOR_INCIDENT_EXPORT = "visitor_incident.export"
+    # reception desk (issue 12): the contact register of calls, visits, letters and online messages
+    RECEPTION_VIEW = "reception.view"
+    RECEPTION_LOG = "reception.log"
+    RECEPTION_HANDLE = "reception.handle"
+    RECEPTION_SUPERVISE = "reception.supervise"
+    RECEPTION_EXPORT = "reception.export"
 
 
 MATRIX: dict[Action, frozenset[Role]] = {
@@ -123,6 +129,15 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.VISITOR_INCIDENT_CLOSE: frozenset({R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR}),
     Action.VISITOR_INCIDENT_EXPORT: frozenset({R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR, R.HQ_HEAD,
                                                R.HQ_SPECIALIST, R.LEADER, R.SYSADMIN}),
+    # reception (D1): 前台/客服员 log and follow up; the department or colleague a contact is routed to marks it done;
+    # 客服主任 checks the logs (and may finish any routed item); HQ and leaders read and export.
+    Action.RECEPTION_VIEW: frozenset({R.CLERK, R.ASSISTANT, R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR, R.HQ_HEAD,
+                                      R.HQ_SPECIALIST, R.LEADER}),
+    Action.RECEPTION_LOG: frozenset({R.CLERK, R.ASSISTANT, R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR}),
+    Action.RECEPTION_HANDLE: frozenset({R.CLERK, R.ASSISTANT, R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR}),
+    Action.RECEPTION_SUPERVISE: frozenset({R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR}),
+    Action.RECEPTION_EXPORT: frozenset({R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR, R.HQ_HEAD, R.HQ_SPECIALIST,
+                                        R.LEADER}),
 }
 
 # Approvals a deputy (代理) may give while the principal is away; process issues add theirs.

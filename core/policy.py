@@ -113,6 +113,20 @@ _CATEGORY_ROWS = [
         ("neighbour", "邻里纠纷"), ("building_quality", "开发遗留/房屋质量"), ("other", "其他"))
 ]
 
+# 客户来电来访接待工作规程 intake classification (D1): one set for every channel; ``to_complaint`` marks the rows handed
+# over to the complaint workflow (转为投诉), ``action`` is what the clerk is told to do.
+RECEPTION_CATEGORIES = TableSpec(columns=(Column("label", "分类名称", required=True, max_len=32),
+                                          Column("action", "处理方式", max_len=64),
+                                          Column("to_complaint", "转投诉处理", type="bool")),
+                                 code_label="分类代码", row_noun="类", required_codes=frozenset({"complaint"}))
+_RECEPTION_CATEGORY_ROWS = [
+    {"code": "consult", "label": "事务咨询", "action": "能答复的当即答复，不能的转交知情部门", "to_complaint": False},
+    {"code": "help", "label": "事务求助", "action": "记录后在服务范围内派人协助", "to_complaint": False},
+    {"code": "paid", "label": "有偿服务", "action": "按有偿维修程序办理", "to_complaint": False},
+    {"code": "suggestion", "label": "建议/意见", "action": "能采纳的办理，不能的向上反映", "to_complaint": False},
+    {"code": "complaint", "label": "投诉", "action": "转入投诉处理流程", "to_complaint": True},
+]
+
 # Who is told of a complaint of each reported class (§14 二). Recipients are posts, resolved to accounts by the
 # complaint module: the 行政公关部 and a complaint's functional department through the department master data.
 REPORT_RECIPIENTS = {
@@ -247,8 +261,6 @@ PARAMS: dict[str, Param] = {
         _p("reception.max_rings", "来电接听最多响铃次数", 3, "int", "声", "D1", "来电第1条", "seed", 1, 10),
         _p("reception.letter_reply", "来函书面答复期限", _dur(3, "working_days"), "duration", "", "D1", "来函第11条", "inferred"),
         _p("reception.letter_reply_max", "来函答复最长期限", _dur(7, "working_days"), "duration", "", "D1", "来函第11条", "inferred"),
-        _p("reception.nail_max_mm", "前台指甲长度上限", 1, "float", "mm", "D1", "来访第9条", "found-variant", 0, 10),
-        _p("reception.hair_max_cm", "男员工头发长度上限", 10, "float", "cm", "D1", "来访第9条", "found-variant", 0, 50),
         _p("visitor.a_receive_minutes", "A类来访客服主任接待时限", 10, "int", "分钟", "D20", "A类", "inferred", 1, 120),
         _p("visitor.a_escalate_minutes", "A类来访未平息上报管理处主任时限", 30, "int", "分钟", "D20", "A类", "inferred", 1, 480),
         _p("visitor.b_representatives", "群访代表人数上限", 5, "int", "人", "D20", "B类", "inferred", 1, 50),
@@ -370,6 +382,16 @@ PARAMS: dict[str, Param] = {
         _p("worktime.morning_end", "上午下班", "12:00", "time", "", "D9", "作息时间", "comparable"),
         _p("worktime.afternoon_start", "下午上班", "14:00", "time", "", "D9", "作息时间", "comparable"),
         _p("worktime.afternoon_end", "下午下班", "18:00", "time", "", "D9", "作息时间", "comparable"),
+        # reception desk (issue 12): the register's categories, greeting, callback deadline; grooming moved to discipline
+        _t("reception.categories", "来电来访来函分类", RECEPTION_CATEGORIES, _RECEPTION_CATEGORY_ROWS, "D1", "受理分类",
+           "found-variant"),
+        _p("reception.greeting", "电话问候语", "您好，{公司}，{姓名}为您服务", "text", "", "D1", "来电第2条", "found-variant"),
+        _p("reception.callback_within", "需回电的来电回电期限", _dur(1, "working_days"), "duration", "", "D1", "来电第3条",
+           "inferred"),
+        _p("reception.attachment_max_kb", "来函扫描件、答复复印件大小上限", 5120, "int", "KB", "SYS", "附件", "inferred", 16,
+           51200),
+        _p("discipline.nail_max_mm", "前台指甲长度上限", 1, "float", "mm", "D1", "来访第9条", "found-variant", 0, 10),
+        _p("discipline.hair_max_cm", "男员工头发长度上限", 10, "float", "cm", "D1", "来访第9条", "found-variant", 0, 50),
     ]
 }
 

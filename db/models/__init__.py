@@ -24,5 +24,6 @@ from db.models.notice import Notice  # noqa: F401
 from db.models.org import Building, Department, OrgUnit, Property, Zone  # noqa: F401
 from db.models.people import Customer, CustomerProperty, Staff  # noqa: F401
 from db.models.policy import PolicyChange, PolicyHoliday, PolicyRevision  # noqa: F401
+from db.models.reception import Contact  # noqa: F401  (issue 12, reception desk)
 from db.models.timeline import RecordEvent  # noqa: F401
 from db.models.visitor_incident import VisitorIncident  # noqa: F401

@@ -254,6 +254,32 @@ SERVICE_CASES += [
          lambda a, w, o, p: visitor_incidents.receiver_choices(actor=a, office_id=o), office_scoped=True),
 ]
 
+
+# reception desk (issue 12): a visit needs no receiver cleared for calls, so every role allowed to log may log it
+def _contact(w: World, office: int):
+    from db.services import reception
+
+    return reception.ContactIn(office_id=office, channel="visit", category="consult", content="咨询停车办理",
+                               caller_name=f"访客{w.seq()}")
+
+
+def _reception_cases() -> list[Case]:
+    from db.services import reception, reception_queues
+
+    return [
+        Case(reception.register_contact, Action.RECEPTION_LOG, lambda a, w, o, p: reception.register_contact(
+            actor=a, data=_contact(w, o), request_id=None, now=w.now), office_scoped=True),
+        Case(reception_queues.search, Action.RECEPTION_VIEW, lambda a, w, o, p: reception_queues.search(
+            actor=a, now=w.now, office_id=o), office_scoped=True),
+        Case(reception_queues.export_rows, Action.RECEPTION_EXPORT, lambda a, w, o, p: reception_queues.export_rows(
+            actor=a, now=w.now, office_id=o), office_scoped=True),
+        Case(reception_queues.routed_to_me, Action.RECEPTION_HANDLE, lambda a, w, o, p: reception_queues.routed_to_me(
+            actor=a, now=w.now)),
+    ]
+
+
+SERVICE_CASES += _reception_cases()
+
 # Functions that take an ``actor`` but are not gated by one Action, and why (each is tested below).
 NOT_AUTHORISED_BY_ACTION = {
     "org.offices_for": "returns the offices in the actor's scope for a given action (empty for no grant)",

@@ -79,12 +79,20 @@ ARGS = {
                                                                  to_whom="总部客服中心", note="", now=w.now),
     "complaint_reports.write_special_report": lambda w, ids: dict(complaint_id=ids["closed_hot_complaint"],
                                                                   part_a="经过与处理", part_b="", part_c="", now=w.now),
+    "reception.register_contact": lambda w, ids: dict(now=w.now, data=_reception_in(w)),
     "users.create_user": lambda w, ids: dict(username="idem.user", display_name="幂等用户", password="long enough pw 1",
                                              grants=[(Role.CLERK.value, w.office_a)], now=w.now),
     "visitor_incidents.register": lambda w, ids: dict(now=w.now, data=visitor_incidents.IncidentIn(
         office_id=w.office_a, visit_class="b", visitor_name="幂等业主", purpose="集体来访", arrived_at=w.now,
         people_count=3, representatives=2, complaint_category="engineering")),  # the collective complaint too
 }
+
+
+def _reception_in(w: World):
+    from db.services import reception
+
+    return reception.ContactIn(office_id=w.office_a, channel="visit", category="consult", content="咨询装修手续",
+                               caller_name="幂等访客")
 
 
 def create_functions() -> dict:

@@ -41,7 +41,15 @@ from db.services import (
 )
 from db.session import write_session
 from tests.db.service_probe import is_empty, placeholder, service_functions
-from tests.db.world import World, add_approvals, audit_count, audit_rows, build_world, table_snapshot
+from tests.db.world import (
+    World,
+    add_approvals,
+    add_contacts,
+    audit_count,
+    audit_rows,
+    build_world,
+    table_snapshot,
+)
 
 # Parameters that name the office the call acts in (set to the actor's office A).
 TARGET_PARAMS = frozenset({"office_id", "org_unit_id"})
@@ -55,6 +63,7 @@ NOT_OFFICE_ROWS = {
     "notice_id": "notices are the recipient's own (test_authz_enforced)",
     "leader_staff_id": "a company leader (staff of the company or the HQ): save_department refuses an office's staff",
     "consultant_id": "the consultant directory is company-wide, published by HQ (投诉顾问支持 一.1)",
+    "clerk_id": "an account as a filter of the reception register (the rows listed are scoped by office)",
     "record_id": "a row of the record type named beside it (attachments); scoped in tests/db/test_attachments.py",
     "receiver_user_id": "an account; visitor_incident_flow.receive checks that the receiver works in the incident's office",
 }
@@ -85,6 +94,7 @@ def _row_ids(w: World) -> dict[str, dict[int, int]]:
         "stats_report_id": w.stats_report,
         "complaint_case_id": w.complaint_case,
         "incident_id": w.incident,
+        "contact_id": w.contact,
     }
 
 
@@ -125,6 +135,7 @@ def world(db_url, org, make_actor, now) -> World:
             visitor_incidents.IncidentIn(office_id=office, visit_class="a", visitor_name="业主", purpose="要求见领导",
                                          arrived_at=now))).id
     add_approvals(w, make_actor)
+    add_contacts(w, make_actor)
     return w
 
 

@@ -46,6 +46,7 @@ class World:
     stats_report: dict[int, int] = field(default_factory=dict)  # a submitted 投诉分类统计表 per office
     complaint_case: dict[int, int] = field(default_factory=dict)  # a case submitted to headquarters per office
     incident: dict[int, int] = field(default_factory=dict)  # an office-visitor incident per office (test_office_scope)
+    contact: dict[int, int] = field(default_factory=dict)  # a reception contact per office (add_contacts)
     target_user: int = 0
     now: datetime | None = None
     _seq: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -136,3 +137,15 @@ def add_approvals(w: World, make_actor) -> None:
         with write_session() as s:
             w.approval[office] = int(open_request(s, actor=assistant, record_type=WORLD_RECORD, record_id=w.seq(),
                                                   office_id=office, title="测试审批", now=w.now).id)
+
+
+def add_contacts(w: World, make_actor) -> None:
+    """A reception contact of category 投诉 per office (a visit: no receiver cleared for calls needed)."""
+    from core.roles import Role
+    from db.services import reception
+
+    for office in w.offices:
+        clerk = make_actor(Role.CLERK, office)
+        data = reception.ContactIn(office_id=office, channel="visit", category="complaint", content="楼道堆放杂物",
+                                   caller_name="来访业主")
+        w.contact[office] = reception.register_contact(actor=clerk, data=data, request_id=None, now=w.now).id

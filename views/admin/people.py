@@ -17,6 +17,7 @@ from core.roles import ROLE_LABELS, role_label
 from db.services import org, people
 from db.services.base import EXPORT_LIMIT
 from ui.context import page_header, require
+from ui.customer_history import customer_history_panel
 from ui.fmt import yes_no
 from ui.forms import form_token, new_form_token, show_error, submit_button
 from ui.pickers import cached_units, office_picker
@@ -88,6 +89,7 @@ def customers_tab() -> None:
                                                      page_size=EXPORT_LIMIT).rows, cust_cols),
                  "客户列表.xlsx", key="cust_xlsx")
     crow = cres.rows[cpicked] if cpicked is not None and cpicked < len(cres.rows) else None
+    customer_history_panel(actor, crow.id if crow else None)  # earlier records of every process (issue 12)
     if crow and actor.can(Action.ID_NUMBER_VIEW_FULL, crow.office_id):
         if st.button("查看完整证件号（将被记录）", key=f"reveal_{crow.id}"):
             try:

@@ -1,1 +1,1 @@
-"""Widgets of the reception desk only (来访事件; the contact register adds its own); shared helpers stay in ``ui/``."""
+"""Streamlit pieces only the reception pages use (the contact register, the daily view, office-visitor incidents)."""
