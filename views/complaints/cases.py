@@ -13,7 +13,9 @@ from ui.context import page_header, require
 from ui.fmt import dt, now
 from ui.forms import new_form_token, show_error
 from ui.tables import pager, pager_footer, reset_pager, selectable_table
+from ui.theme import PICK
 from views.complaints.widgets.cases import (
+    CASE_WIDTHS,
     SAVED,
     case_form,
     case_frame,
@@ -61,14 +63,14 @@ if view == "library":
     text = c1.text_input("搜索（概要、原因、经验教训…）", key="case_text", on_change=reset_pager, args=("cases",))
     tag = c2.text_input("标签", key="case_tag", on_change=reset_pager, args=("cases",))
     category = c3.selectbox("分类", [None, *labels], format_func=lambda x: "全部" if x is None else labels[x],
-                            key="case_cat", on_change=reset_pager, args=("cases",))
-    grade = c4.selectbox("分级", [None, *crules.GRADE_LABELS], key="case_grade", on_change=reset_pager,
+                            key="case_cat", placeholder=PICK, on_change=reset_pager, args=("cases",))
+    grade = c4.selectbox("分级", [None, *crules.GRADE_LABELS], key="case_grade", placeholder=PICK, on_change=reset_pager,
                          args=("cases",), format_func=lambda g: "全部" if g is None else crules.GRADE_LABELS[g])
     page, size = pager("cases", page_size=20)
     result = cases.library(actor=actor, text=text, tag=tag, category=category, grade=grade, page=page, page_size=size)
     context = (text, tag, category, grade, result.page)
 elif view == "mine":
-    state = st.selectbox("状态", [None, *rules.STATE_LABELS], key="case_state", on_change=reset_pager,
+    state = st.selectbox("状态", [None, *rules.STATE_LABELS], key="case_state", placeholder=PICK, on_change=reset_pager,
                          args=("cases",), format_func=lambda x: "全部" if x is None else rules.STATE_LABELS[x])
     page, size = pager("cases", page_size=20)
     result = cases.office_cases(actor=actor, state=state, page=page, page_size=size)
@@ -115,7 +117,7 @@ else:
     st.stop()
 
 picked = selectable_table(case_frame(result.rows, labels), key="cases_table", ids=[c.id for c in result.rows],
-                          context=context)
+                          context=context, column_config=CASE_WIDTHS)
 pager_footer("cases", result)
 if picked is not None:
     open_case(result.rows[picked].id)

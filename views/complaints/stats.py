@@ -12,6 +12,7 @@ from ui.context import page_header, require
 from ui.fmt import TZ, dt, now
 from ui.forms import show_error
 from ui.pickers import cached_offices, office_picker
+from ui.theme import PICK
 from views.complaints.widgets.stats import (
     drilldown,
     return_action,
@@ -33,7 +34,7 @@ months = [this_month]
 for _ in range(23):
     months.append(rules.previous_month(months[-1]))
 c1, c2 = st.columns(2)
-month: date = c1.selectbox("统计月份", months, index=1, format_func=lambda m: f"{m:%Y年%m月}", key="stats_month")
+month: date = c1.selectbox("统计月份", months, index=1, format_func=lambda m: f"{m:%Y年%m月}", key="stats_month", placeholder=PICK)
 with c2:
     office_id = office_picker(actor, Action.COMPLAINT_EXPORT, key="stats_office", label="管理处（全部 = 全公司汇总）")
 names = dict(cached_offices(actor, Action.COMPLAINT_EXPORT))

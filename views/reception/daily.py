@@ -32,7 +32,8 @@ c1, c2, c3 = st.columns([2, 1, 1])
 with c1:
     office_id = office_picker(actor, Action.RECEPTION_VIEW, key="rd_office", on_change=changed)
 day = c2.date_input("日期", value=moment.astimezone(TZ).date(), key="rd_day", on_change=changed)
-queue = c3.selectbox("队列", list(queues.QUEUES), format_func=queues.QUEUES.get, key="rd_queue", on_change=changed)
+queue = c3.selectbox("队列", list(queues.QUEUES), format_func=queues.QUEUES.get, key="rd_queue", on_change=changed,
+                    placeholder=PICK)
 since = local_to_utc(day)
 until = since + timedelta(days=1)
 try:

@@ -12,8 +12,15 @@ from core.permissions import Actor
 from db.services import complaint_cases as cases
 from ui.fmt import dt, now, short_dt
 from ui.forms import button, new_form_token, show_error, submit_button
+from ui.tables import text_column
 
 SAVED = "case_saved"
+
+
+# Fits 1280 px: the summary takes what is left (its full text opens below the list).
+CASE_WIDTHS = {"编号": text_column("编号", 112), "管理处": text_column("管理处", 100), "分级": text_column("分级", 44),
+               "分类": text_column("分类", 90), "状态": text_column("状态", 72), "概要": text_column("概要", 180),
+               "标签": text_column("标签", 90), "发布/更新": text_column("发布/更新", 80)}
 
 
 def case_frame(rows: list[cases.CaseRow], labels: dict[str, str]) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from ui.fmt import TZ, dt, now
 from ui.forms import button, new_form_token, show_error
 from ui.pdf import pdf_button
 from ui.tables import excel_button, pager, pager_footer, reset_pager
+from ui.theme import PICK
 from views.complaints.widgets.listing import complaint_table
 
 
@@ -106,10 +107,10 @@ def drilldown(actor: Actor, table: stats.StatsTable, office_id: int | None, offi
     c1, c2 = st.columns(2)
     codes = [r.code for r in table.rows]
     labels = {r.code: r.label for r in table.rows}
-    category = c1.selectbox("投诉分类（行）", codes, format_func=labels.get, key="stats_cell_row",
+    category = c1.selectbox("投诉分类（行）", codes, format_func=labels.get, key="stats_cell_row", placeholder=PICK,
                             on_change=reset_pager, args=("stats_cell",))
     column = c2.selectbox("统计项（列）", list(rules.DRILL_COLUMNS), format_func=rules.DRILL_COLUMNS.get,
-                          key="stats_cell_col", on_change=reset_pager, args=("stats_cell",))
+                          key="stats_cell_col", placeholder=PICK, on_change=reset_pager, args=("stats_cell",))
     page, size = pager("stats_cell", page_size=20)
     try:
         result = stats.cell_complaints(actor=actor, month=table.month, office_id=office_id, category=category,
