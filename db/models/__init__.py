@@ -23,3 +23,5 @@ from db.models.org import Building, Department, OrgUnit, Property, Zone  # noqa:
 from db.models.people import Customer, CustomerProperty, Staff  # noqa: F401
 from db.models.policy import PolicyChange, PolicyHoliday, PolicyRevision  # noqa: F401
 from db.models.timeline import RecordEvent  # noqa: F401
+from db.models.deposit import DepositAccount, DepositEntry  # noqa: F401
+from db.models.passes import AccessPass, PassRoom  # noqa: F401
