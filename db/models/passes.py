@@ -16,6 +16,7 @@ class AccessPass(SQLModel, table=True):
     __table_args__ = (
         # the list (newest first per office), the home page's expiring / overdue counts, the register by period
         Index("ix_access_pass_office_issued", "office_id", "issued_at", "id"),
+        Index("ix_access_pass_issued_id", "issued_at", "id"),
         Index("ix_access_pass_state_valid_to", "state", "valid_to", "office_id"),
         # the gate lookup: by name (prefix), by the last digits of the ID number (reversed, prefix)
         Index("ix_access_pass_holder", "holder_name", "office_id"),

@@ -94,6 +94,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_access_pass_id_rtail', ['id_rtail', 'office_id'], unique=False)
         batch_op.create_index('ix_access_pass_id_state', ['id_number', 'state'], unique=False)
         batch_op.create_index('ix_access_pass_office_issued', ['office_id', 'issued_at', 'id'], unique=False)
+        batch_op.create_index('ix_access_pass_issued_id', ['issued_at', 'id'], unique=False)
         batch_op.create_index('ix_access_pass_property_kind_state', ['property_id', 'kind', 'state'], unique=False)
         batch_op.create_index('ix_access_pass_state_valid_to', ['state', 'valid_to', 'office_id'], unique=False)
 
@@ -155,6 +156,7 @@ def downgrade() -> None:
     with op.batch_alter_table('access_pass', schema=None) as batch_op:
         batch_op.drop_index('ix_access_pass_state_valid_to')
         batch_op.drop_index('ix_access_pass_property_kind_state')
+        batch_op.drop_index('ix_access_pass_issued_id')
         batch_op.drop_index('ix_access_pass_office_issued')
         batch_op.drop_index('ix_access_pass_id_state')
         batch_op.drop_index('ix_access_pass_id_rtail')
