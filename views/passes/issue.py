@@ -10,6 +10,7 @@ from core import passes as rules
 from core.errors import DomainError
 from core.identity import ID_TYPES
 from core.permissions import Action
+from db.services import pass_registers
 from db.services import passes as svc
 from db.services.org import find_properties
 from db.services.policy import policy_at
@@ -17,9 +18,10 @@ from ui.attachments import file_picker
 from ui.context import page_header, require
 from ui.fmt import TZ, now
 from ui.forms import form_token, new_form_token, show_error, submit_button
+from ui.pdf import pdf_button
 from ui.pickers import office_picker
 from ui.theme import PICK
-from views.passes.widgets.common import POLICY_LINE
+from views.passes.widgets.common import POLICY_LINE, pass_link
 
 FORM = "pass_issue"
 DONE = "pass_issue_done"
@@ -32,8 +34,9 @@ policy = policy_at(moment)
 done = st.session_state.get(DONE)
 if done:
     st.success(done["message"])
-    st.page_link("views/passes/list.py", label=f"打开 {done['number']}（打印出入证）", icon=":material/badge:",
-                 query_params={"id": str(done["id"])})
+    pdf_button("打印出入证", lambda pid=done["id"]: pass_registers.card_pdf(actor=actor, pass_id=pid, now=now()),
+               f"出入证_{done['number']}.pdf", key=f"pi_card_{done['id']}")
+    pass_link(done["id"], f"打开 {done['number']}")
 
 office_id = office_picker(actor, Action.PASS_ISSUE, key="pi_office", allow_all=False)
 types = {r["code"]: r for r in policy.rows(rules.TYPES)}

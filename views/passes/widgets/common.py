@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
+import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from core import money
 from core import passes as rules
@@ -13,6 +15,8 @@ from core.pdf.pass_forms import REGISTER_HEADERS, RegisterRow
 from db.services.pass_registers import DEPOSIT_STATE_LABELS
 from ui.fmt import TZ, dt
 from ui.tables import frame, text_column
+
+LIST_PAGE = "views/passes/list.py"
 
 POLICY_LINE = "依据《小区出入证管理规定》：住户卡凭业主身份证办理；施工人员一人一证、押金凭收据退还；遗失即挂失补办；过期须退证或续期。"
 STATUS_ICON = {rules.Status.VALID: "✅", rules.Status.EXPIRED: "⛔", rules.Status.LOST: "⛔",
@@ -50,3 +54,11 @@ def pass_frame(rows, type_labels, office_names, moment) -> pd.DataFrame:
 def register_frame(rows: Sequence[RegisterRow]) -> pd.DataFrame:
     """《施工、装饰人员出入证发放登记表》 as the Excel export writes it (the PDF's columns)."""
     return pd.DataFrame([r.cells() for r in rows], columns=list(REGISTER_HEADERS))
+
+
+def pass_link(pass_id: int, label: str) -> None:
+    """A link that opens the pass on the 出入证 page (``?id=``)."""
+    try:
+        st.page_link(LIST_PAGE, label=label, icon=":material/open_in_new:", query_params={"id": str(pass_id)})
+    except StreamlitPageNotFoundError:  # the page script runs on its own, outside app.py's navigation
+        st.caption(label)
