@@ -55,7 +55,7 @@ class Action(StrEnum):
     PASS_ISSUE = "pass.issue"
     PASS_MANAGE = "pass.manage"  # extend, report lost, return, reissue, cancel
     PASS_CONFISCATE = "pass.confiscate"
-    PASS_GATE = "pass.gate"  # the gate lookup (and the holder's photo)
+    PASS_GATE = "pass.check"  # the gate lookup (门岗查验) and the holder's photo
     PASS_EXPORT = "pass.export"  # the 发放登记表 register (PDF, Excel)
 
 

@@ -99,7 +99,7 @@ def search(*, actor: Actor, now: datetime, office_id: int | None = None, status:
                         order_by=[AccessPass.issued_at.desc(), AccessPass.id.desc()])
 
 
-def register_rows(*, actor: Actor, now: datetime, office_id: int | None = None, since: datetime | None = None,
+def roster_rows(*, actor: Actor, now: datetime, office_id: int | None = None, since: datetime | None = None,
                   until: datetime | None = None, pass_type: str | None = None) -> list[RegisterRow]:
     """《施工、装饰人员出入证发放登记表》: the passes issued in the period (up to the export limit), oldest first."""
     authorize(actor, Action.PASS_EXPORT, office_id)
@@ -125,9 +125,9 @@ def _register_row(p: AccessPass, policy, names: dict[int, str]) -> RegisterRow:
         names.get(p.issued_by, ""))
 
 
-def register_pdf(*, actor: Actor, now: datetime, office_id: int | None, since: datetime | None,
+def roster_pdf(*, actor: Actor, now: datetime, office_id: int | None, since: datetime | None,
                  until: datetime | None, period: str) -> bytes:
-    rows = register_rows(actor=actor, now=now, office_id=office_id, since=since, until=until)
+    rows = roster_rows(actor=actor, now=now, office_id=office_id, since=since, until=until)
     with read_session() as s:
         company = company_name(s)
         office = s.get(OrgUnit, office_id).name if office_id else "全部管理处"

@@ -69,6 +69,7 @@ def _row_ids(w: World) -> dict[str, dict[int, int]]:
         "attachment_id": w.attachment,
         "group_id": w.group,
         "approval_id": w.approval,
+        "pass_id": w.passes,
     }
 
 
@@ -98,6 +99,16 @@ def world(db_url, org, make_actor, now) -> World:
         w.group[office] = complaint_groups.link_same_issue(actor=director, complaint_id=w.complaint[office],
                                                             now=now, title="楼道灯")
     add_approvals(w, make_actor)
+    from core.identity import with_check_character
+    from db.services import passes
+
+    for n, office in enumerate(w.offices):
+        clerk = make_actor(Role.CLERK, office)
+        w.passes[office] = passes.issue(actor=clerk, now=now, request_id=None, data=passes.PassIn(
+            office_id=office, pass_type="temporary", purpose="engineering", holder_name="工人", id_type="resident_id",
+            id_number=with_check_character(f"3301021985010130{n}"), room_ids=[w.prop[office]],
+            applicant_kind="contractor_head", applicant_name="李工头", valid_from=now.date(), valid_to=now.date(),
+            receipt_no="SJ1")).id
     return w
 
 

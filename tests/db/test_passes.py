@@ -231,7 +231,7 @@ def test_home_items_lists_and_register(pw, make_actor):
     page = pass_registers.search(actor=pw.clerk[pw.a], now=pw.now, queue="expiring")
     assert [r.id for r in page.rows] == [p.id]
     assert pass_registers.search(actor=pw.clerk[pw.w.office_b], now=pw.now).total == 0
-    rows = pass_registers.register_rows(actor=pw.clerk[pw.a], now=pw.now, office_id=pw.a)
+    rows = pass_registers.roster_rows(actor=pw.clerk[pw.a], now=pw.now, office_id=pw.a)
     assert [r.number for r in rows][0] == p.number and "*" in rows[0].id_masked
     assert pass_registers.search(actor=pw.clerk[pw.a], now=late, status="expired").total == 1
     with pytest.raises(PermissionDenied):
@@ -262,7 +262,7 @@ def test_pdfs_show_number_and_chinese_name(pw, pdftotext_required):
     card = pass_registers.card_pdf(actor=pw.clerk[pw.a], pass_id=p.id, now=pw.now)
     text = subprocess.run([pdftotext_required, "-", "-"], input=card, capture_output=True, check=True).stdout.decode()
     assert p.number in text and "工人0" in text
-    reg = pass_registers.register_pdf(actor=pw.clerk[pw.a], now=pw.now, office_id=pw.a, since=None, until=None,
+    reg = pass_registers.roster_pdf(actor=pw.clerk[pw.a], now=pw.now, office_id=pw.a, since=None, until=None,
                                       period="2026-11")
     text = subprocess.run([pdftotext_required, "-", "-"], input=reg, capture_output=True, check=True).stdout.decode()
     assert "出入证发放登记表" in text and "工人0" in text

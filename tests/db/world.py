@@ -43,6 +43,7 @@ class World:
     attachment: dict[int, int] = field(default_factory=dict)
     group: dict[int, int] = field(default_factory=dict)
     approval: dict[int, int] = field(default_factory=dict)  # an approval request per office (add_approvals)
+    passes: dict[int, int] = field(default_factory=dict)  # an access pass per office (tests/db/test_office_scope.py)
     target_user: int = 0
     now: datetime | None = None
     _seq: itertools.count = field(default_factory=lambda: itertools.count(1))

@@ -73,11 +73,11 @@ with e1:
                  "出入证列表.xlsx", key="passes_xlsx")
 if actor.can(Action.PASS_EXPORT):
     with e2:
-        pdf_button("登记表 PDF", lambda: registers.register_pdf(actor=actor, now=moment, office_id=office_id,
+        pdf_button("登记表 PDF", lambda: registers.roster_pdf(actor=actor, now=moment, office_id=office_id,
                                                               since=since, until=until, period=period_label),
-                   "出入证发放登记表.pdf", key="passes_register_pdf")
+                   "出入证发放登记表.pdf", key="passes_roster_pdf")
     with e3:
-        excel_button(lambda: register_frame(registers.register_rows(actor=actor, now=moment, office_id=office_id,
+        excel_button(lambda: register_frame(registers.roster_rows(actor=actor, now=moment, office_id=office_id,
                                                                     since=since, until=until)),
                      "出入证发放登记表.xlsx", key="passes_register_xlsx")
 
