@@ -70,7 +70,7 @@ def pass_card(data: CardData, *, company: str, printed_at: datetime | str) -> by
 # 《施工、装饰人员出入证发放登记表》: the register's fields in the order domain-rules §2 lists them.
 REGISTER_HEADERS = ("出入证编号", "类型", "持证人", "证件号", "施工单位/装修公司", "服务房屋", "申请人", "发证日期",
                     "有效期至", "工本费", "押金", "收据号", "退证日期", "押金处理", "原因", "经办人")
-REGISTER_WIDTHS = (17, 9, 8, 16, 12, 15, 10, 12, 12, 8, 8, 8, 12, 8, 8, 6)
+REGISTER_WIDTHS = (25, 11, 11, 21, 14, 18, 14, 16, 16, 10, 11, 14, 16, 11, 11, 9)  # fits 8 pt on A4 landscape
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,6 @@ def issue_register(rows: Sequence[RegisterRow], *, company: str, office: str, pe
     pdf = FormPDF(company, "KF-CR-02 出入证发放登记表", printed_at, landscape=True)
     pdf.title("施工、装饰人员出入证发放登记表", f"{office}　{period}　共 {len(rows)} 张")
     pdf.table(REGISTER_HEADERS, [r.cells() for r in rows] or [[""] * len(REGISTER_HEADERS)],
-              col_widths=REGISTER_WIDTHS)
+              col_widths=REGISTER_WIDTHS, font_size=8)
     pdf.signature_lines(["登记人", "管理处主任"])
     return pdf.output_bytes()
