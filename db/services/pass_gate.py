@@ -26,6 +26,23 @@ _COLUMNS = (AccessPass.id, AccessPass.number, AccessPass.holder_name, AccessPass
             AccessPass.id_number)
 
 
+def _rows(s, kind: str, value: str, scope) -> list:
+    """At most ``LIMIT`` rows, each query read in its index's order: a name's newest passes first (the exact name,
+    else names starting with what was typed), the last digits of an ID number, or the number itself."""
+    def run(*where, order):
+        stmt = scope_filter(select(*_COLUMNS).where(*where), AccessPass.office_id, scope)
+        return s.exec(stmt.order_by(*order).limit(LIMIT)).all()
+
+    if kind == "number":
+        return run(AccessPass.number == value, order=[AccessPass.id])
+    if kind == "id_tail":
+        key = value[::-1]
+        return run(AccessPass.id_rtail >= key, AccessPass.id_rtail < key + "~", order=[AccessPass.valid_to.desc()])
+    exact = run(AccessPass.holder_name == value, order=[AccessPass.valid_to.desc()])
+    return exact or run(AccessPass.holder_name > value, AccessPass.holder_name < value + "\uffff",
+                        order=[AccessPass.holder_name, AccessPass.valid_to.desc()])
+
+
 @dataclass(frozen=True)
 class GateHit:
     id: int
@@ -49,17 +66,9 @@ def lookup(*, actor: Actor, text: str, now: datetime) -> list[GateHit]:
     kind, value = rules.gate_query(text)
     if not kind:
         return []
-    stmt = select(*_COLUMNS)
-    if kind == "number":
-        stmt = stmt.where(AccessPass.number == value)
-    elif kind == "id_tail":
-        key = value[::-1]
-        stmt = stmt.where(AccessPass.id_rtail >= key, AccessPass.id_rtail < key + "~")
-    else:
-        stmt = stmt.where(AccessPass.holder_name >= value, AccessPass.holder_name < value + "\uffff")
-    stmt = scope_filter(stmt, AccessPass.office_id, actor.scope(Action.PASS_GATE))
+    scope = actor.scope(Action.PASS_GATE)
     with read_session() as s:
-        rows = s.exec(stmt.order_by(AccessPass.valid_to.desc(), AccessPass.id.desc()).limit(LIMIT)).all()
+        rows = _rows(s, kind, value, scope)
         if not rows:
             return []
         owners = {r.id: r.id for r in rows} | {r.replaces_id: r.id for r in rows if r.replaces_id}

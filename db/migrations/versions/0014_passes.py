@@ -90,13 +90,14 @@ def upgrade() -> None:
     sa.UniqueConstraint('number')
     )
     with op.batch_alter_table('access_pass', schema=None) as batch_op:
-        batch_op.create_index('ix_access_pass_holder', ['holder_name', 'office_id'], unique=False)
+        batch_op.create_index('ix_access_pass_holder', ['holder_name', 'valid_to'], unique=False)
         batch_op.create_index('ix_access_pass_id_rtail', ['id_rtail', 'office_id'], unique=False)
         batch_op.create_index('ix_access_pass_id_state', ['id_number', 'state'], unique=False)
         batch_op.create_index('ix_access_pass_office_issued', ['office_id', 'issued_at', 'id'], unique=False)
         batch_op.create_index('ix_access_pass_issued_id', ['issued_at', 'id'], unique=False)
         batch_op.create_index('ix_access_pass_property_kind_state', ['property_id', 'kind', 'state'], unique=False)
         batch_op.create_index('ix_access_pass_state_valid_to', ['state', 'valid_to', 'office_id'], unique=False)
+        batch_op.create_index('ix_access_pass_state_issued', ['state', 'issued_at', 'id'], unique=False)
 
     op.create_table('deposit_entry',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -154,6 +155,7 @@ def downgrade() -> None:
 
     op.drop_table('deposit_entry')
     with op.batch_alter_table('access_pass', schema=None) as batch_op:
+        batch_op.drop_index('ix_access_pass_state_issued')
         batch_op.drop_index('ix_access_pass_state_valid_to')
         batch_op.drop_index('ix_access_pass_property_kind_state')
         batch_op.drop_index('ix_access_pass_issued_id')
