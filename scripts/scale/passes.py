@@ -158,8 +158,8 @@ def _scan(at, office_id: int) -> None:
     from db.models import AccessPass
 
     with Session(get_engine()) as s:
-        number = s.exec(select(AccessPass.number).where(AccessPass.office_id == office_id)
-                        .order_by(AccessPass.id.desc()).limit(1)).first()
+        number = s.execute(select(AccessPass.number).where(AccessPass.office_id == office_id)
+                           .order_by(AccessPass.id.desc()).limit(1)).scalars().first()
     at.text_input(key="gate_q").input(number or "CR-2026-000001")
 
 
