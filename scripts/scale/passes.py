@@ -161,6 +161,7 @@ def _scan(at, office_id: int) -> None:
         number = s.execute(select(AccessPass.number).where(AccessPass.office_id == office_id)
                            .order_by(AccessPass.id.desc()).limit(1)).scalars().first()
     at.text_input(key="gate_q").input(number or "CR-2026-000001")
+    next(b for b in at.button if b.label == "查询").click()
 
 
 PAGE_FILTERS = {"views/passes/list.py": _expiring, "views/passes/gate.py": _scan}

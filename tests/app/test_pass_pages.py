@@ -59,10 +59,15 @@ def test_forbidden_role_gets_refusal_and_no_data(page, role, pw, make_actor, org
     assert any("无权" in e.value for e in at.error) and not h.shows_data(at)
 
 
+def gate_lookup(at, text: str) -> None:
+    at.text_input(key="gate_q").input(text)
+    [b for b in at.button if b.label == "查询"][0].click().run()
+
+
 def test_gate_answers_at_a_glance_and_confiscates(pw):
     p = pw.issue()
     at = run_page("gate", pw.guard[pw.a])
-    at.text_input(key="gate_q").input(p.number).run()
+    gate_lookup(at, p.number)
     assert not at.exception, at.exception
     assert any("有效" in x.value and "放行" in x.value for x in at.success)
     assert any(pw.worker().holder_name in m.value for m in at.markdown)
@@ -71,7 +76,7 @@ def test_gate_answers_at_a_glance_and_confiscates(pw):
     assert not at.exception, at.exception
     assert any("已没收" in x.value for x in at.success)
     assert any("已没收" in e.value and "不得放行" in e.value for e in at.error)
-    at.text_input(key="gate_q").input("无此人").run()
+    gate_lookup(at, "无此人")
     assert any("查无此证" in e.value for e in at.error)
 
 

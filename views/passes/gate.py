@@ -12,14 +12,21 @@ from ui.context import require
 from ui.fmt import now
 from ui.forms import form_token, new_form_token, show_error
 
+LAST = "gate_last"  # the text last looked up
 actor = require(Action.PASS_GATE)
 st.subheader(":material/qr_code_scanner: 门岗查验")
 moment = now()
 flash = st.session_state.pop("gate_flash", None)
 if flash:
     st.success(flash)
-query = st.text_input("出入证编号 / 姓名 / 证件号后 4 位以上", key="gate_q", placeholder="扫码或输入后按回车",
-                      help="依据《小区出入证管理规定》第3条：进入小区须佩戴有效出入证")
+# A form: the scanner's Enter submits it even when the same number comes twice (a text box alone reruns only on a
+# change), and the box empties for the next scan; the answer stays for the number last looked up.
+with st.form("gate_form", clear_on_submit=True, border=False):
+    typed = st.text_input("出入证编号 / 姓名 / 证件号后 4 位以上", key="gate_q", placeholder="扫码或输入后按回车",
+                          help="依据《小区出入证管理规定》第3条：进入小区须佩戴有效出入证")
+    if st.form_submit_button("查询", icon=":material/search:"):
+        st.session_state[LAST] = typed
+query = st.session_state.get(LAST, "")
 if not query.strip():
     st.caption("扫描出入证条码，或输入编号、姓名、证件号后几位查询。")
     st.stop()
