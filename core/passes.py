@@ -86,7 +86,7 @@ STEPS: dict[Op, tuple[frozenset[State], State | None, str]] = {
     Op.REPORT_LOST: (frozenset({State.ISSUED}), State.LOST, cite("第5条")),
     Op.RETURN: (frozenset({State.ISSUED}), State.RETURNED, cite("第6、7条")),
     Op.CONFISCATE: (frozenset({State.ISSUED}), State.CONFISCATED, cite("第6、8、9条")),
-    Op.CANCEL: (frozenset({State.ISSUED}), State.CANCELLED, cite("第4条")),
+    Op.CANCEL: (frozenset({State.ISSUED}), State.CANCELLED, cite("3.1 出入证的办理制度（作废：推定，待客户确认）")),
     Op.REISSUE: (frozenset({State.LOST}), None, cite("第5条")),
 }
 WHY_NOT = {

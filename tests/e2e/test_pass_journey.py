@@ -104,6 +104,10 @@ def test_decoration_worker_pass_issued_printed_checked_at_the_gate_lost_and_reis
     width = guard.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the gate page scrolls sideways at 390 px ({width} px)"
     guard.screenshot(path=str(shots_dir / "pass_03_gate_390.png"), full_page=True)
+    open_page(clerk, "/passes_gate")  # the same page on the front desk's 1280 px screen
+    gate_lookup(clerk, WORKER)
+    expect(clerk.get_by_text(re.compile("有效 · 放行"))).to_be_visible()
+    desk.shot(clerk, "03_gate_1280")
 
     # 4. lost → deposit kept; reissue → a new number
     open_page(clerk, "/passes_list")

@@ -15,7 +15,7 @@ from ui.fmt import local_to_utc, now
 from ui.forms import show_error
 from ui.pdf import pdf_button
 from ui.pickers import cached_offices, office_picker
-from ui.tables import excel_button, pager, pager_footer, reset_pager, selectable_table, table
+from ui.tables import excel_button, pager, pager_footer, reset_pager, selectable_table, table, to_excel
 from ui.theme import PICK
 from views.passes.widgets.common import POLICY_LINE, WIDTHS, list_columns, pass_frame, register_frame
 from views.passes.widgets.detail import show_pass
@@ -59,7 +59,7 @@ except DomainError as exc:
     show_error(exc)
     st.stop()
 names = dict(cached_offices(actor, Action.PASS_VIEW))
-columns = list_columns(types, names, moment)
+columns = list_columns(types, names, moment, screen=True)
 if office_id is not None or len(names) <= 1:
     columns.pop("管理处")
 picked = selectable_table(table(result.rows, columns), key="passes_table", ids=[p.id for p in result.rows],
@@ -77,9 +77,10 @@ if actor.can(Action.PASS_EXPORT):
                                                               since=since, until=until, period=period_label),
                    "出入证发放登记表.pdf", key="passes_roster_pdf")
     with e3:
-        excel_button(lambda: register_frame(registers.roster_rows(actor=actor, now=moment, office_id=office_id,
-                                                                    since=since, until=until)),
-                     "出入证发放登记表.xlsx", key="passes_register_xlsx")
+        st.download_button("登记表 Excel", data=lambda: to_excel(register_frame(registers.roster_rows(
+            actor=actor, now=moment, office_id=office_id, since=since, until=until)), "出入证发放登记表"),
+            file_name="出入证发放登记表.xlsx", key="passes_register_xlsx", icon=":material/download:",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 wanted = st.query_params.get("id", "")
 if picked is not None and picked < len(result.rows):

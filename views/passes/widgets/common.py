@@ -19,16 +19,18 @@ from ui.tables import frame, text_column
 LIST_PAGE = "views/passes/list.py"
 
 POLICY_LINE = "依据《小区出入证管理规定》：住户卡凭业主身份证办理；施工人员一人一证、押金凭收据退还；遗失即挂失补办；过期须退证或续期。"
-STATUS_ICON = {rules.Status.VALID: "✅", rules.Status.EXPIRED: "⛔", rules.Status.LOST: "⛔",
-               rules.Status.CONFISCATED: "⛔", rules.Status.RETURNED: "↩", rules.Status.CANCELLED: "✖"}
+STATUS_ICON = {rules.Status.VALID: ":material/check_circle:", rules.Status.EXPIRED: ":material/block:",
+               rules.Status.LOST: ":material/block:", rules.Status.CONFISCATED: ":material/block:",
+               rules.Status.RETURNED: ":material/assignment_return:", rules.Status.CANCELLED: ":material/cancel:"}
 
 
 def status_label(p, moment) -> str:
     return rules.STATUS_LABELS[rules.status(p.state, p.valid_to, moment.astimezone(TZ).date())]
 
 
-def list_columns(type_labels: dict[str, str], office_names: dict[int, str], moment) -> dict:
-    return {
+def list_columns(type_labels: dict[str, str], office_names: dict[int, str], moment, *, screen: bool = False) -> dict:
+    """The list's columns; on screen the ones that fit 1280 px with the menu open (the Excel export has them all)."""
+    columns = {
         "编号": lambda p: p.number,
         "管理处": lambda p: office_names.get(p.office_id, ""),
         "类型": lambda p: type_labels.get(p.pass_type, p.pass_type),
@@ -40,11 +42,17 @@ def list_columns(type_labels: dict[str, str], office_names: dict[int, str], mome
         "押金": lambda p: f"{money.format_yuan(p.deposit)} {DEPOSIT_STATE_LABELS.get(p.deposit_state, '')}".strip(),
         "发证时间": lambda p: dt(p.issued_at),
     }
+    if screen:
+        for name in ("证件号", "发证时间"):
+            columns.pop(name)
+    return columns
 
 
+# Screen widths in px: with the selection column they fit the 1280 px page's content box with the menu open
+# (818 px); 房屋 takes what is left.
 WIDTHS = {"编号": text_column("编号", 118), "管理处": text_column("管理处", 84), "类型": text_column("类型", 72),
-          "持证人": text_column("持证人", 64), "证件号": text_column("证件号", 120), "有效期至": text_column("有效期至", 84),
-          "状态": text_column("状态", 56), "押金": text_column("押金", 110), "发证时间": text_column("发证时间", 110)}
+          "持证人": text_column("持证人", 64), "房屋": text_column("房屋", 150), "有效期至": text_column("有效期至", 84),
+          "状态": text_column("状态", 56), "押金": text_column("押金", 110)}
 
 
 def pass_frame(rows, type_labels, office_names, moment) -> pd.DataFrame:

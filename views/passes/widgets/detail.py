@@ -105,13 +105,20 @@ def _run(key: str, label: str, call: Callable[[], object], done: str) -> None:
         st.rerun()
 
 
+def _expander(title: str, op: rules.Op, icon: str):
+    """An action's expander; its clause is the first line inside (the label stays short at 1280 px)."""
+    box = st.expander(title, icon=icon)
+    box.caption(rules.STEPS[op][2])
+    return box
+
+
 def _actions(actor: Actor, d: passes.PassDetail, moment: datetime) -> None:
     p, office = d.row, d.row.office_id
     manage, confiscate = actor.can(Action.PASS_MANAGE, office), actor.can(Action.PASS_CONFISCATE, office)
     shown = False
     if manage and d.offered[rules.Op.EXTEND] is None:
         shown = True
-        with st.expander(f"续期（{rules.STEPS[rules.Op.EXTEND][2]}）", icon=":material/update:"):
+        with _expander("续期", rules.Op.EXTEND, ":material/update:"):
             kinds = [k.value for k in rules.MAY_EXTEND]
             kind = st.selectbox("申请人身份", kinds, key=f"ext_kind_{p.id}",
                                 format_func=lambda k: rules.APPLICANT_LABELS[rules.ApplicantKind(k)])
@@ -125,21 +132,21 @@ def _actions(actor: Actor, d: passes.PassDetail, moment: datetime) -> None:
                 now=moment, decoration_until=until), "已续期")
     if manage and d.offered[rules.Op.RETURN] is None:
         shown = True
-        with st.expander(f"退证（{rules.STEPS[rules.Op.RETURN][2]}）", icon=":material/assignment_return:"):
+        with _expander("退证", rules.Op.RETURN, ":material/assignment_return:"):
             st.caption("凭出入证和押金收据退还押金；过期超过宽限期的押金不予退还。")
             receipt = st.text_input("押金收据号", key=f"ret_receipt_{p.id}")
             _run(f"pass_return_{p.id}", "确认退证", lambda: pass_flow.return_pass(
                 actor=actor, pass_id=p.id, receipt_no=receipt, now=moment), "已退证")
     if manage and d.offered[rules.Op.REPORT_LOST] is None:
         shown = True
-        with st.expander(f"挂失（{rules.STEPS[rules.Op.REPORT_LOST][2]}）", icon=":material/report:"):
+        with _expander("挂失", rules.Op.REPORT_LOST, ":material/report:"):
             st.caption("挂失后押金不予退还，须补办新证（重新缴费）。")
             reason = st.text_input("挂失原因", key=f"lost_reason_{p.id}")
             _run(f"pass_lost_{p.id}", "确认挂失", lambda: pass_flow.report_lost(
                 actor=actor, pass_id=p.id, reason=reason, now=moment), "已挂失，可补办新证")
     if manage and d.offered[rules.Op.REISSUE] is None:
         shown = True
-        with st.expander(f"补办新证（{rules.STEPS[rules.Op.REISSUE][2]}）", icon=":material/autorenew:"):
+        with _expander("补办新证", rules.Op.REISSUE, ":material/autorenew:"):
             receipt = st.text_input("新证收据号", key=f"reissue_receipt_{p.id}")
             key = f"pass_reissue_{p.id}"
             if st.button("确认补办", key=f"{key}_{form_token(key)}", type="primary"):
@@ -155,13 +162,13 @@ def _actions(actor: Actor, d: passes.PassDetail, moment: datetime) -> None:
                     st.rerun()
     if confiscate and d.offered[rules.Op.CONFISCATE] is None:
         shown = True
-        with st.expander(f"没收（{rules.STEPS[rules.Op.CONFISCATE][2]}）", icon=":material/block:"):
+        with _expander("没收", rules.Op.CONFISCATE, ":material/block:"):
             reason = st.text_input("没收原因", key=f"conf_reason_{p.id}")
             _run(f"pass_confiscate_{p.id}", "确认没收", lambda: pass_flow.confiscate(
                 actor=actor, pass_id=p.id, reason=reason, now=moment), "已没收")
     if manage and d.offered[rules.Op.CANCEL] is None:
         shown = True
-        with st.expander("作废", icon=":material/cancel:"):
+        with _expander("作废", rules.Op.CANCEL, ":material/cancel:"):
             reason = st.text_input("作废原因", key=f"cancel_reason_{p.id}")
             _run(f"pass_cancel_{p.id}", "确认作废", lambda: pass_flow.cancel(
                 actor=actor, pass_id=p.id, reason=reason, now=moment), "已作废，押金已退还")
