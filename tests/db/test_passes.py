@@ -266,3 +266,18 @@ def test_pdfs_show_number_and_chinese_name(pw, pdftotext_required):
                                       period="2026-11")
     text = subprocess.run([pdftotext_required, "-", "-"], input=reg, capture_output=True, check=True).stdout.decode()
     assert "出入证发放登记表" in text and "工人0" in text
+
+
+def test_gate_shows_the_holder_photo_also_after_reissue(pw):
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (60, 80), (90, 120, 200)).save(out, format="PNG")
+    p = pw.issue(photo=[("照片.png", out.getvalue())])
+    hit = pass_gate.lookup(actor=pw.guard[pw.a], text=p.number, now=pw.now)[0]
+    assert hit.photo_id is not None
+    pass_flow.report_lost(actor=pw.clerk[pw.a], pass_id=p.id, reason="遗失", now=pw.now)
+    new = passes.reissue(actor=pw.clerk[pw.a], pass_id=p.id, receipt_no="SJ9", request_id=None, now=pw.now)
+    assert pass_gate.lookup(actor=pw.guard[pw.a], text=new.number, now=pw.now)[0].photo_id == hit.photo_id

@@ -14,7 +14,7 @@ from ui.forms import form_token, new_form_token, show_error
 
 LAST = "gate_last"  # the text last looked up
 actor = require(Action.PASS_GATE)
-st.subheader(":material/qr_code_scanner: 门岗查验")
+st.title(":material/qr_code_scanner: 门岗查验")
 moment = now()
 flash = st.session_state.pop("gate_flash", None)
 if flash:
