@@ -85,7 +85,7 @@ def test_list_opens_a_pass_and_reports_it_lost(pw):
     at = run_page("list", pw.clerk[pw.a], id=str(p.id))
     assert not at.exception, at.exception
     assert any(p.number in s.value for s in at.subheader)
-    at.text_input(key=f"lost_reason_{p.id}").input("遗失在工地").run()
+    at.text_input(key=f"report_lost_reason_{p.id}").input("遗失在工地").run()
     [b for b in at.button if b.label == "确认挂失"][0].click().run()
     assert not at.exception, at.exception
     assert any("已挂失" in x.value for x in at.success)

@@ -1,7 +1,5 @@
 """出入证: queues, filters, the paged list with exports and the register, and the selected pass with its actions."""
 
-from datetime import timedelta
-
 import streamlit as st
 
 from core import passes as rules
@@ -11,7 +9,7 @@ from db.services import pass_registers as registers
 from db.services.base import EXPORT_LIMIT
 from db.services.policy import policy_at
 from ui.context import page_header, require
-from ui.fmt import local_to_utc, now
+from ui.fmt import now, period_bounds
 from ui.forms import show_error
 from ui.pdf import pdf_button
 from ui.pickers import cached_offices, office_picker
@@ -45,11 +43,7 @@ with st.container(border=True):
     period = c4.date_input("发证日期", value=(), key="p_period", on_change=changed)
     text = st.text_input("搜索编号、持证人姓名或证件号后几位", key="p_text", on_change=changed)
 
-since = until = None
-period_label = ""
-if isinstance(period, tuple) and len(period) == 2:
-    since, until = local_to_utc(period[0]), local_to_utc(period[1]) + timedelta(days=1)
-    period_label = f"{period[0]:%Y-%m-%d}至{period[1]:%Y-%m-%d}"
+since, until, period_label = period_bounds(period)
 filters = {"office_id": office_id, "status": status, "pass_type": pass_type, "text": text, "queue": queue,
            "since": since, "until": until}
 page, size = pager("passes", page_size=30)

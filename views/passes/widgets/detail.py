@@ -93,16 +93,18 @@ def _ledger(d: passes.PassDetail) -> None:
         st.caption("该出入证没有押金。")
 
 
-def _run(key: str, label: str, call: Callable[[], object], done: str) -> None:
-    if st.button(label, key=f"{key}_{form_token(key)}", type="primary"):
-        try:
-            call()
-        except DomainError as exc:
-            show_error(exc)
-            return
-        new_form_token(key)
-        st.session_state[FLASH] = done
-        st.rerun()
+def _run(key: str, label: str, call: Callable[[], object], done: str | Callable[[object], str]) -> object | None:
+    """A confirm button keyed by its request id: runs ``call``, flashes ``done`` and reruns; refusals shown."""
+    if not st.button(label, key=f"{key}_{form_token(key)}", type="primary"):
+        return None
+    try:
+        result = call()
+    except DomainError as exc:
+        show_error(exc)
+        return None
+    new_form_token(key)
+    st.session_state[FLASH] = done(result) if callable(done) else done
+    return result
 
 
 def _expander(title: str, op: rules.Op, icon: str):
@@ -112,12 +114,23 @@ def _expander(title: str, op: rules.Op, icon: str):
     return box
 
 
+# The steps that need only a reason: title, icon, a hint, the service, the flash.
+REASONED = {
+    rules.Op.REPORT_LOST: ("挂失", ":material/report:", "挂失后押金不予退还，须补办新证（重新缴费）。",
+                           pass_flow.report_lost, "已挂失，可补办新证"),
+    rules.Op.CONFISCATE: ("没收", ":material/block:", "", pass_flow.confiscate, "已没收"),
+    rules.Op.CANCEL: ("作废", ":material/cancel:", "押金按收据退还。", pass_flow.cancel, "已作废，押金已退还"),
+}
+
+
 def _actions(actor: Actor, d: passes.PassDetail, moment: datetime) -> None:
     p, office = d.row, d.row.office_id
-    manage, confiscate = actor.can(Action.PASS_MANAGE, office), actor.can(Action.PASS_CONFISCATE, office)
-    shown = False
-    if manage and d.offered[rules.Op.EXTEND] is None:
-        shown = True
+    may = {op: d.offered[op] is None and actor.can(
+        Action.PASS_CONFISCATE if op is rules.Op.CONFISCATE else Action.PASS_MANAGE, office) for op in rules.Op}
+    if not any(may.values()):
+        st.caption(f"该出入证{rules.STATE_LABELS[rules.State(p.state)]}，没有可执行的操作。")
+        return
+    if may[rules.Op.EXTEND]:
         with _expander("续期", rules.Op.EXTEND, ":material/update:"):
             kinds = [k.value for k in rules.MAY_EXTEND]
             kind = st.selectbox("申请人身份", kinds, key=f"ext_kind_{p.id}",
@@ -127,50 +140,33 @@ def _actions(actor: Actor, d: passes.PassDetail, moment: datetime) -> None:
             until = st.date_input("批准装修期至（延长装修期时填写）", key=f"ext_until_{p.id}", value=p.decoration_until)
             fee = d.policy["pass.extension_fee"] if p.kind == "temporary" else 0
             receipt = st.text_input(f"续期费收据号（续期费 {money.format_yuan(fee)}）", key=f"ext_receipt_{p.id}")
-            _run(f"pass_extend_{p.id}", "确认续期", lambda: pass_flow.extend(
-                actor=actor, pass_id=p.id, valid_to=to, requested_by_kind=kind, requested_by=who, receipt_no=receipt,
-                now=moment, decoration_until=until), "已续期")
-    if manage and d.offered[rules.Op.RETURN] is None:
-        shown = True
+            if _run(f"pass_extend_{p.id}", "确认续期", lambda: pass_flow.extend(
+                    actor=actor, pass_id=p.id, valid_to=to, requested_by_kind=kind, requested_by=who,
+                    receipt_no=receipt, now=moment, decoration_until=until), "已续期"):
+                st.rerun()
+    if may[rules.Op.RETURN]:
         with _expander("退证", rules.Op.RETURN, ":material/assignment_return:"):
             st.caption("凭出入证和押金收据退还押金；过期超过宽限期的押金不予退还。")
             receipt = st.text_input("押金收据号", key=f"ret_receipt_{p.id}")
-            _run(f"pass_return_{p.id}", "确认退证", lambda: pass_flow.return_pass(
-                actor=actor, pass_id=p.id, receipt_no=receipt, now=moment), "已退证")
-    if manage and d.offered[rules.Op.REPORT_LOST] is None:
-        shown = True
-        with _expander("挂失", rules.Op.REPORT_LOST, ":material/report:"):
-            st.caption("挂失后押金不予退还，须补办新证（重新缴费）。")
-            reason = st.text_input("挂失原因", key=f"lost_reason_{p.id}")
-            _run(f"pass_lost_{p.id}", "确认挂失", lambda: pass_flow.report_lost(
-                actor=actor, pass_id=p.id, reason=reason, now=moment), "已挂失，可补办新证")
-    if manage and d.offered[rules.Op.REISSUE] is None:
-        shown = True
+            if _run(f"pass_return_{p.id}", "确认退证", lambda: pass_flow.return_pass(
+                    actor=actor, pass_id=p.id, receipt_no=receipt, now=moment), "已退证"):
+                st.rerun()
+    for op, (title, icon, hint, step, done) in REASONED.items():
+        if may[op]:
+            with _expander(title, op, icon):
+                if hint:
+                    st.caption(hint)
+                reason = st.text_input(f"{title}原因", key=f"{op.value}_reason_{p.id}")
+                if _run(f"pass_{op.value}_{p.id}", f"确认{title}", lambda step=step, reason=reason: step(
+                        actor=actor, pass_id=p.id, reason=reason, now=moment), done):
+                    st.rerun()
+    if may[rules.Op.REISSUE]:
         with _expander("补办新证", rules.Op.REISSUE, ":material/autorenew:"):
             receipt = st.text_input("新证收据号", key=f"reissue_receipt_{p.id}")
             key = f"pass_reissue_{p.id}"
-            if st.button("确认补办", key=f"{key}_{form_token(key)}", type="primary"):
-                try:
-                    new = passes.reissue(actor=actor, pass_id=p.id, receipt_no=receipt, request_id=form_token(key),
-                                         now=moment)
-                except DomainError as exc:
-                    show_error(exc)
-                else:
-                    new_form_token(key)
-                    st.session_state[FLASH] = f"已补办新证 {new.number}"
-                    st.query_params["id"] = str(new.id)
-                    st.rerun()
-    if confiscate and d.offered[rules.Op.CONFISCATE] is None:
-        shown = True
-        with _expander("没收", rules.Op.CONFISCATE, ":material/block:"):
-            reason = st.text_input("没收原因", key=f"conf_reason_{p.id}")
-            _run(f"pass_confiscate_{p.id}", "确认没收", lambda: pass_flow.confiscate(
-                actor=actor, pass_id=p.id, reason=reason, now=moment), "已没收")
-    if manage and d.offered[rules.Op.CANCEL] is None:
-        shown = True
-        with _expander("作废", rules.Op.CANCEL, ":material/cancel:"):
-            reason = st.text_input("作废原因", key=f"cancel_reason_{p.id}")
-            _run(f"pass_cancel_{p.id}", "确认作废", lambda: pass_flow.cancel(
-                actor=actor, pass_id=p.id, reason=reason, now=moment), "已作废，押金已退还")
-    if not shown:
-        st.caption(f"该出入证{rules.STATE_LABELS[rules.State(p.state)]}，没有可执行的操作。")
+            new = _run(key, "确认补办", lambda: passes.reissue(actor=actor, pass_id=p.id, receipt_no=receipt,
+                                                             request_id=form_token(key), now=moment),
+                       lambda made: f"已补办新证 {made.number}")
+            if new:
+                st.query_params["id"] = str(new.id)
+                st.rerun()
