@@ -281,3 +281,30 @@ def test_gate_shows_the_holder_photo_also_after_reissue(pw):
     pass_flow.report_lost(actor=pw.clerk[pw.a], pass_id=p.id, reason="遗失", now=pw.now)
     new = passes.reissue(actor=pw.clerk[pw.a], pass_id=p.id, receipt_no="SJ9", request_id=None, now=pw.now)
     assert pass_gate.lookup(actor=pw.guard[pw.a], text=new.number, now=pw.now)[0].photo_id == hit.photo_id
+
+
+def test_a_deduction_names_its_violation_and_never_takes_more_than_is_held(pw):
+    from core.deposits import EntryKind
+    from db.services import deposits
+    from db.session import write_session
+
+    p = pw.issue()
+    with pytest.raises(DomainError, match="违规记录"), write_session() as s:
+        deposits.post(s, record_type="pass", record_id=p.id, office_id=p.office_id, kind=EntryKind.DEDUCT,
+                      amount=3000, at=pw.now, actor=pw.clerk[pw.a])
+    before = table_snapshot(pw.w.url)
+    with pytest.raises(DomainError, match="超过押金余额"), write_session() as s:
+        deposits.post(s, record_type="pass", record_id=p.id, office_id=p.office_id, kind=EntryKind.DEDUCT,
+                      amount=6000, at=pw.now, actor=pw.clerk[pw.a], cause_type="violation", cause_id=7)
+    assert table_snapshot(pw.w.url) == before
+    with write_session() as s:
+        after = deposits.post(s, record_type="pass", record_id=p.id, office_id=p.office_id, kind=EntryKind.DEDUCT,
+                              amount=3000, at=pw.now, actor=pw.clerk[pw.a], cause_type="violation", cause_id=7,
+                              reason="串房补偿")
+    assert (after.deducted, after.held) == (3000, 2000)
+    with Session(get_engine(pw.w.url)) as s:
+        entry = s.exec(select(DepositEntry).where(DepositEntry.kind == "deduct")).one()
+    assert (entry.cause_type, entry.cause_id) == ("violation", 7)
+    done = pass_flow.return_pass(actor=pw.clerk[pw.a], pass_id=p.id, receipt_no=p.receipt_no, now=pw.now)
+    assert _ledger(pw.w.url, p.id).refunded == 2000 and done.deposit_state == "refunded"
+    _balanced(pw.w.url)
