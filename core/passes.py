@@ -76,10 +76,11 @@ class Op(StrEnum):
     CONFISCATE = "confiscate"
     CANCEL = "cancel"
     REISSUE = "reissue"
+    ADD_ROOMS = "add_rooms"
 
 
 OP_LABELS = {Op.EXTEND: "续期", Op.REPORT_LOST: "挂失", Op.RETURN: "退证", Op.CONFISCATE: "没收", Op.CANCEL: "作废",
-             Op.REISSUE: "补办"}
+             Op.REISSUE: "补办", Op.ADD_ROOMS: "增加房屋"}
 # The state an op needs, the state it leads to, and the clause it follows.
 STEPS: dict[Op, tuple[frozenset[State], State | None, str]] = {
     Op.EXTEND: (frozenset({State.ISSUED}), State.ISSUED, cite("第6、7条")),
@@ -88,6 +89,7 @@ STEPS: dict[Op, tuple[frozenset[State], State | None, str]] = {
     Op.CONFISCATE: (frozenset({State.ISSUED}), State.CONFISCATED, cite("第6、8、9条")),
     Op.CANCEL: (frozenset({State.ISSUED}), State.CANCELLED, cite("3.1 出入证的办理制度（作废：推定，待客户确认）")),
     Op.REISSUE: (frozenset({State.LOST}), None, cite("第5条")),
+    Op.ADD_ROOMS: (frozenset({State.ISSUED}), State.ISSUED, cite("第7条")),
 }
 WHY_NOT = {
     State.RETURNED: "已退证", State.LOST: "已挂失", State.CONFISCATED: "已没收", State.CANCELLED: "已作废",
@@ -126,9 +128,17 @@ APPLICANT_LABELS = {ApplicantKind.OWNER: "业主", ApplicantKind.CONTRACTOR_HEAD
 MAY_EXTEND = frozenset({ApplicantKind.OWNER, ApplicantKind.CONTRACTOR_HEAD, ApplicantKind.DECORATION_HEAD})
 
 
-def check_extender(kind: str) -> None:
+def check_extender(kind: str, what: str = "续期") -> None:
     if kind not in MAY_EXTEND:
-        raise DomainError("续期只能由业主或施工单位负责人申请", clause=cite("第7条"))
+        raise DomainError(f"{what}只能由业主或施工单位负责人申请", clause=cite("第7条"))
+
+
+def check_added_rooms(kind: str, new_rooms: int) -> None:
+    """第7条: rooms are added to a worker's pass; a 住户卡 serves its one household (第1条)."""
+    if kind == "resident":
+        raise DomainError("住户卡只对应本户房屋，不能增加房屋", clause=cite("第1条"))
+    if new_rooms < 1:
+        raise DomainError("请选择要增加的房屋（已在出入证上的房屋不重复增加）")
 
 
 @dataclass(frozen=True)
@@ -239,7 +249,7 @@ RECORD_TYPE = register_record_type(RecordType(
     actions=(("pass.issue", "发放出入证"), ("pass.extend", "续期"), ("pass.report_lost", "挂失"),
              ("pass.return", "退证"), ("pass.confiscate", "没收"), ("pass.cancel", "作废"),
              ("pass.reissue", "补办"), ("pass.forfeit", "逾期未退没收押金"), ("pass.attachment", "上传照片"),
-             ("pass.return_breach", "逾期未退证")),
+             ("pass.return_breach", "逾期未退证"), ("pass.add_rooms", "增加房屋")),
     fields=(("number", "出入证编号"), ("state", "状态"), ("holder_name", "持证人"), ("id_number", "证件号"),
             ("valid_to", "有效期至"), ("deposit", "押金"), ("reason", "原因")),
     values=(("state", pairs(STATE_LABELS)),),

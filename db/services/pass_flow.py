@@ -18,7 +18,7 @@ from core.errors import DomainError
 from core.permissions import Action, Actor
 from core.policy import PolicyBook
 from core.registry import daily_job
-from db.models import AccessPass
+from db.models import AccessPass, PassRoom, Property
 from db.services.pass_kernel import (
     cancel_return,
     load,
@@ -27,6 +27,7 @@ from db.services.pass_kernel import (
     policy_for,
     record,
     return_due_at,
+    rooms_of,
     set_return_duty,
     today,
 )
@@ -87,6 +88,31 @@ def extend(*, actor: Actor, pass_id: int, valid_to: date, requested_by_kind: str
                 + (f"，续期费 {money.format_yuan(fee)}，收据 {receipt_no.strip()}" if fee else "") + "）")
 
     return _step(actor=actor, pass_id=pass_id, op=rules.Op.EXTEND, action=Action.PASS_MANAGE, now=now, apply=apply)
+
+
+def include_rooms(*, actor: Actor, pass_id: int, room_ids: list[int], requested_by_kind: str, requested_by: str,
+              now: datetime) -> AccessPass:
+    """增加房屋 (第7条): asked by the owner or the contractor's person in charge; rooms of the pass's own office."""
+
+    def apply(s: Session, p: AccessPass, policy: PolicyBook) -> str:
+        rules.check_extender(requested_by_kind, "增加房屋")
+        if not (requested_by or "").strip():
+            raise DomainError("请填写申请人姓名", clause=rules.cite("第7条"))
+        have = {pid for pid, _ in rooms_of(s, p.id)}
+        wanted = [r for r in dict.fromkeys(room_ids) if r not in have]
+        rules.check_added_rooms(p.kind, len(wanted))
+        found = dict(s.exec(select(Property.id, Property.label).where(Property.id.in_(wanted),
+                                                                      Property.office_id == p.office_id)).all())
+        if len(found) != len(wanted):
+            raise DomainError("所选房屋不属于该出入证的管理处")
+        for pid in wanted:
+            s.add(PassRoom(pass_id=p.id, property_id=pid))
+        labels = [found[pid] for pid in wanted]
+        p.rooms_label = "、".join([p.rooms_label, *labels])[:400]
+        who = rules.APPLICANT_LABELS[rules.ApplicantKind(requested_by_kind)]
+        return f"增加房屋：{'、'.join(labels)}（{who} {requested_by.strip()} 申请）"
+
+    return _step(actor=actor, pass_id=pass_id, op=rules.Op.ADD_ROOMS, action=Action.PASS_MANAGE, now=now, apply=apply)
 
 
 def report_lost(*, actor: Actor, pass_id: int, reason: str, now: datetime) -> AccessPass:

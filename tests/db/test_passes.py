@@ -308,3 +308,23 @@ def test_a_deduction_names_its_violation_and_never_takes_more_than_is_held(pw):
     done = pass_flow.return_pass(actor=pw.clerk[pw.a], pass_id=p.id, receipt_no=p.receipt_no, now=pw.now)
     assert _ledger(pw.w.url, p.id).refunded == 2000 and done.deposit_state == "refunded"
     _balanced(pw.w.url)
+
+
+def test_rooms_are_added_by_the_owner_or_contractor_within_the_office(pw):
+    from db.services import org
+
+    p = pw.issue()
+    clerk = pw.clerk[pw.a]
+    room = org.save_property(actor=pw.w.admin, property_id=None, building_id=pw.w.building[pw.a], unit_no="1",
+                             room="102", area_m2=80.0, kind="residential", key_household=False)
+    with pytest.raises(DomainError, match="第7条"):
+        pass_flow.include_rooms(actor=clerk, pass_id=p.id, room_ids=[room], requested_by_kind="department",
+                            requested_by="保安部", now=pw.now)
+    with pytest.raises(DomainError, match="不属于"):
+        pass_flow.include_rooms(actor=clerk, pass_id=p.id, room_ids=[pw.w.prop[pw.w.office_b]],
+                            requested_by_kind="owner", requested_by="业主A", now=pw.now)
+    done = pass_flow.include_rooms(actor=clerk, pass_id=p.id, room_ids=[room, pw.w.prop[pw.a]], requested_by_kind="owner",
+                               requested_by="业主A", now=pw.now)
+    assert done.rooms_label.count("、") == 1 and "102" in done.rooms_label
+    hit = pass_gate.lookup(actor=pw.guard[pw.a], text=p.number, now=pw.now)[0]
+    assert "102" in hit.rooms

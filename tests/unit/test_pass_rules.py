@@ -28,6 +28,7 @@ LEGAL = {
     Op.CONFISCATE: {State.ISSUED: State.CONFISCATED},
     Op.CANCEL: {State.ISSUED: State.CANCELLED},
     Op.REISSUE: {State.LOST: None},
+    Op.ADD_ROOMS: {State.ISSUED: State.ISSUED},
 }
 
 
@@ -103,11 +104,18 @@ def test_household_and_one_per_person():
         rules.check_one_per_person("CR-2026-000001")
 
 
-def test_only_owner_or_contractor_extends():
+def test_only_owner_or_contractor_extends_or_adds_rooms():
     for kind in rules.MAY_EXTEND:
         rules.check_extender(kind)
     with pytest.raises(DomainError, match="第7条"):
         rules.check_extender("department")
+    with pytest.raises(DomainError, match="增加房屋只能"):
+        rules.check_extender("department", "增加房屋")
+    rules.check_added_rooms("temporary", 1)
+    with pytest.raises(DomainError, match="住户卡"):
+        rules.check_added_rooms("resident", 1)
+    with pytest.raises(DomainError, match="请选择要增加的房屋"):
+        rules.check_added_rooms("temporary", 0)
 
 
 def test_return_window_and_expiring():

@@ -15,6 +15,7 @@ from core.errors import DomainError
 from core.masking import mask_id_number
 from core.permissions import Action, Actor
 from db.services import pass_flow, pass_registers, passes
+from db.services.org import find_properties
 from ui.attachments import attachments_section
 from ui.fmt import dt
 from ui.forms import form_token, new_form_token, show_error
@@ -143,6 +144,18 @@ def _actions(actor: Actor, d: passes.PassDetail, moment: datetime) -> None:
             if _run(f"pass_extend_{p.id}", "确认续期", lambda: pass_flow.extend(
                     actor=actor, pass_id=p.id, valid_to=to, requested_by_kind=kind, requested_by=who,
                     receipt_no=receipt, now=moment, decoration_until=until), "已续期"):
+                st.rerun()
+    if may[rules.Op.ADD_ROOMS] and p.kind != "resident":
+        with _expander("增加房屋", rules.Op.ADD_ROOMS, ":material/add_home:"):
+            text = st.text_input("搜索房屋（苑区/楼栋/房号）", key=f"room_q_{p.id}")
+            found = dict(find_properties(actor=actor, text=text, office_id=office, limit=30)) if text.strip() else {}
+            rooms = st.multiselect("增加的房屋", list(found), format_func=found.get, key=f"room_add_{p.id}")
+            kind = st.selectbox("申请人身份", [k.value for k in rules.MAY_EXTEND], key=f"room_kind_{p.id}",
+                                format_func=lambda k: rules.APPLICANT_LABELS[rules.ApplicantKind(k)])
+            who = st.text_input("申请人姓名", key=f"room_who_{p.id}", value=p.applicant_name)
+            if _run(f"pass_rooms_{p.id}", "确认增加", lambda: pass_flow.include_rooms(
+                    actor=actor, pass_id=p.id, room_ids=list(rooms), requested_by_kind=kind, requested_by=who,
+                    now=moment), "已增加房屋"):
                 st.rerun()
     if may[rules.Op.RETURN]:
         with _expander("退证", rules.Op.RETURN, ":material/assignment_return:"):
