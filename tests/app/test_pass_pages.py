@@ -112,3 +112,21 @@ def test_issue_form_issues_a_pass(pw):
 def test_guard_sees_only_the_gate_home_notices_and_password(accounts, demo_db):
     at = h.login(h.new_app(), accounts[Role.GUARD], DEMO_PASSWORD)
     assert sorted(h.menu(at)) == sorted(["首页", "通知与通报", "修改密码", "门岗查验"])
+
+
+def test_list_extends_and_returns_a_pass(pw):
+    from datetime import timedelta
+
+    p = pw.issue()
+    at = run_page("list", pw.clerk[pw.a], id=str(p.id))
+    at.text_input(key=f"ext_receipt_{p.id}").input("XQ1")
+    at.date_input(key=f"ext_to_{p.id}").set_value(p.valid_to + timedelta(days=5))
+    [b for b in at.button if b.label == "确认续期"][0].click().run()
+    assert not at.exception, at.exception
+    assert any("已续期" in x.value for x in at.success), [e.value for e in at.error]
+    at.text_input(key=f"ret_receipt_{p.id}").input(p.receipt_no)
+    [b for b in at.button if b.label == "确认退证"][0].click().run()
+    assert not at.exception, at.exception
+    assert any("已退证" in x.value for x in at.success), [e.value for e in at.error]
+    row = pass_registers.search(actor=pw.clerk[pw.a], now=pw.now, status="returned").rows[0]
+    assert (row.valid_to, row.deposit_state, row.fee) == (p.valid_to + timedelta(days=5), "refunded", 500)
