@@ -67,6 +67,13 @@ class Action(StrEnum):
     RECEPTION_HANDLE = "reception.handle"
     RECEPTION_SUPERVISE = "reception.supervise"
     RECEPTION_EXPORT = "reception.export"
+    # access passes (issue 13)
+    PASS_VIEW = "pass.view"
+    PASS_ISSUE = "pass.issue"
+    PASS_MANAGE = "pass.manage"  # extend, report lost, return, reissue, cancel
+    PASS_CONFISCATE = "pass.confiscate"
+    PASS_GATE = "pass.check"  # the gate lookup (门岗查验) and the holder's photo
+    PASS_EXPORT = "pass.export"  # the 发放登记表 register (PDF, Excel)
 
 
 MATRIX: dict[Action, frozenset[Role]] = {
@@ -138,6 +145,15 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.RECEPTION_SUPERVISE: frozenset({R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR}),
     Action.RECEPTION_EXPORT: frozenset({R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR, R.HQ_HEAD, R.HQ_SPECIALIST,
                                         R.LEADER}),
+    # 出入证 (小区出入证管理规定): 管理处接待人员 issue and handle passes; 保安 check them at the gate and confiscate;
+    # headquarters and leaders read. 保安 see only the gate lookup (with confiscate), home, notices, own password.
+    Action.PASS_VIEW: ALL_STAFF - {R.GUARD, R.CONSULTANT},
+    Action.PASS_ISSUE: frozenset({R.CLERK, R.ASSISTANT, R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR}),
+    Action.PASS_MANAGE: frozenset({R.CLERK, R.ASSISTANT, R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR}),
+    Action.PASS_CONFISCATE: frozenset({R.GUARD, R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR}),
+    Action.PASS_GATE: ALL_STAFF - {R.CONSULTANT},
+    Action.PASS_EXPORT: frozenset({R.CLERK, R.ASSISTANT, R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR, R.HQ_HEAD,
+                                   R.HQ_SPECIALIST, R.LEADER}),
 }
 
 # Approvals a deputy (代理) may give while the principal is away; process issues add theirs.

@@ -253,6 +253,28 @@ _VISITOR_CLASS_ROWS = [
      "duties": ["report"]},
 ]
 
+# 出入证 (小区出入证管理规定): the types a clerk issues (``kind`` tells the rules which is the 住户卡) and the purposes a
+# temporary pass is issued for, each with the limit its validity follows (第10条 [inferred]).
+PASS_KINDS = {"temporary": "临时出入证", "resident": "住户卡"}
+PASS_LIMITS = {"decoration_period": "不超过装修期", "casual_months": "不超过钟点工/保姆最长期限",
+               "same_day": "仅限当日", "temporary_max": "不超过临时证最长有效期", "none": "不限"}
+PASS_TYPES = TableSpec(columns=(Column("label", "类型名称", required=True, max_len=16),
+                                Column("kind", "种类", "choice", required=True, allowed=PASS_KINDS)),
+                       code_label="类型代码", row_noun="类", required_codes=frozenset({"temporary", "resident"}))
+_PASS_TYPE_ROWS = [{"code": "temporary", "label": "临时出入证", "kind": "temporary"},
+                   {"code": "resident", "label": "住户卡", "kind": "resident"}]
+PASS_PURPOSES = TableSpec(columns=(Column("label", "事由", required=True, max_len=16),
+                                   Column("limit", "有效期限制", "choice", required=True, allowed=PASS_LIMITS)),
+                          code_label="事由代码", row_noun="项")
+_PASS_PURPOSE_ROWS = [
+    {"code": "decoration", "label": "装修", "limit": "decoration_period"},
+    {"code": "casual", "label": "钟点工/保姆", "limit": "casual_months"},
+    {"code": "visitor", "label": "访客", "limit": "same_day"},
+    {"code": "engineering", "label": "工程整改", "limit": "temporary_max"},
+    {"code": "greening", "label": "绿化整改", "limit": "temporary_max"},
+    {"code": "resident", "label": "住户", "limit": "none"},
+]
+
 
 PARAMS: dict[str, Param] = {
     p.key: p
@@ -274,8 +296,8 @@ PARAMS: dict[str, Param] = {
         _p("pass.late_return_window", "过期后退证宽限期", _dur(1, "weeks"), "duration", "", "D2", "第6条", "comparable"),
         _p("pass.extension_fee", "出入证续期费", 5, "money", "元/证", "D2", "第6条", "comparable", 0, 1000),
         _p("pass.casual_worker_max_months", "钟点工/保姆出入证最长有效期", 12, "int", "个月", "D2", "第10条", "inferred", 1, 60),
-        _p("pass.room_hopping_min", "串房补偿下限", 30, "money", "元/人", "D2", "第8条", "found-variant", 0, 10000),
-        _p("pass.room_hopping_max", "串房补偿上限", 50, "money", "元/人", "D2", "第8条", "found-variant", 0, 10000),
+        _p("violation.room_hopping_min", "串房补偿下限", 30, "money", "元/人", "D2", "第8条", "found-variant", 0, 10000),
+        _p("violation.room_hopping_max", "串房补偿上限", 50, "money", "元/人", "D2", "第8条", "found-variant", 0, 10000),
         # violations (D3)
         _p("violation.mailbox_repair", "撬信箱修理费", 100, "money", "元/户", "D3", "处理标准", "comparable", 0, 10000),
         _p("violation.nuisance_min", "摆摊/派单清洁费下限", 50, "money", "元", "D3", "处理标准", "comparable", 0, 10000),
@@ -392,6 +414,14 @@ PARAMS: dict[str, Param] = {
            51200),
         _p("discipline.nail_max_mm", "前台指甲长度上限", 1, "float", "mm", "D1", "来访第9条", "found-variant", 0, 10),
         _p("discipline.hair_max_cm", "男员工头发长度上限", 10, "float", "cm", "D1", "来访第9条", "found-variant", 0, 50),
+        # access passes (issue 13): the types and purposes as tables, the validity limits, the home-page window,
+        # the photo size cap and the gate phone's idle timeout (保安 role)
+        _t("pass.types", "出入证类型", PASS_TYPES, _PASS_TYPE_ROWS, "D2", "出入证种类", "seed"),
+        _t("pass.purposes", "出入证办证事由", PASS_PURPOSES, _PASS_PURPOSE_ROWS, "D2", "第10条", "inferred"),
+        _p("pass.temporary_max_days", "临时出入证最长有效期(非装修事由)", 90, "int", "天", "D2", "第10条", "inferred", 1, 366),
+        _p("pass.expiring_days", "出入证即将到期提醒提前量", 7, "int", "天", "D2", "第6条", "inferred", 1, 60),
+        _p("pass.photo_max_kb", "出入证照片大小上限", 2048, "int", "KB", "SYS", "附件", "inferred", 100, 20480),
+        _p("pass.guard_idle_minutes", "保安账号空闲超时(门岗共用手机)", 10, "int", "分钟", "SYS", "会话", "inferred", 1, 1440),
     ]
 }
 

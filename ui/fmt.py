@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 TZ = ZoneInfo(os.environ.get("DISPLAY_TZ", "Asia/Shanghai"))
@@ -34,6 +34,15 @@ def short_dt(value: datetime | None, *, today: date | None = None) -> str:
 
 def local_to_utc(day: date, hh: int = 0, mm: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hh, mm, tzinfo=TZ).astimezone(UTC)
+
+
+def period_bounds(period) -> tuple[datetime | None, datetime | None, str]:
+    """A ``st.date_input`` range as the lists filter it: (since, until) in UTC, ``until`` the day after the last
+    day, and its label ("2026-11-01至2026-11-30"); (None, None, "") until both days are picked."""
+    if isinstance(period, tuple) and len(period) == 2:
+        return (local_to_utc(period[0]), local_to_utc(period[1]) + timedelta(days=1),
+                f"{period[0]:%Y-%m-%d}至{period[1]:%Y-%m-%d}")
+    return None, None, ""
 
 
 def yes_no(value: bool | None) -> str:

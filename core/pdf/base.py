@@ -317,19 +317,21 @@ class FormPDF(internals.HookedFPDF):
         headers: Sequence[str],
         rows: Sequence[Sequence[object]],
         col_widths: Sequence[float] | None = None,
+        font_size: float = BODY_SIZE,
     ) -> None:
         """Bordered table; header row is bold, shaded and repeated on every page.
 
-        ``col_widths`` are relative (fractions of the page width). Replaces fpdf2's context-manager
-        ``FPDF.table()``; call ``FPDF.table(pdf, ...)`` for that API.
+        ``col_widths`` are relative (fractions of the page width); ``font_size`` for a register with many columns.
+        Replaces fpdf2's context-manager ``FPDF.table()``; call ``FPDF.table(pdf, ...)`` for that API.
         """
-        self.set_font(FAMILY, "", BODY_SIZE)
+        self.set_font(FAMILY, "", font_size)
         heading_style = FontFace(emphasis="BOLD", fill_color=LABEL_FILL)
         widths = tuple(col_widths) if col_widths else None
         with self._plain_table(col_widths=widths, headings_style=heading_style) as tbl:
             tbl.row([str(h) for h in headers])
             for values in rows:
                 tbl.row(["" if v is None else str(v) for v in values])
+        self.set_font(FAMILY, "", BODY_SIZE)
         self.ln(3)
 
     def _plain_table(self, **kwargs: object) -> AbstractContextManager[Table]:

@@ -18,10 +18,12 @@ from db.models.complaint import (  # noqa: F401
 )
 from db.models.complaint_case import ComplaintCase  # noqa: F401
 from db.models.complaint_stats import ComplaintStatsReport, ComplaintStatsVersion  # noqa: F401
+from db.models.deposit import DepositAccount, DepositEntry  # noqa: F401
 from db.models.duty import Duty  # noqa: F401
 from db.models.jobs import JobRun  # noqa: F401
 from db.models.notice import Notice  # noqa: F401
 from db.models.org import Building, Department, OrgUnit, Property, Zone  # noqa: F401
+from db.models.passes import AccessPass, PassRoom  # noqa: F401
 from db.models.people import Customer, CustomerProperty, Staff  # noqa: F401
 from db.models.policy import PolicyChange, PolicyHoliday, PolicyRevision  # noqa: F401
 from db.models.reception import Contact  # noqa: F401  (issue 12, reception desk)

@@ -129,18 +129,22 @@ class SessionUser:
     sessions_valid_after: datetime
     last_seen_at: datetime | None
     is_demo: bool
+    guard_only: bool = False  # holds only the 保安 role: the gate phone's own idle timeout (pass.guard_idle_minutes)
 
 
 def session_user(username: str) -> SessionUser | None:
     with read_session() as s:
+        # the distinct roles held, when only one: a guard-only account has its own idle timeout
+        only_role = (select(func.min(UserRole.role)).where(UserRole.user_id == User.id)
+                     .having(func.count(func.distinct(UserRole.role)) == 1).scalar_subquery())
         row = s.exec(select(User.id, User.username, User.display_name, User.active, User.must_change_password,
-                            User.sessions_valid_after, User.last_seen_at, User.is_demo)
+                            User.sessions_valid_after, User.last_seen_at, User.is_demo, only_role)
                      .where(User.username == (username or "").lower())).first()
     if row is None:
         return None
-    user_id, name, display_name, active, must_change, valid_after, last_seen, is_demo = row
+    user_id, name, display_name, active, must_change, valid_after, last_seen, is_demo, roles = row
     return SessionUser(user_id, name, display_name, bool(active), bool(must_change), _as_aware(valid_after),
-                       _as_aware(last_seen), bool(is_demo))
+                       _as_aware(last_seen), bool(is_demo), guard_only=roles == Role.GUARD.value)
 
 
 def touch(user_id: int, *, now: datetime) -> None:
@@ -158,7 +162,8 @@ def session_problem(user: SessionUser | None, *, issued_at: datetime, last_seen:
     if user is None or not user.active:
         return sessions.DISABLED
     return sessions.session_end_reason(active=user.active, issued_at=issued_at, valid_after=user.sessions_valid_after,
-                                       last_activity=last_seen, now=now, policy=policy or _policy(now))
+                                       last_activity=last_seen, now=now, policy=policy or _policy(now),
+                                       guard=user.guard_only)
 
 
 @dataclass(frozen=True)
@@ -182,7 +187,7 @@ def cookie_login(username: str, *, issued_at: datetime, now: datetime,
         return CookieLogin(None, sessions.DISABLED)
     problem = sessions.session_end_reason(active=user.active, issued_at=issued_at,
                                           valid_after=user.sessions_valid_after, last_activity=user.last_seen_at,
-                                          now=now, policy=policy or _policy(now))
+                                          now=now, policy=policy or _policy(now), guard=user.guard_only)
     return CookieLogin(None if problem else user, problem)
 
 

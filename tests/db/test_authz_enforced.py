@@ -280,6 +280,46 @@ def _reception_cases() -> list[Case]:
 
 SERVICE_CASES += _reception_cases()
 
+
+# Passes (issue 13): issue, the list, the register, the gate lookup, and confiscation of a pass of the target office.
+
+
+def _pass_in(w: World, office: int):
+    from core.identity import with_check_character
+    from db.services import passes
+
+    return passes.PassIn(office_id=office, pass_type="temporary", purpose="engineering", holder_name="工人",
+                         id_type="resident_id", id_number=with_check_character(f"33010219850101{w.seq() % 1000:03d}"),
+                         room_ids=[w.prop[office]], applicant_kind="contractor_head", applicant_name="李工头",
+                         valid_from=w.now.date(), valid_to=w.now.date() + timedelta(days=5), receipt_no="SJ1")
+
+
+def _a_pass(w: World, actor: Actor, office: int) -> dict:
+    from db.services import passes
+
+    return {"pass_id": passes.issue(actor=w.admin_clerk[office], data=_pass_in(w, office), request_id=None,
+                                    now=w.now).id}
+
+
+def _pass_cases():
+    from db.services import pass_flow, pass_gate, pass_registers, passes
+
+    return [
+        Case(passes.issue, Action.PASS_ISSUE, lambda a, w, o, p: passes.issue(
+            actor=a, data=_pass_in(w, o), request_id=None, now=w.now), office_scoped=True),
+        Case(pass_registers.search, Action.PASS_VIEW, lambda a, w, o, p: pass_registers.search(
+            actor=a, now=w.now, office_id=o), office_scoped=True),
+        Case(pass_registers.roster_rows, Action.PASS_EXPORT, lambda a, w, o, p: pass_registers.roster_rows(
+            actor=a, now=w.now, office_id=o), office_scoped=True),
+        Case(pass_gate.lookup, Action.PASS_GATE, lambda a, w, o, p: pass_gate.lookup(actor=a, text="CR-2026-1",
+                                                                                     now=w.now)),
+        Case(pass_flow.confiscate, Action.PASS_CONFISCATE, lambda a, w, o, p: pass_flow.confiscate(
+            actor=a, pass_id=p["pass_id"], reason="串房", now=w.now), office_scoped=True, prepare=_a_pass),
+    ]
+
+
+SERVICE_CASES += _pass_cases()
+
 # Functions that take an ``actor`` but are not gated by one Action, and why (each is tested below).
 NOT_AUTHORISED_BY_ACTION = {
     "org.offices_for": "returns the offices in the actor's scope for a given action (empty for no grant)",
@@ -320,7 +360,9 @@ def test_every_page_permission_also_holds_in_a_service():
 
 @pytest.fixture
 def world(db_url, org, make_actor, now) -> World:
-    return build_world(db_url, org, make_actor, now)
+    w = build_world(db_url, org, make_actor, now)
+    w.admin_clerk = {o: make_actor(Role.CLERK, o) for o in w.offices}  # issues the passes a case needs
+    return w
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from db.services import complaint_consult, complaints, org, people, visitor_inci
 from tests.db.service_probe import placeholder, service_functions
 from tests.db.world import World, build_world, row_counts
 
-CREATE_PREFIXES = ("save_", "create_", "add", "register", "request_", "record_", "link_", "write_")
+CREATE_PREFIXES = ("save_", "create_", "add", "register", "request_", "record_", "link_", "write_", "issue", "reissue")
 
 # Create functions still without a request id, and why. Nothing may be added here; each entry is removed by the
 # change named.
@@ -80,6 +80,8 @@ ARGS = {
     "complaint_reports.write_special_report": lambda w, ids: dict(complaint_id=ids["closed_hot_complaint"],
                                                                   part_a="经过与处理", part_b="", part_c="", now=w.now),
     "reception.register_contact": lambda w, ids: dict(now=w.now, data=_reception_in(w)),
+    "passes.issue": lambda w, ids: dict(now=w.now, data=_pass_in(w, "330102198501011007")),
+    "passes.reissue": lambda w, ids: dict(pass_id=ids["lost_pass"], receipt_no="SJ2", now=w.now),
     "users.create_user": lambda w, ids: dict(username="idem.user", display_name="幂等用户", password="long enough pw 1",
                                              grants=[(Role.CLERK.value, w.office_a)], now=w.now),
     "visitor_incidents.register": lambda w, ids: dict(now=w.now, data=visitor_incidents.IncidentIn(
@@ -93,6 +95,16 @@ def _reception_in(w: World):
 
     return reception.ContactIn(office_id=w.office_a, channel="visit", category="consult", content="咨询装修手续",
                                caller_name="幂等访客")
+
+
+def _pass_in(w: World, id_number: str):
+    from core.identity import with_check_character
+    from db.services import passes
+
+    return passes.PassIn(office_id=w.office_a, pass_type="temporary", purpose="engineering", holder_name="幂等工人",
+                         id_type="resident_id", id_number=with_check_character(id_number[:17]), room_ids=[w.prop[w.office_a]],
+                         applicant_kind="contractor_head", applicant_name="李工头", valid_from=w.now.date(),
+                         valid_to=w.now.date(), receipt_no="SJ1")
 
 
 def create_functions() -> dict:
@@ -147,6 +159,10 @@ def _ids(w: World, actor: Actor) -> dict:
                                                kind="owner", id_number="", phone="")
     ids["new_property"] = org.save_property(actor=actor, property_id=None, building_id=w.building[a], unit_no="2",
                                             room="201", area_m2=None, kind="residential", key_household=False)
+    from db.services import pass_flow, passes
+
+    lost = passes.issue(actor=actor, data=_pass_in(w, "33010219850101200"), request_id=None, now=w.now)
+    ids["lost_pass"] = pass_flow.report_lost(actor=actor, pass_id=lost.id, reason="遗失", now=w.now).id
     return ids
 
 

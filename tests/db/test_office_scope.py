@@ -95,6 +95,7 @@ def _row_ids(w: World) -> dict[str, dict[int, int]]:
         "complaint_case_id": w.complaint_case,
         "incident_id": w.incident,
         "contact_id": w.contact,
+        "pass_id": w.passes,
     }
 
 
@@ -136,6 +137,16 @@ def world(db_url, org, make_actor, now) -> World:
                                          arrived_at=now))).id
     add_approvals(w, make_actor)
     add_contacts(w, make_actor)
+    from core.identity import with_check_character
+    from db.services import passes
+
+    for n, office in enumerate(w.offices):
+        clerk = make_actor(Role.CLERK, office)
+        w.passes[office] = passes.issue(actor=clerk, now=now, request_id=None, data=passes.PassIn(
+            office_id=office, pass_type="temporary", purpose="engineering", holder_name="工人", id_type="resident_id",
+            id_number=with_check_character(f"3301021985010130{n}"), room_ids=[w.prop[office]],
+            applicant_kind="contractor_head", applicant_name="李工头", valid_from=now.date(), valid_to=now.date(),
+            receipt_no="SJ1")).id
     return w
 
 

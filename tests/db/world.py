@@ -47,6 +47,7 @@ class World:
     complaint_case: dict[int, int] = field(default_factory=dict)  # a case submitted to headquarters per office
     incident: dict[int, int] = field(default_factory=dict)  # an office-visitor incident per office (test_office_scope)
     contact: dict[int, int] = field(default_factory=dict)  # a reception contact per office (add_contacts)
+    passes: dict[int, int] = field(default_factory=dict)  # an access pass per office (tests/db/test_office_scope.py)
     target_user: int = 0
     now: datetime | None = None
     _seq: itertools.count = field(default_factory=lambda: itertools.count(1))

@@ -20,9 +20,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _written_action_codes() -> set[str]:
     """Literal audit actions in db/: ``audit(action="x.y")``, the complaint timeline's ``record(action=…)`` and
-    ``step(event=…)`` (stored as ``complaint.<action>``), and master data's ``save_row(entity=…)`` (create/update)."""
+    ``step(event=…)`` (stored as ``complaint.<action>``; the pass modules' ``record`` as ``pass.<action>``), and
+    master data's ``save_row(entity=…)`` (create/update)."""
     codes: set[str] = set()
     for path in sorted((ROOT / "db").rglob("*.py")):
+        timeline = "pass" if path.name.startswith("pass") else "complaint"  # whose ``record`` writes the step
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
                 continue
@@ -41,7 +43,7 @@ def _written_action_codes() -> set[str]:
                 if name in ("audit", "_record") and key == "action":  # _record: the login service's writer
                     codes.add(value)
                 elif name in ("record", "step") and key in ("action", "event"):
-                    codes.add(f"complaint.{value}")
+                    codes.add(f"{timeline}.{value}")
                 elif name == "save_row" and key == "entity":
                     codes |= {f"{value}.create", f"{value}.update"}
     return codes

@@ -17,7 +17,8 @@ OWN, OTHER = 101, 202
 # What a guard may do. Foundation: home, own password, own notices. Later issues add the gate lookup and
 # violation recording (prefixes below); anything else given to the guard fails this suite on purpose.
 GUARD_FOUNDATION = {Action.HOME_VIEW, Action.PASSWORD_CHANGE_OWN, Action.NOTICE_VIEW_OWN}
-GUARD_LATER_PREFIXES = ("gate.", "pass.lookup", "pass.view", "pass.check", "violation.record", "violation.create")
+GUARD_LATER_PREFIXES = ("gate.", "pass.lookup", "pass.view", "pass.check", "pass.confiscate", "violation.record",
+                        "violation.create")
 
 
 def guard_may(action: Action) -> bool:

@@ -1,7 +1,5 @@
 """投诉处理: queues, filter bar, paged list, and the selected complaint's detail with its allowed actions."""
 
-from datetime import timedelta
-
 import streamlit as st
 
 from core import complaints as rules
@@ -10,7 +8,7 @@ from core.permissions import Action
 from db.services import complaint_queues as queues
 from db.services.base import EXPORT_LIMIT
 from ui.context import page_header, require
-from ui.fmt import local_to_utc, now
+from ui.fmt import now, period_bounds
 from ui.forms import show_error
 from ui.pickers import cached_offices, office_picker
 from ui.tables import excel_button, pager, pager_footer, selectable_table
@@ -46,11 +44,7 @@ with st.container(border=True):
     period = c5.date_input("受理日期", value=(), key="c_period", on_change=filters_changed)
     text = c6.text_input("搜索编号或内容", key="c_text", on_change=filters_changed)
 
-since = until = None
-period_label = ""
-if isinstance(period, tuple) and len(period) == 2:
-    since, until = local_to_utc(period[0]), local_to_utc(period[1]) + timedelta(days=1)
-    period_label = f"{period[0]:%Y-%m-%d}至{period[1]:%Y-%m-%d}"
+since, until, period_label = period_bounds(period)
 
 page, size = pager("complaints", page_size=30)
 filters = {"office_id": office_id, "state": state, "grade": grade, "category": category, "since": since,

@@ -1,0 +1,1 @@
+"""Streamlit pieces only the pass pages use."""
