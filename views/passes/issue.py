@@ -60,7 +60,7 @@ with st.form(f"{FORM}_{token}"):
                            format_func=lambda r: known[r], placeholder=PICK)
     a1, a2, a3 = st.columns(3)
     holder = a1.text_input("持证人姓名 *", max_chars=64)
-    id_type = a2.selectbox("证件类型 *", list(ID_TYPES), format_func=ID_TYPES.get)
+    id_type = a2.selectbox("证件类型 *", list(ID_TYPES), format_func=ID_TYPES.get, placeholder=PICK)
     id_number = a3.text_input("证件号 *", max_chars=32, help="居民身份证核验第 18 位校验码")
     phone = a1.text_input("持证人电话")
     employer = a2.text_input("施工单位/装修公司", max_chars=100)
@@ -69,7 +69,7 @@ with st.form(f"{FORM}_{token}"):
     kinds = [k.value for k in rules.ApplicantKind]
     b1, b2 = st.columns(2)
     applicant_kind = b1.selectbox("申请人身份 *", kinds, format_func=lambda k: rules.APPLICANT_LABELS[rules.ApplicantKind(k)],
-                                  index=0 if resident else 1, help=rules.cite("第2条"))
+                                  index=0 if resident else 1, help=rules.cite("第2条"), placeholder=PICK)
     applicant = b2.text_input("申请人姓名 *", max_chars=64)
     today = moment.astimezone(TZ).date()
     d1, d2, d3 = st.columns(3)

@@ -20,6 +20,7 @@ from ui.attachments import attachments_section
 from ui.fmt import dt
 from ui.forms import form_token, new_form_token, show_error
 from ui.pdf import pdf_button
+from ui.theme import PICK
 from views.passes.widgets.common import STATUS_ICON
 
 FLASH = "pass_flash"
@@ -135,7 +136,7 @@ def _actions(actor: Actor, d: passes.PassDetail, moment: datetime) -> None:
         with _expander("续期", rules.Op.EXTEND, ":material/update:"):
             kinds = [k.value for k in rules.MAY_EXTEND]
             kind = st.selectbox("申请人身份", kinds, key=f"ext_kind_{p.id}",
-                                format_func=lambda k: rules.APPLICANT_LABELS[rules.ApplicantKind(k)])
+                                format_func=lambda k: rules.APPLICANT_LABELS[rules.ApplicantKind(k)], placeholder=PICK)
             who = st.text_input("申请人姓名", key=f"ext_who_{p.id}", value=p.applicant_name)
             to = st.date_input("新的有效期至", key=f"ext_to_{p.id}", value=p.valid_to + timedelta(days=30))
             until = st.date_input("批准装修期至（延长装修期时填写）", key=f"ext_until_{p.id}", value=p.decoration_until)
@@ -149,9 +150,10 @@ def _actions(actor: Actor, d: passes.PassDetail, moment: datetime) -> None:
         with _expander("增加房屋", rules.Op.ADD_ROOMS, ":material/add_home:"):
             text = st.text_input("搜索房屋（苑区/楼栋/房号）", key=f"room_q_{p.id}")
             found = dict(find_properties(actor=actor, text=text, office_id=office, limit=30)) if text.strip() else {}
-            rooms = st.multiselect("增加的房屋", list(found), format_func=found.get, key=f"room_add_{p.id}")
+            rooms = st.multiselect("增加的房屋", list(found), format_func=found.get, key=f"room_add_{p.id}",
+                                   placeholder=PICK)
             kind = st.selectbox("申请人身份", [k.value for k in rules.MAY_EXTEND], key=f"room_kind_{p.id}",
-                                format_func=lambda k: rules.APPLICANT_LABELS[rules.ApplicantKind(k)])
+                                format_func=lambda k: rules.APPLICANT_LABELS[rules.ApplicantKind(k)], placeholder=PICK)
             who = st.text_input("申请人姓名", key=f"room_who_{p.id}", value=p.applicant_name)
             if _run(f"pass_rooms_{p.id}", "确认增加", lambda: pass_flow.include_rooms(
                     actor=actor, pass_id=p.id, room_ids=list(rooms), requested_by_kind=kind, requested_by=who,
