@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import select
 
 from core import visitor_incidents as rules
@@ -53,7 +53,8 @@ def search(*, actor: Actor, office_id: int | None = None, visit_class: str | Non
 def day_list(*, actor: Actor, day: date, office_ids: Iterable[int] | None = None, limit: int = 50,
              offset: int = 0) -> tuple[list[VisitorIncident], int]:
     """The daily view's incidents: those that arrived on ``day`` (the company's local day), plus the ones still open
-    from earlier days, in the actor's scope (narrowed to ``office_ids``), oldest first; and their total."""
+    from earlier days, in the actor's scope (narrowed to ``office_ids``): the day's first, then the earlier open ones,
+    newest first in each (the page shows the first ``limit``: the day's never drop behind a backlog); and their total."""
     scope = actor.scope(Action.VISITOR_INCIDENT_VIEW)
     offices = None if office_ids is None else frozenset(office_ids)
     authorize(actor, Action.VISITOR_INCIDENT_VIEW, next(iter(offices)) if offices and len(offices) == 1 else None)
@@ -66,7 +67,8 @@ def day_list(*, actor: Actor, day: date, office_ids: Iterable[int] | None = None
             ((VisitorIncident.arrived_at >= start) & (VisitorIncident.arrived_at < start + timedelta(days=1)))
             | ((VisitorIncident.arrived_at < start) & VisitorIncident.state.in_(_OPEN)))
         total = int(s.exec(select(func.count()).select_from(stmt.subquery())).one())
-        rows = list(s.exec(stmt.order_by(VisitorIncident.arrived_at, VisitorIncident.id)
+        of_the_day = case((VisitorIncident.arrived_at >= start, 0), else_=1)
+        rows = list(s.exec(stmt.order_by(of_the_day, VisitorIncident.arrived_at.desc(), VisitorIncident.id.desc())
                            .offset(max(0, int(offset))).limit(max(1, min(int(limit), 500)))).all())
     return rows, total
 

@@ -70,3 +70,9 @@ def test_a_class_incident_logged_escalated_and_listed(desk, names):
     clerk.locator("summary").filter(has_text="时间线").first.click()
     wait_idle(clerk)
     assert clerk.evaluate(OVERFLOW_JS) == [], "a table needs sideways scrolling at 1280 px"
+
+    # the day's register (接待日报) shows the incident beside the calls, visits and letters of the day
+    open_page(clerk, "/reception_daily")
+    expect(clerk.get_by_role("heading", name=re.compile("来访事件"))).to_be_visible()
+    expect(clerk.get_by_text(number).first).to_be_attached()  # a dataframe cell (drawn on a canvas)
+    desk.shot(clerk, "incident_in_daily_view")
