@@ -52,6 +52,7 @@ class Action(StrEnum):
     COMPLAINT_CASE_VIEW = "complaint.case_view"  # 案例库: published cases, company-wide (issue 15 item 3)
     COMPLAINT_CASE_WRITE = "complaint.case_write"  # 编写并提交本单位的典型案例
     COMPLAINT_CASE_PUBLISH = "complaint.case_publish"  # 总部客服中心发布或退回案例
+    COMPLAINT_DISCLOSE = "complaint.disclose"  # 登记本单位的投诉处理情况公示 (issue 15 item 4)
     # approval chains (issue 10): who decides a step is the chain's (core.approvals); these scope the office
     APPROVAL_VIEW = "approval.view"
     APPROVAL_DECIDE = "approval.decide"
@@ -124,6 +125,8 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.COMPLAINT_CASE_VIEW: ALL_STAFF - {R.GUARD},
     Action.COMPLAINT_CASE_WRITE: frozenset({R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR}),
     Action.COMPLAINT_CASE_PUBLISH: frozenset({R.HQ_HEAD, R.HQ_SPECIALIST}),
+    # 顾客投诉规范 第1条: each unit publishes its complaint handling monthly (headquarters reads it, COMPLAINT_EXPORT).
+    Action.COMPLAINT_DISCLOSE: frozenset({R.CS_SUPERVISOR, R.CS_MANAGER, R.OFFICE_DIRECTOR}),
     # 审批: the roles of the request's current step decide (policy book approval.chains, core.approvals); the matrix
     # only says who may meet approvals at all, and in which offices.
     Action.APPROVAL_VIEW: ALL_STAFF - {R.GUARD},

@@ -17,6 +17,7 @@ from db.models.complaint import (  # noqa: F401
     SameIssueGroup,
 )
 from db.models.complaint_case import ComplaintCase  # noqa: F401
+from db.models.complaint_disclosure import ComplaintDisclosure, ComplaintPublication  # noqa: F401
 from db.models.complaint_stats import ComplaintStatsReport, ComplaintStatsVersion  # noqa: F401
 from db.models.deposit import DepositAccount, DepositEntry  # noqa: F401
 from db.models.duty import Duty  # noqa: F401

@@ -63,19 +63,26 @@ def case_not_owed(s: Session, c: Complaint, now: datetime, note: str) -> None:
 
 # ----- writing -------------------------------------------------------------------------------------------------------
 
+def secrets_of_complaints(s: Session, complaints: list[Complaint]) -> dict[int, rules.Secrets]:
+    """What identifies each complainant (name, phone, room; the linked customer's too), read in two queries: a case or
+    a public notice may show none of it (the 公示 reuses it)."""
+    customer_ids = {c.customer_id for c in complaints if c.customer_id}
+    property_ids = {c.property_id for c in complaints if c.property_id}
+    customers = {i: (n, p) for i, n, p in s.exec(select(Customer.id, Customer.name, Customer.phone)
+                                                 .where(Customer.id.in_(customer_ids))).all()} if customer_ids else {}
+    props = {i: (label, room) for i, label, room in s.exec(select(Property.id, Property.label, Property.room)
+                                                            .where(Property.id.in_(property_ids))).all()} if property_ids else {}
+    out = {}
+    for c in complaints:
+        name, phone = customers.get(c.customer_id, ("", ""))
+        label, room = props.get(c.property_id, ("", ""))
+        out[c.id] = rules.secrets_of(names=[c.complainant_name, name], phones=[c.complainant_phone, phone or ""],
+                                     property_label=label, room=room)
+    return out
+
+
 def _secrets(s: Session, c: Complaint) -> rules.Secrets:
-    names, phones = [c.complainant_name], [c.complainant_phone]
-    if c.customer_id:
-        row = s.exec(select(Customer.name, Customer.phone).where(Customer.id == c.customer_id)).first()
-        if row:
-            names.append(row[0])
-            phones.append(row[1] or "")
-    label = room = ""
-    if c.property_id:
-        prop = s.exec(select(Property.label, Property.room).where(Property.id == c.property_id)).first()
-        if prop:
-            label, room = prop
-    return rules.secrets_of(names=names, phones=phones, property_label=label, room=room)
+    return secrets_of_complaints(s, [c])[c.id]
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from db.models import Building, ComplaintReport, Consultant, Duty, OnlinePost, P
 from db.services import (
     complaint_callbacks,
     complaint_consult,
+    complaint_disclosure,
     complaint_groups,
     complaint_online,
     complaint_stats,
@@ -39,7 +40,6 @@ D = timedelta(days=1)
 
 # Parameters that decide nothing yet, each with the issue that is to make it decide something.
 NOT_YET = {
-    "complaint.publication_per_month": "the reports issue (“Complaint reports and knowledge”: publication)",
 }
 
 
@@ -241,12 +241,25 @@ PROBES = {
     "complaint.callback_callers": [{"code": "major", "label": "重大投诉", "roles": ["cs_supervisor"], "active": True}],
     "complaint.monthly_report_due_day": 10,
     "complaint.case_submit_within": _dur(3, "days"),
+    "complaint.publication_per_month": 0,
 }
 
 def _last_month_table_due(w):
     """The 报送 deadline of last month's 《顾客投诉分类统计表》, and whether it is overdue now."""
     [status] = complaint_stats.statuses(actor=w.hq, month=date(2026, 10, 1), now=w.now, office_id=w.org.office_a)
     return status.due_at, status.duty.value
+
+
+def _last_month_disclosure(w):
+    """Last month's 投诉公示 task of an office with a complaint about a common area: owed, or not needed. Each call
+    looks one month later (the monthly job opens a month's tasks once), so the two runs judge a fresh month each."""
+    w.disclosure_runs = getattr(w, "disclosure_runs", 0) + 1
+    now = w.now + (w.disclosure_runs - 1) * 31 * D
+    w.reg(common_area=True, received_at=now - 30 * D, occurred_at=now - 31 * D)
+    complaint_disclosure.open_last_month(now=now)
+    month = date(now.year, now.month, 1) - 10 * D
+    return [(t.state, t.required) for t in complaint_disclosure.tasks(
+        actor=w.hq, month=month, now=now, office_id=w.org.office_a)]
 
 
 SCENARIOS = {
@@ -297,6 +310,7 @@ SCENARIOS = {
     "complaint.callback_callers": _major_called_back_by_a_supervisor,
     "complaint.monthly_report_due_day": _last_month_table_due,
     "complaint.case_submit_within": lambda w: w.duty_due(_archived(w, w.reg(complainant_count=3)), "complaint.case"),
+    "complaint.publication_per_month": _last_month_disclosure,
 }
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import inspect
 import io
 import typing
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from PIL import Image
@@ -28,7 +28,7 @@ from core import permissions
 from core.errors import PermissionDenied
 from core.permissions import Action, Actor, Grant
 from core.roles import COMPANY_WIDE_ROLES, Role
-from db.models import ComplaintCase
+from db.models import ComplaintCase, ComplaintDisclosure
 from db.services import (
     attachments,
     complaint_consult,
@@ -93,6 +93,7 @@ def _row_ids(w: World) -> dict[str, dict[int, int]]:
         "approval_id": w.approval,
         "stats_report_id": w.stats_report,
         "complaint_case_id": w.complaint_case,
+        "disclosure_id": w.disclosure,
         "incident_id": w.incident,
         "contact_id": w.contact,
         "pass_id": w.passes,
@@ -132,6 +133,11 @@ def world(db_url, org, make_actor, now) -> World:
             s.add(case)
             s.flush()
             w.complaint_case[office] = case.id
+            task = ComplaintDisclosure(office_id=office, month=date(2026, 10, 1), state="pending", complaints=1,
+                                       due_at=now + timedelta(days=5))
+            s.add(task)
+            s.flush()
+            w.disclosure[office] = task.id
         w.incident[office] = visitor_incidents.register(actor=director, request_id=None, now=now, data=(
             visitor_incidents.IncidentIn(office_id=office, visit_class="a", visitor_name="业主", purpose="要求见领导",
                                          arrived_at=now))).id

@@ -45,6 +45,7 @@ class World:
     approval: dict[int, int] = field(default_factory=dict)  # an approval request per office (add_approvals)
     stats_report: dict[int, int] = field(default_factory=dict)  # a submitted 投诉分类统计表 per office
     complaint_case: dict[int, int] = field(default_factory=dict)  # a case submitted to headquarters per office
+    disclosure: dict[int, int] = field(default_factory=dict)  # a pending 投诉公示 task per office
     incident: dict[int, int] = field(default_factory=dict)  # an office-visitor incident per office (test_office_scope)
     contact: dict[int, int] = field(default_factory=dict)  # a reception contact per office (add_contacts)
     passes: dict[int, int] = field(default_factory=dict)  # an access pass per office (tests/db/test_office_scope.py)

@@ -115,3 +115,39 @@ def test_which_complaints_owe_a_case_and_by_when():
     assert cases.submit_due(closed, _book()) == closed + timedelta(weeks=1)
     longer = _book(**{cases.WITHIN: {"amount": 2, "unit": "weeks"}})
     assert cases.submit_due(closed, longer) == closed + timedelta(weeks=2)  # the parameter decides
+
+
+# ----- 投诉公示 (core.complaint_disclosure) --------------------------------------------------------------------------
+
+def test_what_is_published_and_by_when():
+    from core import complaint_disclosure as disclosure
+
+    assert disclosure.publishable(common_area=True, category="attitude", same_issue=False)
+    assert disclosure.publishable(common_area=False, category="neighbour", same_issue=False)  # between owners
+    assert disclosure.publishable(common_area=False, category="fees", same_issue=True)  # a shared problem
+    assert not disclosure.publishable(common_area=False, category="attitude", same_issue=False)  # personal
+    assert disclosure.due_at(date(2026, 10, 1), _book()).isoformat() == "2026-12-01T00:00:00+08:00"
+    twice = _book(**{disclosure.PER_MONTH: 2})
+    assert disclosure.state_after(1, _book()) == "done" and disclosure.state_after(1, twice) == "pending"
+
+
+def test_a_publication_needs_a_channel_a_sensible_date_and_evidence():
+    from core import complaint_disclosure as disclosure
+
+    ok = disclosure.Publication(date(2026, 11, 5), "notice_board", "", "")
+    oct_ = date(2026, 10, 1)
+    assert disclosure.check_publication(ok, month=oct_, today=date(2026, 11, 30), has_photo=True).channel == "notice_board"
+    with pytest.raises(DomainError, match="照片或填写网页链接"):
+        disclosure.check_publication(ok, month=oct_, today=date(2026, 11, 30), has_photo=False)
+    with pytest.raises(DomainError, match="公示渠道"):
+        disclosure.check_publication(disclosure.Publication(date(2026, 11, 5), "wechat", "", ""), month=oct_,
+                                     today=date(2026, 11, 30), has_photo=True)
+    with pytest.raises(DomainError, match="之后"):
+        disclosure.check_publication(disclosure.Publication(date(2026, 10, 31), "website", "https://x.cn/a", ""),
+                                     month=oct_, today=date(2026, 11, 30), has_photo=False)
+    with pytest.raises(DomainError, match="晚于今天"):
+        disclosure.check_publication(disclosure.Publication(date(2026, 12, 5), "website", "https://x.cn/a", ""),
+                                     month=oct_, today=date(2026, 11, 30), has_photo=False)
+    with pytest.raises(DomainError, match="http"):
+        disclosure.check_publication(disclosure.Publication(date(2026, 11, 5), "website", "x.cn/a", ""),
+                                     month=oct_, today=date(2026, 11, 30), has_photo=False)

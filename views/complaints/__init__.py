@@ -13,6 +13,8 @@ PAGES = [
              Action.COMPLAINT_CONSULTANT_MANAGE, order=104),
     PageSpec("views/complaints/cases.py", "投诉案例库", ":material/library_books:", "投诉处理",
              Action.COMPLAINT_CASE_VIEW, order=106),
+    PageSpec("views/complaints/disclosure.py", "投诉公示", ":material/campaign:", "投诉处理", Action.COMPLAINT_EXPORT,
+             order=107),
     PageSpec("views/complaints/stats.py", "投诉分类统计表", ":material/table_chart:", "投诉处理", Action.COMPLAINT_EXPORT,
              order=105),
 ]
