@@ -190,6 +190,11 @@ class BulletinData:
     notable: list[BulletinEntry]
     citation: str
     important_total: int = 0  # all 重要 complaints closed in the period (``important`` may list fewer)
+    cases: list[tuple[str, str, str, str]] = field(default_factory=list)  # (number · office, class · category, summary, lessons)
+    quarter: list[list[str]] | None = None  # the quarterly analysis: a row per category (see QUARTER_HEADERS)
+
+
+QUARTER_HEADERS = ["投诉分类", "受理", "重大", "重要", "热点", "一般", "结案率", "回访率", "满意率", "上季度", "环比"]
 
 
 def quality_bulletin(data: BulletinData, *, company: str, printed_at: datetime | str) -> bytes:
@@ -216,6 +221,15 @@ def quality_bulletin(data: BulletinData, *, company: str, printed_at: datetime |
                   col_widths=[18, 16, 30, 26, 10])
     else:
         pdf.paragraph("本期一般投诉无需特别点评。")
+    pdf.section(f"三、参考案例（{len(data.cases)} 件，本期发布于案例库）")
+    if data.cases:
+        pdf.table(["案例", "类别", "概要", "经验教训"], [list(c) for c in data.cases], col_widths=[20, 16, 34, 30])
+    else:
+        pdf.paragraph("本期案例库未发布新案例。")
+    if data.quarter is not None:
+        pdf.section("四、季度投诉分析（总部客服中心）")
+        pdf.table(QUARTER_HEADERS, data.quarter, col_widths=[16, *([8.4] * (len(QUARTER_HEADERS) - 1))])
+        pdf.paragraph("按受理时间统计本季度全部投诉，分级为季末时的分级，与上一季度比较；结案率、回访率、满意率口径同《顾客投诉分类统计表》。")
     pdf.paragraph(f"说明：重要投诉结案后在质量简报中单列并简述；一般投诉中有参考价值的予以点评（{data.citation}）。")
     pdf.signature_lines(["编制", "审核"])
     return pdf.output_bytes()

@@ -18,12 +18,15 @@ from sqlmodel import Session, select
 from core import complaint_duties as duty
 from core import complaint_workflow as wf
 from core import complaints as rules
+from core.complaint_stats import StatsRow
 from core.complaints import Grade, State
 from core.errors import DomainError
 from core.permissions import Action, Actor
 from core.roles import Role
+from core.worktime import add_months
 from db.models import (
     Complaint,
+    ComplaintCase,
     ComplaintReport,
     ComplaintSpecialReport,
     ConsultRequest,
@@ -46,6 +49,7 @@ from db.services.complaint_kernel import (
     user_names,
     visible,
 )
+from db.services.complaint_stats import compute_period
 from db.services.notices import notify, on_acknowledge
 from db.services.policy import policy_in
 from db.services.timeline import events_of
@@ -207,9 +211,22 @@ class QualityBulletin:
     citation: str
     company: str = ""  # printed on the bulletin (the company unit's name, master data)
     important_total: int = 0  # 重要 complaints closed in the period (``important`` lists up to IMPORTANT_LIMIT)
+    cases: list[CaseItem] = field(default_factory=list)  # 案例库 cases published in the period (reference value)
+    quarter: list[StatsRow] | None = None  # a calendar quarter: the quarterly analysis of all its complaints
+
+
+@dataclass(frozen=True)
+class CaseItem:
+    number: str
+    office: str
+    grade: str
+    category: str
+    summary: str
+    lessons: str
 
 
 NOTABLE_LIMIT = 20
+CASES_LIMIT = 20
 IMPORTANT_LIMIT = 100  # 重要 items printed with their account; the heading counts them all (important_total)
 _SATISFIED = tuple(sorted(x.value for x in rules.SATISFIED_RESULTS))
 
@@ -257,6 +274,15 @@ def quality_bulletin(*, actor: Actor, since: datetime, until: datetime, office_i
         offices = {r.office_id for r in (*important, *notable)} | ({office_id} if office_id else set())
         names = dict(s.exec(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(offices))).all()) if offices else {}
         categories = policy_in(s, at=until)  # labels of the category codes (the table keeps deactivated rows)
+        cases = s.exec(scope_filter(select(ComplaintCase, OrgUnit.name).join(OrgUnit, OrgUnit.id == ComplaintCase.office_id)
+                                    .where(ComplaintCase.state == "published", ComplaintCase.published_at >= since,
+                                           ComplaintCase.published_at < until), ComplaintCase.office_id, scope)
+                       .where(*([ComplaintCase.office_id == office_id] if office_id else []))
+                       .order_by(ComplaintCase.published_at, ComplaintCase.id).limit(CASES_LIMIT)).all()
+        local_since = since.astimezone(categories.calendar().tz)
+        quarter = (compute_period(s, since, until, add_months(local_since, -3), categories,
+                                  frozenset({office_id}) if office_id else scope)
+                   if quarter_of(since, until, categories) else None)
     by_grade = {g.value: 0 for g in Grade}
     for grade, n in received:
         by_grade[grade] = int(n)
@@ -273,10 +299,22 @@ def quality_bulletin(*, actor: Actor, since: datetime, until: datetime, office_i
 
     notable_items = [x for x in map(item, notable) if x.reasons]
     n_closed, n_callbacks, n_satisfied, n_important = (int(x) for x in totals)
+    case_items = [CaseItem(c.number, office, rules.GRADE_LABELS[Grade(c.grade)],
+                           categories.row_label("complaint.categories", c.category), c.summary[:160], c.lessons[:160])
+                  for c, office in cases]
     return QualityBulletin(names.get(office_id, "全部（我的范围）") if office_id else "全部（我的范围）", since, until,
                            sum(by_grade.values()), n_closed, by_grade, n_callbacks, n_satisfied,
                            [item(r) for r in important], notable_items, rules.cite("D14", "二"), company=company,
-                           important_total=n_important)
+                           important_total=n_important, cases=case_items, quarter=quarter)
+
+
+def quarter_of(since: datetime, until: datetime, policy) -> bool:
+    """Whether [since, until) is exactly one calendar quarter in the company's time zone (知识管理: HQ analyses
+    all complaints once a quarter)."""
+    tz = policy.calendar().tz
+    start, end = since.astimezone(tz), until.astimezone(tz)
+    return (start.day == 1 and start.month in (1, 4, 7, 10) and start.hour == start.minute == 0
+            and end == add_months(start, 3))
 
 
 # ----- 通报 by phone and its acknowledgement ---------------------------------------------------------

@@ -83,8 +83,7 @@ def _received(start: datetime, end: datetime, offices: frozenset[int] | None):
     return scope_filter(stmt, Complaint.office_id, offices)
 
 
-def _counts(s: Session, month: date, policy: PolicyBook, offices: frozenset[int] | None) -> dict[str, rules.Counts]:
-    start, end = rules.month_range(month, policy)
+def _counts(s: Session, start: datetime, end: datetime, offices: frozenset[int] | None) -> dict[str, rules.Counts]:
     base = _received(start, end, offices).subquery()
     per = (select(Complaint.category.label("category"), _grade_at(end).label("grade"), Complaint.state.label("state"),
                   _OWED.label("owed"), _DONE.label("done"), callback_result().label("sat"))
@@ -100,8 +99,7 @@ def _counts(s: Session, month: date, policy: PolicyBook, offices: frozenset[int]
     return {row[0]: rules.Counts(*(int(x) for x in row[1:])) for row in s.exec(stmt).all()}
 
 
-def _previous(s: Session, month: date, policy: PolicyBook, offices: frozenset[int] | None) -> dict[str, int]:
-    start, end = rules.month_range(rules.previous_month(month), policy)
+def _previous(s: Session, start: datetime, end: datetime, offices: frozenset[int] | None) -> dict[str, int]:
     stmt = scope_filter(select(Complaint.category, func.count()).where(
         Complaint.received_at >= start, Complaint.received_at < end), Complaint.office_id, offices)
     return {code: int(total) for code, total in s.exec(stmt.group_by(Complaint.category)).all()}
@@ -109,7 +107,15 @@ def _previous(s: Session, month: date, policy: PolicyBook, offices: frozenset[in
 
 def compute(s: Session, month: date, policy: PolicyBook, offices: frozenset[int] | None) -> list[rules.StatsRow]:
     """The table of ``month`` over ``offices`` (``None``: every office), as the records say now."""
-    return rules.build_rows(_counts(s, month, policy, offices), _previous(s, month, policy, offices), policy)
+    start, end = rules.month_range(month, policy)
+    return compute_period(s, start, end, rules.month_range(rules.previous_month(month), policy)[0], policy, offices)
+
+
+def compute_period(s: Session, start: datetime, end: datetime, previous_start: datetime, policy: PolicyBook,
+                   offices: frozenset[int] | None) -> list[rules.StatsRow]:
+    """The same table for any period [start, end) (a quarter for the 质量简报's analysis), compared with
+    [previous_start, start); classes as they were at ``end``."""
+    return rules.build_rows(_counts(s, start, end, offices), _previous(s, previous_start, start, offices), policy)
 
 
 # ----- reading ---------------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from db.engine import get_engine
 from db.models import ComplaintCase, Duty
 from db.services import complaint_cases as cases
 from db.services import complaint_flow as flow
-from db.services import complaint_grades
+from db.services import complaint_grades, complaint_reports
 from db.services import complaints as svc
 from db.services import org as org_svc
 from db.services import policy as policy_svc
@@ -116,6 +116,9 @@ def test_the_whole_life_of_a_case(db_url, org, team):
     assert [r.number for r in found.rows] == [case.number]
     assert cases.library(actor=team["clerk_b"], tag="防").total == 0  # whole tags only
     assert cases.library(actor=team["clerk_b"], text="闭水试验").total == 1
+    # the 质量简报 of the period lists it as a case of reference value
+    bulletin = complaint_reports.quality_bulletin(actor=team["hq"], since=T0, until=T0 + 10 * D)
+    assert [c.number for c in bulletin.cases] == [case.number] and bulletin.cases[0].lessons.startswith("漏水")
     detail = cases.detail(actor=team["clerk_b"], complaint_case_id=case.id)
     assert detail.office and not detail.may_edit and not detail.may_publish
     with Session(get_engine(db_url)) as s:

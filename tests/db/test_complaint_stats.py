@@ -230,3 +230,17 @@ def test_another_office_cannot_submit_return_or_read(db_url, org, team, october)
     with Session(get_engine(db_url)) as s:
         assert s.exec(select(ComplaintStatsReport)).one().state == "submitted"
         assert len(s.exec(select(ComplaintStatsVersion)).all()) == 1
+
+
+def test_the_quality_bulletin_of_a_quarter_carries_the_quarterly_analysis(db_url, org, team, october):
+    from db.services import complaint_reports
+
+    q4, q1 = datetime(2026, 9, 30, 16, tzinfo=UTC), datetime(2026, 12, 31, 16, tzinfo=UTC)  # 1 Oct – 1 Jan, Shanghai
+    bulletin = complaint_reports.quality_bulletin(actor=team["hq"], since=q4, until=q1)
+    total = bulletin.quarter[-1]
+    assert (total.label, total.counts.total, total.previous_total) == ("合计", 8, 1)  # A: 6 + 1 in Nov, B: 1; Sep: 1
+    parking = next(r for r in bulletin.quarter if r.code == "parking")
+    assert parking.counts.important == 1  # raised on 2 Nov: at the quarter's end it is 重要 (the month's table: 一般)
+    october_only = complaint_reports.quality_bulletin(actor=team["hq"], since=q4, until=datetime(2026, 10, 31, 16,
+                                                                                                  tzinfo=UTC))
+    assert october_only.quarter is None and october_only.cases == []

@@ -151,3 +151,19 @@ def test_a_publication_needs_a_channel_a_sensible_date_and_evidence():
     with pytest.raises(DomainError, match="http"):
         disclosure.check_publication(disclosure.Publication(date(2026, 11, 5), "website", "x.cn/a", ""),
                                      month=oct_, today=date(2026, 11, 30), has_photo=False)
+
+
+def test_the_quarterly_bulletin_prints_its_cases_and_analysis(tmp_path):
+    from core.pdf import complaint_forms as forms
+    from tests import pdftools
+
+    data = forms.BulletinData(scope="全部", period="2026年第4季度", received=8, closed=2, by_grade={"一般": 8},
+                              callbacks=2, satisfied=2, important=[], notable=[], citation="依据测试",
+                              cases=[("AL-2026-00001 · 东方家园管理处", "重要 · 工程维修", "某业主卫生间漏水", "先做闭水试验")],
+                              quarter=[["工程维修", "5", "0", "1", "0", "4", "40.0%", "50.0%", "100.0%", "3", "+2"]])
+    path = tmp_path / "bulletin.pdf"
+    path.write_bytes(forms.quality_bulletin(data, company="测试物业", printed_at="2026-12-01 10:00"))
+    text = pdftools.layout_text(path)
+    if text is not None:
+        flat = text.replace(" ", "")
+        assert "三、参考案例" in flat and "AL-2026-00001" in flat and "四、季度投诉分析" in flat and "闭水试验" in flat

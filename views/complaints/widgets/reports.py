@@ -7,6 +7,7 @@ from datetime import datetime
 
 import streamlit as st
 
+from core import complaint_stats as stats_rules
 from core import complaint_workflow as wf
 from core import complaints as rules
 from core.complaint_workflow import Op
@@ -150,6 +151,11 @@ def quality_bulletin_button(actor: Actor, *, office_id: int | None, since: datet
                icon=":material/summarize:")
 
 
+# The quarterly analysis' columns after the category (core.pdf.complaint_forms.QUARTER_HEADERS)
+QUARTER_KEYS = ("total", "major", "important", "hot", "general", "closure_rate", "callback_rate", "satisfaction_rate",
+                "previous_total", "change")
+
+
 def _bulletin_data(b: reports.QualityBulletin, period_label: str) -> forms.BulletinData:
     def items(rows):
         return [forms.BulletinEntry(i.number, i.office, i.grade, i.category, i.title, i.account, i.callback,
@@ -158,4 +164,8 @@ def _bulletin_data(b: reports.QualityBulletin, period_label: str) -> forms.Bulle
     return forms.BulletinData(scope=b.scope, period=period_label, received=b.received, closed=b.closed,
                               by_grade={rules.GRADE_LABELS[Grade(k)]: v for k, v in b.by_grade.items()},
                               callbacks=b.callbacks, satisfied=b.satisfied, important=items(b.important),
-                              notable=items(b.notable), citation=b.citation, important_total=b.important_total)
+                              notable=items(b.notable), citation=b.citation, important_total=b.important_total,
+                              cases=[(f"{c.number} · {c.office}", f"{c.grade} · {c.category}", c.summary, c.lessons)
+                                     for c in b.cases],
+                              quarter=None if b.quarter is None else [
+                                  [r.label, *(str(stats_rules.cell(r, k)) for k in QUARTER_KEYS)] for r in b.quarter])
