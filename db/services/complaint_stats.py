@@ -83,19 +83,22 @@ def _received(start: datetime, end: datetime, offices: frozenset[int] | None):
     return scope_filter(stmt, Complaint.office_id, offices)
 
 
-def _counts(s: Session, start: datetime, end: datetime, offices: frozenset[int] | None) -> dict[str, rules.Counts]:
+def counts_by(s: Session, start: datetime, end: datetime, offices: frozenset[int] | None,
+              by=Complaint.category) -> dict:
+    """The table's counters of the complaints received in [start, end), grouped by ``by`` (the category; the office
+    for the monthly report's per-office rates), classes as they were at ``end``."""
     base = _received(start, end, offices).subquery()
-    per = (select(Complaint.category.label("category"), _grade_at(end).label("grade"), Complaint.state.label("state"),
+    per = (select(by.label("key"), _grade_at(end).label("grade"), Complaint.state.label("state"),
                   _OWED.label("owed"), _DONE.label("done"), callback_result().label("sat"))
            .where(Complaint.id.in_(select(base.c.id)))).subquery()
 
     def n(condition):
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
-    stmt = select(per.c.category, func.count(), *(n(per.c.grade == g.value) for g in
-                                                  (Grade.MAJOR, Grade.HOT, Grade.IMPORTANT, Grade.GENERAL)),
+    stmt = select(per.c.key, func.count(), *(n(per.c.grade == g.value) for g in
+                                             (Grade.MAJOR, Grade.HOT, Grade.IMPORTANT, Grade.GENERAL)),
                   n(per.c.state == State.CLOSED.value), n(per.c.owed), n(per.c.done), func.count(per.c.sat),
-                  n(per.c.sat.in_(_SATISFIED))).group_by(per.c.category)
+                  n(per.c.sat.in_(_SATISFIED))).group_by(per.c.key)
     return {row[0]: rules.Counts(*(int(x) for x in row[1:])) for row in s.exec(stmt).all()}
 
 
@@ -115,7 +118,7 @@ def compute_period(s: Session, start: datetime, end: datetime, previous_start: d
                    offices: frozenset[int] | None) -> list[rules.StatsRow]:
     """The same table for any period [start, end) (a quarter for the 质量简报's analysis), compared with
     [previous_start, start); classes as they were at ``end``."""
-    return rules.build_rows(_counts(s, start, end, offices), _previous(s, previous_start, start, offices), policy)
+    return rules.build_rows(counts_by(s, start, end, offices), _previous(s, previous_start, start, offices), policy)
 
 
 # ----- reading ---------------------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from db.services import (
     complaint_disclosure,
     complaint_flow,
     complaint_groups,
+    complaint_monthly,
     complaint_queues,
     complaint_stats,
     complaints,
@@ -240,6 +241,8 @@ SERVICE_CASES += [
     Case(complaint_cases.library, Action.COMPLAINT_CASE_VIEW, lambda a, w, o, p: complaint_cases.library(actor=a)),
     Case(complaint_cases.owed, Action.COMPLAINT_CASE_WRITE, lambda a, w, o, p: complaint_cases.owed(
         actor=a, now=w.now)),
+    Case(complaint_monthly.monthly_report, Action.COMPLAINT_EXPORT, lambda a, w, o, p: complaint_monthly.monthly_report(
+        actor=a, month=date(2026, 10, 1), now=w.now)),
     # 投诉公示 (issue 15 item 4)
     Case(complaint_disclosure.tasks, Action.COMPLAINT_EXPORT, lambda a, w, o, p: complaint_disclosure.tasks(
         actor=a, month=date(2026, 10, 1), office_id=o, now=w.now), office_scoped=True),

@@ -244,3 +244,25 @@ def test_the_quality_bulletin_of_a_quarter_carries_the_quarterly_analysis(db_url
     october_only = complaint_reports.quality_bulletin(actor=team["hq"], since=q4, until=datetime(2026, 10, 31, 16,
                                                                                                   tzinfo=UTC))
     assert october_only.quarter is None and october_only.cases == []
+
+
+def test_the_monthly_report_for_headquarters(db_url, org, team, october, tmp_path):
+    from db.services import complaint_monthly
+    from tests import pdftools
+
+    report = complaint_monthly.monthly_report(actor=team["hq"], month=OCT, now=NOV_2 + H)
+    assert report.table[-1].counts.total == 7 and report.scope == "全公司"  # both offices, as the consolidated table
+    october_index = report.trend_months.index(OCT)
+    assert sum(v[october_index] for v in report.trend_by_category.values()) == 7
+    assert sum(v[october_index - 1] for v in report.trend_by_grade.values()) == 1  # September
+    assert sum(n for _, n in report.top_issues) <= 7 and report.top_issues[0][1] >= 1
+    a = next(o for o in report.offices if o.office == "东方家园管理处")
+    assert (a.received, a.closed, a.callback_rate) == (6, 2, "66.7%")  # 2 of the 3 owed callbacks done
+    path = tmp_path / "monthly.pdf"
+    path.write_bytes(complaint_monthly.report_pdf(report, prepared_by="吴专员", printed_at=NOV_2, tz=UTC))
+    text = pdftools.layout_text(path)
+    if text is not None:
+        flat = text.replace(" ", "")
+        assert "物业管理投诉月报" in flat and "YB-202610" in flat and "吴专员" in flat and "东方家园管理处" in flat
+    own = complaint_monthly.monthly_report(actor=team["director"], month=OCT, now=NOV_2 + H)
+    assert own.table[-1].counts.total == 6 and own.scope == "我的管理范围"  # an office reads only its own

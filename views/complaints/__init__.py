@@ -15,6 +15,8 @@ PAGES = [
              Action.COMPLAINT_CASE_VIEW, order=106),
     PageSpec("views/complaints/disclosure.py", "投诉公示", ":material/campaign:", "投诉处理", Action.COMPLAINT_EXPORT,
              order=107),
+    PageSpec("views/complaints/monthly.py", "投诉月报", ":material/monitoring:", "投诉处理", Action.COMPLAINT_EXPORT,
+             order=108),
     PageSpec("views/complaints/stats.py", "投诉分类统计表", ":material/table_chart:", "投诉处理", Action.COMPLAINT_EXPORT,
              order=105),
 ]
