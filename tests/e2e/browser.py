@@ -163,14 +163,18 @@ def choose(page, label, option: str) -> None:
     box = page.get_by_role("combobox", name=label, exact=True) if isinstance(label, str) else \
         page.get_by_role("combobox", name=label)
     wanted = page.get_by_role("option", name=option).first
-    for _attempt in range(3):
+    wait_idle(page)  # a rerun still drawing replaces the list under the click ("element was detached")
+    for attempt in range(3):
         box.click()
         try:
             wanted.wait_for(timeout=3_000)
+            wanted.click(timeout=10_000)
             break
-        except Exception:  # noqa: BLE001  the list did not open: press Escape and try again
+        except Exception:  # noqa: BLE001  the list did not open, or was redrawn: press Escape and try again
             page.keyboard.press("Escape")
-    wanted.click()
+            wait_idle(page)
+            if attempt == 2:
+                raise
     wait_idle(page)
 
 
