@@ -100,12 +100,6 @@ def _truncate_pg(url: str) -> None:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     eng.dispose()
     engine_module.reset_engines()
-    # The policy cache tells a rebuilt database by its fresh random revision instance; one CI run still saw a pass
-    # rule judged by another test's book on PostgreSQL (not reproduced since), so a rebuilt test database also
-    # starts with an empty cache.
-    from db.services.policy import clear_cache
-
-    clear_cache()
     bootstrap(engine_module.get_engine(url), create_admin=False)
 
 

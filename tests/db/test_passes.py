@@ -76,6 +76,7 @@ def test_issue_numbers_collects_the_deposit_and_opens_the_return_duty(pw):
     ({"pass_type": "nope"}, "出入证类型"),
 ])
 def test_bad_input_is_refused_with_a_chinese_message_and_nothing_written(pw, changes, message):
+    changes = dict(changes)  # the parameter's dict is shared by the SQLite and PostgreSQL runs: never change it
     if changes.get("valid_to", 1) is None:
         changes = {"valid_to": pw.now.date() - timedelta(days=1)}
     days = changes.pop("days", 30)
